@@ -1,0 +1,1 @@
+"""Eligibility pre-screening: rules and dated standards as data, and a small engine."""
