@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     telegram_bot_username: str = "huimin_fuyang_bot"
     telegram_webhook_url: str | None = None  # set to use webhook mode instead of polling
 
+    # Workflow backend (workflows/)
+    password_hash_rounds: int = 12  # bcrypt cost for staff passwords; tests lower it for speed
+    token_ttl_minutes: int = 480  # lifetime of a staff bearer token (one working day)
+    # 低保/低保边缘 审核确认 delegated to the township: 20 working days instead of 30 ([22-83] §四(一))
+    dibao_review_delegated: bool = False
+
     @field_validator("telegram_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:

@@ -1,0 +1,25 @@
+# huimin (惠民联办): two commands for everything. See README.md.
+.PHONY: run test envs check lint typecheck pytest rasa-validate rasa-train rasa-test e2e clean-var
+
+PY := .venv/bin/python
+
+envs:
+	@bash scripts/ensure-envs.sh all
+
+run: envs
+	@$(PY) -m huimin run
+
+check: envs
+	@$(PY) -m huimin check
+
+test: envs
+	@bash scripts/test.sh
+
+lint: envs
+	@.venv/bin/ruff check .
+
+typecheck: envs
+	@.venv/bin/mypy huimin workflows knowledge actions channels
+
+clean-var:
+	rm -rf var/

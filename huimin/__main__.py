@@ -1,0 +1,47 @@
+"""python -m huimin {run,check,prepare,train}: the project's process launcher."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m huimin")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="prepare what is missing, then start every process")
+    sub.add_parser("check", help="check the settings (database, ports, model folder) and exit")
+    sub.add_parser("prepare", help="migrate, seed demo data, ingest knowledge, train Rasa if needed")
+    train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
+    train.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+
+    from huimin import launcher
+    from huimin.preflight import PreflightFailed, load_settings, run_checks
+    from huimin.rasa_model import train_if_needed
+
+    if args.command == "run":
+        return launcher.main()
+    try:
+        settings = load_settings()
+    except PreflightFailed as failed:
+        for problem in failed.problems:
+            print(f"配置错误 / bad setting — {problem}", file=sys.stderr)
+        return 2
+    if args.command == "check":
+        problems = run_checks(settings)
+        for problem in problems:
+            print(f"配置错误 / bad setting — {problem}", file=sys.stderr)
+        return 2 if problems else 0
+    if args.command == "prepare":
+        launcher.prepare(settings)
+        return 0
+    if args.command == "train":
+        trained = train_if_needed(settings, force=args.force)
+        print("trained a new model" if trained else "model is current")
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""`make run`: check settings, prepare state (schema, demo data, knowledge index, Rasa model),
+then start every process and stop all of them on Ctrl-C."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from huimin.preflight import PreflightFailed, load_settings, run_checks
+from huimin.processes import ProcessSpec, child_environment, process_specs
+from huimin.rasa_model import train_if_needed
+from huimin.settings import PROJECT_ROOT, Settings
+
+
+def _step(title: str) -> None:
+    print(f"==> {title}", flush=True)
+
+
+def _run_module(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, check=True, env=child_environment())
+
+
+def prepare(settings: Settings) -> None:
+    """Create whatever is missing; cheap when nothing changed."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    _step("数据库结构 / database schema (alembic upgrade head)")
+    _run_module("workflows", "migrate")
+    if not settings.is_production:
+        _step("演示数据 / demo staff and townships (seed-demo, idempotent)")
+        _run_module("workflows", "seed-demo")
+    _step("知识库索引 / knowledge index (only changed documents are embedded)")
+    _run_module("knowledge", "ingest")
+    _step("Rasa 模型 / dialogue model (retrained only when bot data or config changed)")
+    trained = train_if_needed(settings)
+    print(f"    {'trained a new model' if trained else 'model is current'}", flush=True)
+    print(f"    prepared in {time.monotonic() - started:.1f}s", flush=True)
+
+
+def print_banner(specs: list[ProcessSpec], settings: Settings) -> None:
+    print("\n惠民联办 huimin — running:", flush=True)
+    for spec in specs:
+        print(f"  {spec.name:<9} {spec.url:<40} {spec.what}")
+    if not settings.telegram_token:
+        print("  telegram  (not started: set HUIMIN_TELEGRAM_TOKEN to start the bridge)")
+    print(f"  staff pages: {settings.public_base_url}/staff/login   web chat: {settings.public_base_url}/chat")
+    print("  Ctrl-C stops everything.\n", flush=True)
+
+
+def start(settings: Settings) -> int:
+    from honcho.manager import Manager
+
+    specs = process_specs(settings)
+    manager = Manager()
+    env = child_environment()
+    for spec in specs:
+        manager.add_process(spec.name, subprocess.list2cmdline(spec.command), cwd=str(PROJECT_ROOT), env=env)
+    print_banner(specs, settings)
+    manager.loop()
+    return manager.returncode or 0
+
+
+def main(*, skip_prepare: bool = False) -> int:
+    try:
+        settings = load_settings()
+        problems = run_checks(settings)
+        if problems:
+            raise PreflightFailed(problems)
+    except PreflightFailed as failed:
+        for problem in failed.problems:
+            print(f"启动中止 / cannot start — {problem}", file=sys.stderr)
+        return 2
+    if not skip_prepare:
+        try:
+            prepare(settings)
+        except subprocess.CalledProcessError as exc:
+            print(f"启动中止 / cannot start — step failed: {subprocess.list2cmdline(exc.cmd)}", file=sys.stderr)
+            return 2
+    return start(settings)
