@@ -1,0 +1,102 @@
+"""Count working days (工作日) for statutory deadlines.
+
+A day's status comes from, in order: the holiday file (for a year it lists), the
+``chinese_calendar`` package (for the years it knows), else weekends only. The last case is a
+fallback: any deadline whose span touches such a year is marked ``provisional``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import chinese_calendar
+
+from workflows.calendar.holiday_file import DEFAULT_HOLIDAYS_FILE, YearSchedule, load_holiday_file
+
+
+@dataclass(frozen=True)
+class DueDate:
+    date: dt.date
+    provisional: bool  # True: the span crossed a year with no known holiday schedule
+
+
+@lru_cache(maxsize=1)
+def library_years() -> frozenset[int]:
+    """The years ``chinese_calendar`` has a published schedule for (2004–2026 in 1.11)."""
+    years = {day.year for day in chinese_calendar.constants.holidays}
+    return frozenset(range(min(years), max(years) + 1))
+
+
+class WorkingDayCalendar:
+    """Working days per the State Council's schedules; see the module docstring for the sources.
+
+    ``holidays_file`` None reads the file shipped with the package (``DEFAULT_HOLIDAYS_FILE``).
+    """
+
+    def __init__(self, holidays_file: Path | None = None) -> None:
+        self.holidays_file = holidays_file or DEFAULT_HOLIDAYS_FILE
+        self._file_years: dict[int, YearSchedule] = load_holiday_file(self.holidays_file)
+
+    # What is known ---------------------------------------------------------------------------
+    def known_years(self) -> set[int]:
+        return set(library_years()) | set(self._file_years)
+
+    def is_known_year(self, year: int) -> bool:
+        return year in self._file_years or year in library_years()
+
+    def source_of(self, year: int) -> str:
+        """Where a year's schedule comes from, for display next to a due date (Chinese)."""
+        if year in self._file_years:
+            return self._file_years[year].source
+        if year in library_years():
+            return f"国务院办公厅{year}年部分节假日安排的通知(chinese_calendar 数据)"
+        return f"{year}年节假日安排尚未公布,暂按周末计算"
+
+    # Days ------------------------------------------------------------------------------------
+    def is_working_day(self, day: dt.date) -> bool:
+        schedule = self._file_years.get(day.year)
+        if schedule is not None:
+            if day in schedule.workdays:
+                return True
+            return day.weekday() < 5 and day not in schedule.holidays
+        if day.year in library_years():
+            return bool(chinese_calendar.is_workday(day))
+        return day.weekday() < 5
+
+    def add_working_days(self, start: dt.date, days: int) -> DueDate:
+        """The ``days``-th working day after ``start`` (``start`` itself is not counted)."""
+        if days < 0:
+            raise ValueError(f"days must be >= 0, got {days}")
+        day = start
+        remaining = days
+        provisional = False
+        while remaining:
+            day += dt.timedelta(days=1)
+            if not self.is_known_year(day.year):
+                provisional = True
+            if self.is_working_day(day):
+                remaining -= 1
+        return DueDate(date=day, provisional=provisional)
+
+    def working_days_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        count = 0
+        day = start
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def is_provisional_span(self, start: dt.date, end: dt.date) -> bool:
+        """True when a day after ``start`` up to ``end`` lies in a year with no known schedule."""
+        low, high = sorted((start, end))
+        if low == high:
+            return False
+        first = low + dt.timedelta(days=1)
+        return any(not self.is_known_year(year) for year in range(first.year, high.year + 1))
