@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     # Working-day calendar: an updatable holiday file (see workflows/calendar)
     holidays_file: Path | None = None
 
+    # Eligibility pre-screening: dated standards and rule tables (YAML). Empty: the shipped files
+    # in workflows/eligibility/data/, whose yuan figures are SAMPLE values (示例值,非官方标准).
+    eligibility_standards_file: Path | None = None
+    eligibility_rules_file: Path | None = None
+
     # Processes
     api_host: str = "127.0.0.1"
     api_port: int = 8000
