@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     eligibility_standards_file: Path | None = None
     eligibility_rules_file: Path | None = None
 
+    # 一证通办 household registry and 一键核对 economic verification (see workflows/registry):
+    # "local" answers from fictitious shipped data; "http" calls the government data exchange.
+    registry_provider: Literal["local", "http"] = "local"
+    registry_base_url: str | None = None  # required for "http", e.g. https://exchange.example/api
+    registry_token: SecretStr | None = None  # bearer token for "http"
+    registry_timeout_seconds: float = 5.0  # per request, for "http"
+
     # Processes
     api_host: str = "127.0.0.1"
     api_port: int = 8000
@@ -69,6 +76,8 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_bot_username: str = "huimin_fuyang_bot"
     telegram_webhook_url: str | None = None  # set to use webhook mode instead of polling
+    telegram_webhook_listen_host: str = "127.0.0.1"  # webhook mode: listen here (behind TLS)
+    telegram_webhook_listen_port: int = 8443  # webhook mode: listen port (behind TLS)
 
     # Workflow backend (workflows/)
     password_hash_rounds: int = 12  # bcrypt cost for staff passwords; tests lower it for speed

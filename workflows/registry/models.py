@@ -1,0 +1,51 @@
+"""What the registry and the verification return (the shapes in docs/API.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Relation = Literal["本人", "配偶", "子女", "父母", "其他"]
+DisabilityCategory = Literal["肢体", "视力", "听力", "言语", "智力", "精神", "多重"]
+VerificationKind = Literal["wage", "pension", "deposit", "vehicle", "other"]
+
+KIND_LABELS: dict[str, str] = {
+    "wage": "工资收入",
+    "pension": "养老金",
+    "deposit": "存款",
+    "vehicle": "机动车",
+    "other": "其他",
+}
+
+
+class RegistryMember(BaseModel):
+    relation: Relation  # relative to the head of household (本人)
+    name: str
+    id_number: str
+    disability_category: DisabilityCategory | None = None
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+
+
+class RegistryHousehold(BaseModel):
+    hukou_township_code: str  # 12-digit statistical code (huimin.townships)
+    address: str  # 户籍地址
+    members: list[RegistryMember]
+
+
+class VerificationItem(BaseModel):
+    id_number: str
+    source: str  # the department the record comes from, e.g. 人力社保(养老金发放)
+    kind: VerificationKind
+    monthly_amount: float | None = None  # yuan per month (wage, pension)
+    value: float | None = None  # yuan (deposit balance, vehicle value)
+    note: str = ""
+
+
+class VerificationReport(BaseModel):
+    checked_at: dt.datetime
+    items: list[VerificationItem]
+
+    def items_for(self, id_number: str) -> list[VerificationItem]:
+        return [item for item in self.items if item.id_number == id_number]
