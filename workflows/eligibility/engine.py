@@ -1,0 +1,255 @@
+"""Pre-screening engine: evaluates the rule table against a household on a day.
+
+    from workflows.eligibility.engine import prescreen
+    result = prescreen(household, on=date.today())            # shipped sample standards
+    result = prescreen(household, on=day, standards=repo)     # e.g. load_standards(settings)
+
+Verdicts per program: ``likely`` (all conditions met on what was declared), ``possible`` (a
+condition needs verification or a local decision), ``unlikely`` (a condition is not met). Every
+reason line cites its regulation article. The figures come from dated standards data; the shipped
+yuan figures are SAMPLE values (see ``data/README.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from huimin.programs import Program
+from workflows.eligibility.facts import HouseholdFacts, household_facts
+from workflows.eligibility.predicates import PREDICATES, Context, Result
+from workflows.eligibility.rules import CitationRef, Criterion, ProgramRule, RuleTable, load_rules
+from workflows.eligibility.schemas import (
+    VERDICT_LABELS,
+    HouseholdIn,
+    HouseholdSummary,
+    PrescreenResult,
+    Reason,
+    StandardsUsed,
+    Verdict,
+    VerdictValue,
+)
+from workflows.eligibility.standards import (
+    SAMPLE_NOTE,
+    ResolvedStandards,
+    StandardsRepository,
+    load_standards,
+)
+
+_RANK: dict[str, int] = {"unlikely": 0, "possible": 1, "likely": 2}
+
+
+def _evaluate(criterion: Criterion, ctx: Context, table: RuleTable) -> tuple[str, list[Reason]]:
+    """Outcome of one criterion after cap/if_not_met, with the reason lines to show."""
+    if criterion.any_of:
+        results = [_evaluate(alt, ctx, table) for alt in criterion.any_of]
+        for outcome, reasons in results:
+            if outcome == "met":
+                return "met", reasons
+        unknown = [(o, r) for o, r in results if o == "unknown"]
+        if unknown:
+            first_outcome, first_reasons = results[0]
+            lines = [] if first_outcome == "unknown" else list(first_reasons)
+            for _, reasons in unknown:
+                lines.extend(reasons)
+            return "unknown", lines
+        return "not_met", results[0][1]
+    if criterion.predicate is None or criterion.citation is None:
+        raise ValueError("criterion without predicate or citation")
+    result: Result = PREDICATES[criterion.predicate](ctx, criterion.params)
+    effective: str = result.outcome
+    capped = effective == "met" and criterion.cap == "possible"
+    waivable = effective == "not_met" and criterion.if_not_met == "possible"
+    if capped or waivable:
+        effective = "unknown"
+    if criterion.info:
+        effective = "info"
+    reason = Reason(
+        text=result.text,
+        citation=table.cite(criterion.citation),
+        outcome="info" if criterion.info else result.outcome,
+    )
+    return effective, [reason]
+
+
+def _combine(outcomes: Iterable[str]) -> VerdictValue:
+    seen = set(outcomes)
+    if "not_met" in seen:
+        return "unlikely"
+    if "unknown" in seen:
+        return "possible"
+    return "likely"
+
+
+def _run(rule: ProgramRule, ctx: Context, table: RuleTable) -> tuple[VerdictValue, list[Reason]]:
+    outcomes: list[str] = []
+    reasons: list[Reason] = []
+    for criterion in rule.criteria:
+        outcome, lines = _evaluate(criterion, ctx, table)
+        outcomes.append(outcome)
+        if outcome == "info":
+            continue
+        reasons.extend(lines)
+    verdict = _combine(outcomes)
+    if verdict != "unlikely":
+        for criterion in rule.criteria:
+            if criterion.info:
+                reasons.extend(_evaluate(criterion, ctx, table)[1])
+    return verdict, reasons
+
+
+def _run_members(
+    rule: ProgramRule,
+    facts: HouseholdFacts,
+    standards: ResolvedStandards,
+    verdicts: dict[Program, str],
+    table: RuleTable,
+) -> tuple[VerdictValue, list[Reason]]:
+    """Member-scoped rule: the best member's verdict; reasons of every member reaching it."""
+    runs = [
+        _run(rule, Context(facts, standards, verdicts, member), table) for member in facts.counted
+    ]
+    if not runs:
+        return "unlikely", [
+            Reason(
+                text="没有计入的家庭成员",
+                citation=table.cite(_first_citation(rule)),
+                outcome="not_met",
+            )
+        ]
+    best = max(runs, key=lambda run: _RANK[run[0]])[0]
+    reasons: list[Reason] = []
+    seen: set[str] = set()
+    for verdict, lines in runs:
+        if verdict != best:
+            continue
+        for line in lines:
+            if best == "unlikely" and line.outcome != "not_met":
+                continue
+            if line.text not in seen:
+                seen.add(line.text)
+                reasons.append(line)
+    return best, reasons
+
+
+def _first_citation(rule: ProgramRule) -> CitationRef:
+    for criterion in rule.criteria:
+        if criterion.citation is not None:
+            return criterion.citation
+    raise ValueError(f"rule {rule.program} has no citation")
+
+
+def standards_used_view(standards: ResolvedStandards) -> StandardsUsed:
+    notes = sorted(
+        {
+            f"{figure.name}:{figure.note or SAMPLE_NOTE}"
+            for figure in standards.figures.values()
+            if figure.sample
+        }
+    )
+    return StandardsUsed(
+        on=standards.on,
+        region=standards.region,
+        region_name=standards.region_name,
+        dibao_standard_monthly=float(standards.dibao),
+        edge_multiplier=float(standards.edge_multiplier),
+        edge_line_monthly=float(standards.edge_line),
+        disposable_income_annual=float(standards.disposable_annual),
+        rigid_expenditure_share=float(standards.rigid_share),
+        property_monetary_months_per_capita=float(standards.monetary_months_per_capita),
+        temporary_caps_months=dict(standards.temporary_caps),
+        sample=standards.any_sample,
+        notes=notes,
+    )
+
+
+def _summary(facts: HouseholdFacts) -> HouseholdSummary:
+    per_capita = facts.per_capita
+    return HouseholdSummary(
+        members_total=len(facts.members),
+        members_counted=facts.size,
+        monthly_income_counted=float(round(facts.income, 2)),
+        monthly_deductions=float(round(facts.deductions, 2)),
+        per_capita_monthly_income=float(round(per_capita, 2)) if per_capita is not None else 0.0,
+        annual_rigid_expenditure=float(facts.rigid_annual),
+    )
+
+
+def standards_region(household: HouseholdIn) -> str | None:
+    """Whose standard applies: the 户籍 township, else the residence township, else the district."""
+    return household.hukou_township_code or household.residence_township_code
+
+
+def prescreen(
+    household: HouseholdIn,
+    *,
+    on: dt.date,
+    standards: StandardsRepository | None = None,
+    rules: RuleTable | None = None,
+) -> PrescreenResult:
+    """Which programs this household may qualify for on day `on`, and why."""
+    table = rules or load_rules()
+    repository = standards or load_standards()
+    resolved = repository.resolve(standards_region(household), on)
+    facts = household_facts(household, on=on, rules=table)
+    verdicts: dict[Program, str] = {}
+    results: list[Verdict] = []
+    for rule in table.rules_on(on):
+        if rule.scope == "member":
+            verdict, reasons = _run_members(rule, facts, resolved, verdicts, table)
+        else:
+            verdict, reasons = _run(rule, Context(facts, resolved, verdicts), table)
+        verdicts[rule.program] = verdict
+        results.append(
+            Verdict(
+                program=rule.program,
+                program_label=rule.program.label,
+                verdict=verdict,
+                verdict_label=VERDICT_LABELS[verdict],
+                reasons=reasons,
+                materials=list(rule.materials),
+            )
+        )
+    if household.programs is not None:
+        wanted = list(dict.fromkeys(household.programs))
+        by_program = {v.program: v for v in results}
+        results = [by_program.get(p) or _unruled(p, table) for p in wanted]
+    return PrescreenResult(
+        verdicts=results, standards_used=standards_used_view(resolved), household=_summary(facts)
+    )
+
+
+def _unruled(program: Program, table: RuleTable) -> Verdict:
+    return Verdict(
+        program=program,
+        program_label=program.label,
+        verdict="possible",
+        verdict_label=VERDICT_LABELS["possible"],
+        reasons=[Reason(text=table.unruled_note, citation="", outcome="unknown")],
+        materials=["居民身份证、户口簿"],
+    )
+
+
+def explain_for_case(
+    household: HouseholdIn,
+    *,
+    declared_programs: Iterable[Program],
+    on: dt.date,
+    standards: StandardsRepository | None = None,
+) -> dict[str, object]:
+    """For a reviewer's case page: the computed verdicts beside the programs the resident declared.
+
+    Returns ``{"result": PrescreenResult, "declared": [Verdict…], "also_consider": [Verdict…]}`` —
+    the declared programs' verdicts, and programs not declared that came out ``likely``.
+    """
+    result = prescreen(household.model_copy(update={"programs": None}), on=on, standards=standards)
+    declared = list(dict.fromkeys(declared_programs))
+    by_program = {v.program: v for v in result.verdicts}
+    table = load_rules()
+    return {
+        "result": result,
+        "declared": [by_program.get(p) or _unruled(p, table) for p in declared],
+        "also_consider": [
+            v for v in result.verdicts if v.program not in declared and v.verdict == "likely"
+        ],
+    }

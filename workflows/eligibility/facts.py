@@ -1,0 +1,147 @@
+"""Household facts the rules look at, computed once per pre-screening ([DB] arts. 7, 13, 14).
+
+- Members with an ``excluded_reason`` (clergy apart 3+ years, in prison or compulsory drug
+  rehabilitation, declared missing, other provincial cases: [DB] art. 7) are not counted: neither
+  their person nor their income.
+- Income counts wages, business, property and transfer income (incl. employee pensions); the kinds
+  listed as excluded in the rule table (抚恤金, government relief, 城乡居民基础养老金; for 特困 also
+  高龄津贴) are left out ([DB] art. 13; [TK] art. 6).
+- Rigid costs of illness and disability (the expenditure kinds listed as deductible) are deducted
+  from the monthly income used against the 低保 / 低保边缘 lines ([DB] art. 13), never below zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from workflows.eligibility.rules import RuleTable
+from workflows.eligibility.schemas import HouseholdIn, MemberIn
+
+ZERO = Decimal(0)
+TWELVE = Decimal(12)
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    relation: str
+    age: int | None
+    disability_category: str | None
+    disability_grade: int | None
+    serious_illness: bool
+    in_school: bool
+    needs_level: int | None
+    excluded_reason: str | None
+    income: Decimal  # monthly, kinds counted for 低保
+    income_tekun: Decimal  # monthly, kinds counted for 特困
+    has_work_income: bool  # wage or business income declared
+
+    @property
+    def counted(self) -> bool:
+        return self.excluded_reason is None
+
+    @property
+    def label(self) -> str:
+        return self.relation if self.age is None else f"{self.relation}({self.age}岁)"
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    on: dt.date
+    members: tuple[MemberFacts, ...]
+    income: Decimal  # monthly counted income of counted members, before deductions
+    deductions: Decimal  # monthly rigid costs of illness/disability deducted ([DB] art. 13)
+    rigid_annual: Decimal  # 刚性支出 of the last 12 months
+    medical_annual: Decimal
+    monetary_assets: Decimal  # deposits and other financial assets
+    vehicle_value: Decimal
+    house_value: Decimal
+    hukou_township_code: str | None
+    residence_township_code: str | None
+    has_residence_permit: bool
+    has_supporter_able: bool | None
+    emergency: bool
+
+    @property
+    def counted(self) -> tuple[MemberFacts, ...]:
+        return tuple(m for m in self.members if m.counted)
+
+    @property
+    def size(self) -> int:
+        return sum(1 for m in self.members if m.counted)
+
+    @property
+    def net_income(self) -> Decimal:
+        return max(self.income - self.deductions, ZERO)
+
+    @property
+    def per_capita(self) -> Decimal | None:
+        """Monthly per-capita income after deductions (None for a household with nobody counted)."""
+        return self.net_income / self.size if self.size else None
+
+    @property
+    def per_capita_gross(self) -> Decimal | None:
+        """Monthly per-capita counted income before the illness/disability deduction."""
+        return self.income / self.size if self.size else None
+
+    @property
+    def annual_income(self) -> Decimal:
+        return self.income * TWELVE
+
+
+def _member(member: MemberIn, on: dt.date, rules: RuleTable) -> MemberFacts:
+    excluded = rules.income.excluded
+    excluded_tekun = rules.income.excluded_tekun
+    income = sum((i.monthly_amount for i in member.incomes if i.kind not in excluded), ZERO)
+    income_tekun = sum(
+        (i.monthly_amount for i in member.incomes if i.kind not in excluded_tekun), ZERO
+    )
+    return MemberFacts(
+        relation=member.relation,
+        age=member.age_on(on),
+        disability_category=member.disability_category,
+        disability_grade=member.disability_grade,
+        serious_illness=member.serious_illness,
+        in_school=member.in_school,
+        needs_level=member.needs_assessment_level,
+        excluded_reason=member.excluded_reason,
+        income=income,
+        income_tekun=income_tekun,
+        has_work_income=any(
+            i.kind in ("wage", "business") and i.monthly_amount > 0 for i in member.incomes
+        ),
+    )
+
+
+def household_facts(household: HouseholdIn, *, on: dt.date, rules: RuleTable) -> HouseholdFacts:
+    members = tuple(_member(m, on, rules) for m in household.members)
+    income = sum((m.income for m in members if m.counted), ZERO)
+    deductible = rules.income.deductible_expenditures
+    rigid_kinds = rules.rigid_expenditure_kinds
+    deductions = (
+        sum((e.annual_amount for e in household.expenditures if e.kind in deductible), ZERO)
+        / TWELVE
+    )
+    return HouseholdFacts(
+        on=on,
+        members=members,
+        income=income,
+        deductions=deductions,
+        rigid_annual=sum(
+            (e.annual_amount for e in household.expenditures if e.kind in rigid_kinds), ZERO
+        ),
+        medical_annual=sum(
+            (e.annual_amount for e in household.expenditures if e.kind == "medical"), ZERO
+        ),
+        monetary_assets=sum(
+            (p.value for p in household.property if p.kind in ("deposit", "other")), ZERO
+        ),
+        vehicle_value=sum((p.value for p in household.property if p.kind == "vehicle"), ZERO),
+        house_value=sum((p.value for p in household.property if p.kind == "house"), ZERO),
+        hukou_township_code=household.hukou_township_code,
+        residence_township_code=household.residence_township_code,
+        has_residence_permit=household.has_residence_permit,
+        has_supporter_able=household.has_supporter_able,
+        emergency=household.emergency,
+    )
