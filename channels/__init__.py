@@ -1,0 +1,1 @@
+"""Channels: the Telegram bridge, QR codes and the pieces they share (Rasa and API clients)."""

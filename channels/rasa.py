@@ -1,0 +1,66 @@
+"""Async client for Rasa's HTTP interfaces (REST channel and the tracker API)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from channels.errors import RasaUnavailableError
+from huimin.settings import Settings
+
+RasaReply = dict[str, Any]
+
+
+class RasaClient:
+    """Talks to the Rasa server, which listens on 127.0.0.1 only."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RasaClient:
+        return cls(settings.rasa_url)
+
+    async def send(self, sender: str, message: str) -> list[RasaReply]:
+        """Send one user message through the REST channel; return Rasa's replies."""
+        payload = {"sender": sender, "message": message}
+        data = await self._request("POST", "/webhooks/rest/webhook", json=payload)
+        if not isinstance(data, list):
+            raise RasaUnavailableError("unexpected reply shape from the REST channel")
+        return [reply for reply in data if isinstance(reply, dict)]
+
+    async def tracker(self, sender: str) -> dict[str, Any]:
+        """The conversation tracker (slots, latest events) of one sender."""
+        data = await self._request("GET", f"/conversations/{quote(sender, safe='')}/tracker")
+        return data if isinstance(data, dict) else {}
+
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """Append events (e.g. ``{"event": "slot", "name": ..., "value": ...}``) to a tracker."""
+        path = f"/conversations/{quote(sender, safe='')}/tracker/events"
+        data = await self._request("POST", path, json=events)
+        return data if isinstance(data, dict) else {}
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailableError(f"{type(exc).__name__} calling Rasa {path}") from exc
+        if response.status_code >= 400:
+            raise RasaUnavailableError(f"Rasa answered {response.status_code} for {path}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise RasaUnavailableError(f"Rasa answered non-JSON for {path}") from exc
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

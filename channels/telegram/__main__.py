@@ -1,0 +1,44 @@
+"""Entry point: ``python -m channels.telegram`` (long polling, or webhook when configured)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from telegram import Update
+
+from channels.api import ApiClient
+from channels.rasa import RasaClient
+from channels.telegram.app import build_application
+from huimin.settings import Settings, get_settings
+
+NO_TOKEN = (
+    "未配置 Telegram 机器人令牌(HUIMIN_TELEGRAM_TOKEN),桥接未启动。"
+    " / No Telegram bot token configured (HUIMIN_TELEGRAM_TOKEN); the bridge was not started."
+)
+
+
+def main(settings: Settings | None = None) -> int:
+    settings = settings or get_settings()
+    if settings.telegram_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 1
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot token
+    application = build_application(
+        settings, RasaClient.from_settings(settings), ApiClient.from_settings(settings)
+    )
+    if settings.telegram_webhook_url:
+        from channels.telegram.webhook import run_webhook
+
+        asyncio.run(run_webhook(application, settings))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

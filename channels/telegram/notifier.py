@@ -1,0 +1,142 @@
+"""Outbox notifier: delivers the API's queued notifications to Telegram chats.
+
+Each claimed message is sent once and acknowledged once. A message whose send succeeded but
+whose acknowledgement did not reach the API is remembered, acknowledged on the next round, and
+never sent again (if the API offers it again after its lease expired, it is only acknowledged).
+Telegram's flood control (429, ``RetryAfter``) is reported to the API as ``retry_after_seconds``
+and pauses the worker for that long.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from channels.api import ApiClient
+from channels.errors import ApiRefusedError, ServiceUnavailableError
+from channels.redact import redact
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+
+
+@dataclass(frozen=True)
+class NotifierOptions:
+    batch_size: int = 20
+    lease_seconds: int = 60
+    idle_seconds: float = 5.0  # wait between rounds when there was nothing to send
+    api_down_seconds: float = 15.0  # wait after the API could not be reached
+    network_retry_seconds: int = 30  # asked of the API after a network error towards Telegram
+
+
+def retry_after_seconds(exc: RetryAfter) -> int:
+    value: Any = exc.retry_after
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    return max(1, round(seconds))
+
+
+class OutboxNotifier:
+    def __init__(self, bot: Bot, api: ApiClient, options: NotifierOptions | None = None) -> None:
+        self._bot = bot
+        self._api = api
+        self._options = options or NotifierOptions()
+        self._sent_not_acknowledged: set[str] = set()
+        self.pause_seconds = 0.0  # set after a RetryAfter; the loop sleeps this long once
+
+    async def run_once(self) -> int:
+        """One round: acknowledge leftovers, claim a batch, send it. Returns messages handled."""
+        await self._acknowledge_leftovers()
+        options = self._options
+        batch = await self._api.claim_outbox(
+            CHANNEL, limit=options.batch_size, lease_seconds=options.lease_seconds
+        )
+        handled = 0
+        for message in batch:
+            handled += 1
+            if not await self._deliver(message):
+                break  # flood control: leave the rest of the batch for after the pause
+        return handled
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            wait = self._options.idle_seconds
+            try:
+                if await self.run_once():
+                    wait = 0.0
+            except ServiceUnavailableError as exc:
+                log.warning("outbox: API unavailable: %s", exc)
+                wait = self._options.api_down_seconds
+            except Exception:
+                log.exception("outbox round failed")
+                wait = self._options.api_down_seconds
+            if self.pause_seconds:
+                wait, self.pause_seconds = max(wait, self.pause_seconds), 0.0
+            if wait:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
+
+    async def _deliver(self, message: dict[str, Any]) -> bool:
+        """Send one message; False when Telegram asked us to slow down."""
+        message_id = str(message["id"])
+        if message_id in self._sent_not_acknowledged:
+            await self._acknowledge(message_id)  # sent before: never send twice
+            return True
+        try:
+            chat_id = int(str(message["channel_user_id"]))
+        except ValueError:
+            await self._fail(message_id, "channel_user_id is not a Telegram chat id", None)
+            return True
+        try:
+            await self._bot.send_message(chat_id=chat_id, text=str(message["text"]))
+        except RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            log.warning("outbox %s: Telegram flood control, retry after %ss", message_id, seconds)
+            self.pause_seconds = float(seconds)
+            await self._fail(message_id, f"telegram 429 retry after {seconds}s", seconds)
+            return False
+        except Forbidden as exc:  # the user blocked the bot: retrying will not help
+            await self._fail(message_id, f"telegram forbidden: {exc.message}", None)
+            return True
+        except BadRequest as exc:  # e.g. chat not found (a subclass of NetworkError)
+            await self._fail(message_id, f"telegram bad request: {exc.message}", None)
+            return True
+        except (TimedOut, NetworkError) as exc:
+            seconds = self._options.network_retry_seconds
+            await self._fail(message_id, f"telegram {type(exc).__name__}: {exc.message}", seconds)
+            return True
+        except TelegramError as exc:
+            await self._fail(message_id, f"telegram {type(exc).__name__}: {exc.message}", None)
+            return True
+        self._sent_not_acknowledged.add(message_id)
+        await self._acknowledge(message_id)
+        return True
+
+    async def _acknowledge(self, message_id: str) -> None:
+        try:
+            await self._api.mark_delivered(message_id)
+        except ServiceUnavailableError as exc:
+            log.warning("outbox %s sent but not yet acknowledged: %s", message_id, exc)
+            return
+        except ApiRefusedError as exc:
+            log.warning("outbox %s acknowledgement refused: %s", message_id, redact(str(exc)))
+        self._sent_not_acknowledged.discard(message_id)
+
+    async def _acknowledge_leftovers(self) -> None:
+        for message_id in sorted(self._sent_not_acknowledged):
+            await self._acknowledge(message_id)
+
+    async def _fail(self, message_id: str, error: str, retry_after: int | None) -> None:
+        try:
+            await self._api.mark_failed(
+                message_id, error=redact(error), retry_after_seconds=retry_after
+            )
+        except (ServiceUnavailableError, ApiRefusedError) as exc:
+            # The lease expires and the API offers the message again: nothing is lost.
+            log.warning("outbox %s failure not recorded: %s", message_id, redact(str(exc)))

@@ -1,0 +1,128 @@
+"""Files residents send: what is accepted, and the files kept until an application exists."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePath
+
+from telegram import Message
+
+from channels.telegram import texts
+
+log = logging.getLogger(__name__)
+
+# What the API accepts as supporting documents (photos of papers, scans).
+ALLOWED_TYPES = {
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/pdf": (".pdf",),
+}
+DOCUMENT_KIND = "other"  # the resident did not say which material it is; staff classify it
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A Telegram file (its ``file_id`` stays valid, so it can be fetched later)."""
+
+    file_id: str
+    file_unique_id: str
+    filename: str
+    content_type: str
+    size: int | None
+
+
+def file_ref(message: Message) -> FileRef | None:
+    """The photo (largest size) or document carried by a message."""
+    if message.photo:
+        photo = message.photo[-1]
+        return FileRef(
+            file_id=photo.file_id,
+            file_unique_id=photo.file_unique_id,
+            filename=f"photo_{photo.file_unique_id}.jpg",
+            content_type="image/jpeg",
+            size=photo.file_size,
+        )
+    document = message.document
+    if document is not None:
+        return FileRef(
+            file_id=document.file_id,
+            file_unique_id=document.file_unique_id,
+            filename=document.file_name or f"file_{document.file_unique_id}",
+            content_type=(document.mime_type or "").lower(),
+            size=document.file_size,
+        )
+    return None
+
+
+def refusal(ref: FileRef, max_bytes: int) -> str | None:
+    """A Chinese reason when the file must not be uploaded, else None."""
+    if ref.size is not None and ref.size > max_bytes:
+        return size_refusal(max_bytes)
+    suffix = PurePath(ref.filename).suffix.lower()
+    if ref.content_type in ALLOWED_TYPES:
+        return None
+    if not ref.content_type and any(suffix in s for s in ALLOWED_TYPES.values()):
+        return None
+    kind = suffix.lstrip(".").upper() or ref.content_type or "未知类型"
+    return texts.FILE_TYPE_REFUSED.format(kind=kind)
+
+
+def size_refusal(max_bytes: int) -> str:
+    return texts.FILE_TOO_LARGE.format(limit_mb=max_bytes // (1024 * 1024))
+
+
+def content_type_of(ref: FileRef) -> str:
+    if ref.content_type in ALLOWED_TYPES:
+        return ref.content_type
+    suffix = PurePath(ref.filename).suffix.lower()
+    for content_type, suffixes in ALLOWED_TYPES.items():
+        if suffix in suffixes:
+            return content_type
+    return "application/octet-stream"
+
+
+class PendingFiles:
+    """Files received before the resident had an application, kept per Telegram user.
+
+    Kept in a small JSON file so a restart of the bridge does not forget them.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._files: dict[str, list[FileRef]] = {}
+        if path is not None and path.exists():
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                self._files = {
+                    user: [FileRef(**item) for item in refs] for user, refs in raw.items()
+                }
+            except (ValueError, TypeError):
+                log.warning("pending files store %s unreadable; starting empty", path)
+
+    def add(self, user_id: str, ref: FileRef) -> None:
+        refs = self._files.setdefault(user_id, [])
+        if all(r.file_unique_id != ref.file_unique_id for r in refs):
+            refs.append(ref)
+        self._save()
+
+    def get(self, user_id: str) -> list[FileRef]:
+        return list(self._files.get(user_id, []))
+
+    def remove(self, user_id: str, ref: FileRef) -> None:
+        refs = [r for r in self._files.get(user_id, []) if r.file_unique_id != ref.file_unique_id]
+        if refs:
+            self._files[user_id] = refs
+        else:
+            self._files.pop(user_id, None)
+        self._save()
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        data = {user: [asdict(r) for r in refs] for user, refs in self._files.items()}
+        tmp = self._path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self._path)
