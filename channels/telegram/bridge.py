@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from contextlib import suppress
+from dataclasses import replace
 from typing import Any
 
 from telegram import Bot, Message, Update
@@ -32,10 +33,8 @@ from channels.telegram.uploads import (
     DOCUMENT_KIND,
     FileRef,
     PendingFiles,
-    content_type_of,
     file_ref,
     refusal,
-    size_refusal,
 )
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,9 @@ COMMAND_MESSAGES = {"status": "/check_status", "human": "/request_human"}
 
 
 class FileTooLargeError(Exception):
-    pass
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file of {size} bytes")
+        self.size = size
 
 
 class Bridge:
@@ -203,14 +204,17 @@ class Bridge:
         """Download from Telegram and upload to the API; a Chinese reason if refused."""
         try:
             content = await self._download(ref)
-        except FileTooLargeError:
-            return size_refusal(self.max_upload_bytes)
+        except FileTooLargeError as exc:
+            return refusal(replace(ref, size=exc.size), self.max_upload_bytes)
+        reason = refusal(ref, self.max_upload_bytes, content)
+        if reason is not None:
+            return reason
         try:
             await self.api.upload_document(
                 application["id"],
                 filename=ref.filename,
                 content=content,
-                content_type=content_type_of(ref),
+                content_type=ref.content_type or "application/octet-stream",
                 kind=DOCUMENT_KIND,
             )
         except ApiRefusedError as exc:
@@ -222,15 +226,12 @@ class Bridge:
         try:
             telegram_file = await self.bot.get_file(ref.file_id)
             if (telegram_file.file_size or 0) > self.max_upload_bytes:
-                raise FileTooLargeError
-            content = bytes(await telegram_file.download_as_bytearray())
-        except BadRequest as exc:  # "file is too big" for the Bot API's download limit
-            raise FileTooLargeError from exc
+                raise FileTooLargeError(telegram_file.file_size or 0)
+            return bytes(await telegram_file.download_as_bytearray())
+        except BadRequest as exc:  # "file is too big" for the Bot API's 20 MB download limit
+            raise FileTooLargeError(20 * 1024 * 1024) from exc
         except NetworkError as exc:
             raise ServiceUnavailableError(f"telegram download failed: {exc.message}") from exc
-        if len(content) > self.max_upload_bytes:
-            raise FileTooLargeError
-        return content
 
     async def _attach_pending(self, user_key: str, chat_id: int) -> None:
         """Attach files kept before the resident had an application, once one exists."""

@@ -13,11 +13,13 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from channels.api import ApiClient
 from channels.errors import ApiRefusedError, ServiceUnavailableError
@@ -37,7 +39,9 @@ class NotifierOptions:
 
 
 def retry_after_seconds(exc: RetryAfter) -> int:
-    value: Any = exc.retry_after
+    with warnings.catch_warnings():  # PTB 22 warns that int will become timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
     seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
     return max(1, round(seconds))
 

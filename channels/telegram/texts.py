@@ -14,20 +14,18 @@ HELP = (
     "/start 开始\n"
     "/status 查询办理进度\n"
     "/human 转人工服务\n"
-    "申请提交后,可直接发送材料照片或PDF文件,我们会附到您的申请中。"
+    "申请提交后,可直接发送材料的照片、PDF或Word文件(每个不超过10MB),我们会附到您的申请中。"
 )
 UNKNOWN_COMMAND = "抱歉,没有这个命令。" + "\n" + HELP
 
 UNSUPPORTED_MEDIA = (
-    "抱歉,我目前只能处理文字消息,以及材料的照片和PDF文件。"
+    "抱歉,我目前只能处理文字消息,以及材料的照片、PDF或Word文件。"
     "语音、贴纸、视频、位置等暂时无法识别。请用文字描述您的问题,或发送材料照片。"
 )
 BUTTON_EXPIRED = "这个按钮已过期,请重新发送您的问题。"
 CHOOSE = "请选择:"
 
 # Uploads
-FILE_TOO_LARGE = "文件太大了:单个文件不能超过{limit_mb}MB。请压缩后或分页拍照后重新发送。"
-FILE_TYPE_REFUSED = "暂不支持这种文件({kind})。请发送材料的照片(JPG/PNG)或PDF文件。"
 FILE_ATTACHED = "材料已收到,已附到您的申请(编号 {number})。"
 FILE_REFUSED_BY_API = "材料未能上传:{reason}"
 FILE_KEPT_NO_APPLICATION = (

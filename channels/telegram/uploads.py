@@ -5,20 +5,14 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from telegram import Message
 
-from channels.telegram import texts
+from workflows.storage.validation import SNIFF_BYTES, UploadRejected, validate_upload
 
 log = logging.getLogger(__name__)
 
-# What the API accepts as supporting documents (photos of papers, scans).
-ALLOWED_TYPES = {
-    "image/jpeg": (".jpg", ".jpeg"),
-    "image/png": (".png",),
-    "application/pdf": (".pdf",),
-}
 DOCUMENT_KIND = "other"  # the resident did not say which material it is; staff classify it
 
 
@@ -56,31 +50,25 @@ def file_ref(message: Message) -> FileRef | None:
     return None
 
 
-def refusal(ref: FileRef, max_bytes: int) -> str | None:
-    """A Chinese reason when the file must not be uploaded, else None."""
-    if ref.size is not None and ref.size > max_bytes:
-        return size_refusal(max_bytes)
-    suffix = PurePath(ref.filename).suffix.lower()
-    if ref.content_type in ALLOWED_TYPES:
-        return None
-    if not ref.content_type and any(suffix in s for s in ALLOWED_TYPES.values()):
-        return None
-    kind = suffix.lstrip(".").upper() or ref.content_type or "未知类型"
-    return texts.FILE_TYPE_REFUSED.format(kind=kind)
+def refusal(ref: FileRef, max_bytes: int, content: bytes | None = None) -> str | None:
+    """A Chinese reason when the file must not be uploaded, else None.
 
-
-def size_refusal(max_bytes: int) -> str:
-    return texts.FILE_TOO_LARGE.format(limit_mb=max_bytes // (1024 * 1024))
-
-
-def content_type_of(ref: FileRef) -> str:
-    if ref.content_type in ALLOWED_TYPES:
-        return ref.content_type
-    suffix = PurePath(ref.filename).suffix.lower()
-    for content_type, suffixes in ALLOWED_TYPES.items():
-        if suffix in suffixes:
-            return content_type
-    return "application/octet-stream"
+    The API's own rules (``workflows.storage.validation``) are applied here, before anything is
+    downloaded or uploaded; once the content is there its real size and first bytes are checked.
+    """
+    # Size not known yet (no content, Telegram did not say): judge the type now, the size later.
+    size = len(content) if content is not None else (ref.size or 1)
+    try:
+        validate_upload(
+            ref.filename,
+            ref.content_type,
+            size,
+            max_bytes,
+            head=content[:SNIFF_BYTES] if content is not None else None,
+        )
+    except UploadRejected as exc:
+        return exc.message_zh
+    return None
 
 
 class PendingFiles:

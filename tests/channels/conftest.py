@@ -278,6 +278,11 @@ def backends(backends_server: tuple[Backends, str]) -> Backends:
     return state
 
 
+@pytest.fixture(name="make_settings")
+def make_settings_fixture() -> Any:
+    return make_settings
+
+
 @pytest.fixture
 def telegram() -> RecordingRequest:
     return RecordingRequest()

@@ -1,0 +1,120 @@
+"""The outbox notifier: claims, sends, acknowledges exactly once, respects Telegram's 429."""
+
+from __future__ import annotations
+
+import asyncio
+
+from channels.telegram.app import notifier_of
+
+TOO_MANY = {
+    "ok": False,
+    "error_code": 429,
+    "description": "Too Many Requests: retry after 7",
+    "parameters": {"retry_after": 7},
+}
+
+
+def outbox_message(number: int, chat_id: int = 424242) -> dict:
+    return {
+        "id": number,
+        "channel": "telegram",
+        "channel_user_id": str(chat_id),
+        "text": f"您的申请 FY-{number} 需要补充材料:户口本复印件。",
+        "application_number": f"FY-{number}",
+        "attempts": 0,
+    }
+
+
+async def test_messages_sent_and_marked_delivered_once(application, backends, telegram) -> None:
+    backends.outbox = [outbox_message(1), outbox_message(2, chat_id=555)]
+    notifier = notifier_of(application)
+
+    assert await notifier.run_once() == 2
+    assert telegram.sent() == [
+        ("sendMessage", {"chat_id": 424242, "text": "您的申请 FY-1 需要补充材料:户口本复印件。"}),
+        ("sendMessage", {"chat_id": 555, "text": "您的申请 FY-2 需要补充材料:户口本复印件。"}),
+    ]
+    assert backends.delivered == ["1", "2"]
+
+    # Nothing is sent again on later rounds.
+    assert await notifier.run_once() == 0
+    assert len(telegram.sent()) == 2
+    assert backends.api_calls.count(("POST", "/api/outbox/1/delivered")) == 1
+
+
+async def test_flood_control_reports_retry_after_and_pauses(
+    application, backends, telegram
+) -> None:
+    backends.outbox = [outbox_message(1), outbox_message(2)]
+    telegram.fail_next("sendMessage", 429, TOO_MANY)
+    notifier = notifier_of(application)
+
+    await notifier.run_once()
+    assert backends.failed == [
+        {"id": "1", "error": "telegram 429 retry after 7s", "retry_after_seconds": 7}
+    ]
+    assert notifier.pause_seconds == 7
+    # The rest of the batch was not attempted during the flood wait.
+    assert len(telegram.sent()) == 1
+    assert backends.delivered == []
+
+
+async def test_sent_but_unacknowledged_is_never_sent_twice(application, backends, telegram) -> None:
+    backends.outbox = [outbox_message(1)]
+    backends.delivered_down = 1  # the acknowledgement is lost once
+    notifier = notifier_of(application)
+
+    await notifier.run_once()
+    assert len(telegram.sent()) == 1
+    assert backends.delivered == []
+
+    # The lease runs out and the API offers the message again: acknowledged, not re-sent.
+    backends.leased_until.clear()
+    await notifier.run_once()
+    assert len(telegram.sent()) == 1
+    assert backends.delivered == ["1"]
+    assert backends.api_calls.count(("POST", "/api/outbox/1/delivered")) == 2
+
+
+async def test_blocked_user_reported_without_retry(application, backends, telegram) -> None:
+    backends.outbox = [outbox_message(1)]
+    telegram.fail_next(
+        "sendMessage",
+        403,
+        {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"},
+    )
+    await notifier_of(application).run_once()
+    [failure] = backends.failed
+    assert failure["id"] == "1"
+    assert "retry_after_seconds" not in failure
+    assert "blocked" in failure["error"]
+
+
+async def test_worker_loop_delivers_then_stops(application, backends, telegram) -> None:
+    backends.outbox = [outbox_message(1)]
+    stop = asyncio.Event()
+    worker = asyncio.create_task(notifier_of(application).run_forever(stop))
+    for _ in range(200):
+        if backends.delivered:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(worker, timeout=2)
+    assert backends.delivered == ["1"]
+    assert len(telegram.sent()) == 1
+
+
+async def test_api_down_during_claim_does_not_stop_the_worker(
+    application, backends, telegram
+) -> None:
+    backends.outbox = [outbox_message(1)]
+    backends.api_down = 1
+    stop = asyncio.Event()
+    worker = asyncio.create_task(notifier_of(application).run_forever(stop))
+    for _ in range(300):
+        if backends.delivered:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(worker, timeout=2)
+    assert backends.delivered == ["1"]
