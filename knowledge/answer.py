@@ -1,0 +1,91 @@
+"""Grounded, extractive answers with numbered citations; a Chinese refusal when unsure.
+
+Only sentences copied from cited passages are returned, so every figure in an answer is in a
+cited passage. Below the confidence threshold the answer says so and offers a human (转人工).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from knowledge.models import Answer, Citation
+from knowledge.retrieval import Hit, SearchResult
+
+MAX_SENTENCES = 3
+MAX_CITATIONS = 3
+SECOND_PASSAGE_RATIO = 0.85  # a second passage is cited only if its score is this close
+
+_SENTENCE_RE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
+
+EMPTY_REPLY = "请告诉我您想咨询的问题，例如：“低保怎么申请？”“老人吃饭有补贴吗？”"
+UNREADABLE_REPLY = (
+    "抱歉，没能看懂您的问题。请用文字简单描述您想了解的事情，例如：“户口不在这边能申请低保吗？”"
+    "如需人工帮助，请回复“转人工”。"
+)
+NOT_FOUND_REPLY = (
+    "抱歉，惠民联办的政策资料里没有找到能可靠回答这个问题的内容，我不能随意回答。"
+    "您可以换个说法再问，或回复“转人工”，由工作人员为您解答；也可以咨询所在村（社区）"
+    "或乡镇（街道）社会救助服务站。"
+)
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
+
+
+def _sentence_score(sentence: str, tokens: set[str], weights: dict[str, float]) -> float:
+    return sum(weights.get(t, 0.0) for t in tokens if t in sentence)
+
+
+def citation_of(n: int, hit: Hit) -> Citation:
+    meta = hit.chunk.meta
+    return Citation(
+        n=n,
+        title=str(meta.get("title", "")),
+        source=str(meta.get("source", "")),
+        section=str(meta.get("section", "")),
+        issuer=str(meta.get("issuer", "")),
+        effective_date=str(meta.get("effective_date", "")),
+        text=hit.chunk.text,
+        score=round(hit.score, 4),
+    )
+
+
+def compose(
+    question: str,
+    result: SearchResult,
+    *,
+    confident: bool,
+    idf: dict[str, float],
+    normalise: Callable[[str], str],
+) -> Answer:
+    """Build the answer from ``result``; ``normalise`` puts a sentence in the index's form."""
+    if not confident or not result.hits:
+        return Answer(question, NOT_FOUND_REPLY, False, [], result.confidence)
+    top = result.hits[0]
+    chosen = [top]
+    for hit in result.hits[1:MAX_CITATIONS]:
+        if hit.score >= SECOND_PASSAGE_RATIO * top.score and hit.bm25 > 0:
+            chosen.append(hit)
+    tokens = set(result.query_tokens)
+    picked: list[tuple[float, int, int, str]] = []  # (score, citation index, position, text)
+    for ci, hit in enumerate(chosen):
+        for pos, sentence in enumerate(sentences(hit.chunk.text)):
+            normalised = normalise(sentence)
+            score = _sentence_score(normalised, tokens, idf)
+            if ci == 0:
+                score += 1e-3  # prefer the best passage on ties
+            picked.append((score, ci, pos, sentence))
+    picked.sort(key=lambda p: (-p[0], p[1], p[2]))
+    best = [p for p in picked if p[0] > 0][:MAX_SENTENCES] or picked[:1]
+    used = sorted({p[1] for p in best})
+    renumber = {ci: n for n, ci in enumerate(used, start=1)}
+    best.sort(key=lambda p: (p[1], p[2]))
+    body = "".join(f"{p[3]}[{renumber[p[1]]}]" for p in best)
+    citations = [citation_of(renumber[ci], chosen[ci]) for ci in used]
+    sources = "；".join(
+        f"[{c.n}]《{c.title}》{c.section}（{c.issuer}，{c.effective_date}）" for c in citations
+    )
+    text = f"{body}\n来源：{sources}"
+    return Answer(question, text, True, citations, result.confidence)

@@ -1,0 +1,65 @@
+"""Command line: ``python -m knowledge ingest|ask|status``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from huimin.settings import Settings
+from knowledge.models import AUDIENCES, Answer
+from knowledge.service import KnowledgeService
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _print_answer(answer: Answer, as_json: bool) -> None:
+    if as_json:
+        _print_json(answer.contract_dict())
+        return
+    sys.stdout.write(answer.answer + "\n")
+    if not answer.confident:
+        sys.stdout.write("（置信度不足，未作回答）\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description="惠民联办政策知识库")
+    sub = parser.add_subparsers(dest="command", required=True)
+    ingest = sub.add_parser("ingest", help="把政策文档导入知识库（未变化的文档不会重复处理）")
+    ingest.add_argument("--docs", type=Path, default=None, help="文档目录（默认取设置）")
+    ask = sub.add_parser("ask", help="提问")
+    ask.add_argument("question", nargs="?", default=None, help="问题")
+    ask.add_argument("--batch", type=Path, default=None, help="问题文件，每行一个问题")
+    ask.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
+    ask.add_argument("--audience", choices=AUDIENCES, default="resident")
+    sub.add_parser("status", help="知识库状态")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    service = KnowledgeService(settings or Settings())
+    if args.command == "ingest":
+        report = service.ingest(args.docs)
+        for source, reason in report.failed.items():
+            sys.stderr.write(f"无法读取，已跳过：{source}（{reason}）\n")
+        _print_json(report.as_dict())
+        return 0
+    if args.command == "status":
+        _print_json(service.status())
+        return 0
+    if args.batch is not None:
+        for line in args.batch.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                _print_answer(service.ask(line.strip(), audience=args.audience), True)
+        return 0
+    if args.question is None:
+        sys.stderr.write("请提供问题，或使用 --batch 文件\n")
+        return 2
+    _print_answer(service.ask(args.question, audience=args.audience), args.json)
+    return 0

@@ -1,0 +1,178 @@
+"""KnowledgeService: ingestion, hybrid retrieval and cited answers, built from Settings.
+
+Everything heavy (jieba dictionary, embedding model, Chroma index) loads on first use, under a
+lock, so constructing the service and asking for its status are cheap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from huimin.settings import Settings
+from knowledge.answer import EMPTY_REPLY, UNREADABLE_REPLY, compose
+from knowledge.embedding import Embedder, SentenceTransformerEmbedder
+from knowledge.index import KnowledgeIndex
+from knowledge.ingest import IngestReport, ingest
+from knowledge.models import AUDIENCES, Answer
+from knowledge.retrieval import HybridRetriever, Mode, RetrievalParams, SearchResult
+from knowledge.store import collection_name, make_client, open_collection
+from knowledge.textnorm import Normaliser, SynonymTable, clean_markup, has_meaningful_text
+from knowledge.tokenizer import Tokenizer
+from knowledge.tuning import DATA_DIR, load_params
+
+MAX_QUESTION_CHARS = 200  # longer questions are cut, not refused
+ECHO_CHARS = 500
+
+
+def prepare_question(question: str) -> str:
+    """Bounded, markup-free question text (may be empty)."""
+    return clean_markup((question or "")[: MAX_QUESTION_CHARS * 20])[:MAX_QUESTION_CHARS]
+
+
+class KnowledgeService:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        embedder_factory: Callable[[], Embedder] | None = None,
+        params: RetrievalParams | None = None,
+        collection_prefix: str = "huimin_knowledge",
+        data_dir: Path = DATA_DIR,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._embedder_factory = embedder_factory or (
+            lambda: SentenceTransformerEmbedder(settings.embedding_model)
+        )
+        self.params = params or load_params(settings.embedding_model)
+        self.collection_name = collection_name(settings.embedding_model, collection_prefix)
+        self.data_dir = data_dir
+        self._lock = threading.RLock()
+        self._collection: Any = None
+        self._retriever: HybridRetriever | None = None
+        self._normaliser: Normaliser | None = None
+        self._tokenizer: Tokenizer | None = None
+        self.last_error: str | None = None
+
+    # Lazy parts ---------------------------------------------------------------------------
+    @property
+    def collection(self) -> Any:
+        with self._lock:
+            if self._collection is None:
+                client = make_client(self.settings)
+                self._collection = open_collection(
+                    client, self.collection_name, self.settings.embedding_model
+                )
+            return self._collection
+
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._embedder_factory()
+            return self._embedder
+
+    def _text_tools(self) -> tuple[Normaliser, Tokenizer]:
+        with self._lock:
+            if self._normaliser is None or self._tokenizer is None:
+                self._normaliser = Normaliser(SynonymTable.load(self.data_dir / "synonyms.txt"))
+                self._tokenizer = Tokenizer(
+                    self.data_dir / "userdict.txt", self.data_dir / "stopwords.txt"
+                )
+            return self._normaliser, self._tokenizer
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        with self._lock:
+            if self._retriever is None:
+                normaliser, tokenizer = self._text_tools()
+                index = KnowledgeIndex.from_collection(
+                    self.collection, normaliser=normaliser, tokenizer=tokenizer
+                )
+                self._retriever = HybridRetriever(
+                    index, self.embedder(), normaliser, tokenizer, self.params
+                )
+            return self._retriever
+
+    def warm_up(self) -> None:
+        """Load everything now (used by the API in a background thread)."""
+        try:
+            _ = self.retriever
+            self.last_error = None
+        except Exception as exc:  # reported by status(), retried on the next question
+            self.last_error = f"{type(exc).__name__}: {exc}"
+
+    def reload(self) -> None:
+        with self._lock:
+            self._retriever = None
+
+    # Operations ---------------------------------------------------------------------------
+    def ingest(self, docs_dir: Path | None = None) -> IngestReport:
+        with self._lock:
+            report = ingest(
+                self.collection, docs_dir or self.settings.knowledge_docs_dir, self.embedder
+            )
+            self.reload()
+            return report
+
+    def search(
+        self,
+        question: str,
+        *,
+        audience: str | None = "resident",
+        region: str | None = None,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        dense_weight: float | None = None,
+    ) -> SearchResult:
+        return self.retriever.search(
+            prepare_question(question),
+            audience=audience,
+            region=region,
+            k=k,
+            mode=mode,
+            dense_weight=dense_weight,
+        )
+
+    def ask(self, question: str, audience: str = "resident", region: str | None = None) -> Answer:
+        if audience not in AUDIENCES:
+            raise ValueError(f"audience must be one of {AUDIENCES}")
+        cleaned = prepare_question(question)
+        echo = (question or "")[:ECHO_CHARS]
+        if not cleaned:
+            return Answer(echo, EMPTY_REPLY, False)
+        if not has_meaningful_text(cleaned):
+            return Answer(echo, UNREADABLE_REPLY, False)
+        retriever = self.retriever
+        result = retriever.search(cleaned, audience=audience, region=region)
+        if not result.query_tokens:
+            return Answer(echo, UNREADABLE_REPLY, False)
+        confident = bool(result.hits) and result.confidence >= self.params.min_confidence
+        return compose(
+            echo,
+            result,
+            confident=confident,
+            idf=retriever.index.bm25.idf,
+            normalise=retriever.normaliser.passage,
+        )
+
+    def status(self) -> dict[str, Any]:
+        """Cheap health report; never loads the model, never raises."""
+        info: dict[str, Any] = {
+            "embedding_model": self.settings.embedding_model,
+            "collection": self.collection_name,
+            "store": self.settings.chroma_server_url
+            or f"embedded:{self.settings.effective_chroma_path}",
+            "loaded": self._retriever is not None,
+        }
+        try:
+            chunks = int(self.collection.count())
+        except Exception as exc:
+            return {**info, "ok": False, "chunks": 0, "error": f"{type(exc).__name__}: {exc}"}
+        info.update(ok=chunks > 0 and self.last_error is None, chunks=chunks)
+        if self.last_error:
+            info["error"] = self.last_error
+        return info
