@@ -163,3 +163,10 @@ def _shared_calendar() -> WorkingDayCalendar:
     if not _CALENDAR:
         _CALENDAR.append(WorkingDayCalendar())
     return _CALENDAR[0]
+
+
+def test_agrees_with_chinese_calendar_day_by_day(calendar: WorkingDayCalendar) -> None:
+    day = D(2019, 1, 1)
+    while day <= D(2026, 12, 31):
+        assert calendar.is_working_day(day) == chinese_calendar.is_workday(day), day
+        day += dt.timedelta(days=1)
