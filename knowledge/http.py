@@ -66,7 +66,8 @@ def install(
 
     app.state.knowledge_status = status
 
-    if warm_up:
+    # No warm-up under test settings: many test apps would each load the model.
+    if warm_up and settings.environment != "test":
 
         def _start_warm_up() -> None:
             threading.Thread(

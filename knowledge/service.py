@@ -100,6 +100,8 @@ class KnowledgeService:
     def warm_up(self) -> None:
         """Load everything now (used by the API in a background thread)."""
         try:
+            if int(self.collection.count()) == 0:
+                return  # nothing ingested yet: the first question will load what it needs
             _ = self.retriever
             self.last_error = None
         except Exception as exc:  # reported by status(), retried on the next question
