@@ -21,6 +21,7 @@ from huimin.settings import Settings
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 BRIDGE_KEY = "huimin.bridge"
 NOTIFIER_KEY = "huimin.notifier"
+CONCURRENT_UPDATES = 32  # per user, the retrier keeps messages in order
 
 
 class MissingTokenError(RuntimeError):
@@ -49,7 +50,11 @@ def build_application(
     if settings.telegram_token is None:
         raise MissingTokenError("HUIMIN_TELEGRAM_TOKEN is not set")
     options = options or BridgeOptions()
-    builder = Application.builder().token(settings.telegram_token.get_secret_value())
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .concurrent_updates(CONCURRENT_UPDATES)  # one slow reply must not hold up everyone
+    )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     builder = (

@@ -50,12 +50,26 @@ class OrderedRetrier:
         self._give_up_text = give_up_text
         self._backlogs: dict[str, _Backlog] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # Updates are handled concurrently; one user's jobs still run one at a time, in order.
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._lock_users: dict[str, int] = {}
 
     def is_retrying(self, key: str) -> bool:
         return key in self._backlogs
 
     async def submit(self, key: str, chat_id: int, job: Job) -> None:
         """Run the job now, or keep it for retrying (and tell the user) if a service is down."""
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._lock_users[key] = self._lock_users.get(key, 0) + 1
+        try:
+            async with lock:
+                await self._submit_locked(key, chat_id, job)
+        finally:
+            self._lock_users[key] -= 1
+            if not self._lock_users[key]:
+                del self._lock_users[key], self._locks[key]
+
+    async def _submit_locked(self, key: str, chat_id: int, job: Job) -> None:
         backlog = self._backlogs.get(key)
         if backlog is not None:
             backlog.jobs.append(job)

@@ -10,6 +10,7 @@ Two borders are stood in for:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import json
@@ -45,6 +46,7 @@ class Backends:
     rasa_calls: list[dict[str, Any]] = field(default_factory=list)
     rasa_replies: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     rasa_down: int = 0  # the next N REST calls answer 503
+    rasa_delays: dict[str, float] = field(default_factory=dict)  # message -> seconds
     api_calls: list[tuple[str, str]] = field(default_factory=list)
     applications: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     uploads: list[dict[str, Any]] = field(default_factory=list)
@@ -79,6 +81,7 @@ def make_backends_app(state: Backends) -> FastAPI:
             state.rasa_down -= 1
             return JSONResponse({"error": "starting"}, status_code=503)
         message = body["message"]
+        await asyncio.sleep(state.rasa_delays.get(message, 0))
         default = [{"recipient_id": body["sender"], "text": f"已收到:{message}"}]
         return state.rasa_replies.get(message, default)
 
@@ -373,9 +376,12 @@ class Updates:
     def __init__(self, application: TelegramApp) -> None:
         self.application = application
 
+    def update(self, data: dict[str, Any]) -> Update:
+        return Update.de_json(data, self.application.bot)
+
     async def feed(self, data: dict[str, Any]) -> None:
         """Run one update through the Application's real handler chain."""
-        await self.application.process_update(Update.de_json(data, self.application.bot))
+        await self.application.process_update(self.update(data))
 
 
 @pytest.fixture

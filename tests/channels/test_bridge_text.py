@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from channels.telegram.app import bridge_of
@@ -160,3 +161,21 @@ async def test_error_handler_tells_the_user(tg, backends, telegram) -> None:
     )
     await tg.feed(tg.text("你好"))
     assert telegram.texts()[-1].startswith("抱歉,处理您的消息时出了点问题")
+
+
+async def test_updates_run_concurrently_but_one_users_messages_stay_in_order(
+    tg, backends, telegram
+) -> None:
+    backends.rasa_delays["我想申请低保"] = 0.3
+    other_user = 777
+    await asyncio.gather(
+        tg.application.process_update(tg.update(tg.text("我想申请低保"))),
+        tg.application.process_update(tg.update(tg.text("我家三口人"))),
+        tg.application.process_update(tg.update(tg.text("养老补贴", user_id=other_user))),
+    )
+    mine = [c["message"] for c in backends.rasa_calls if c["sender"] == tg.sender]
+    assert mine == ["我想申请低保", "我家三口人"]
+    replies_to_me = [p["text"] for n, p in telegram.sent() if p["chat_id"] == tg.user_id]
+    assert replies_to_me == ["已收到:我想申请低保", "已收到:我家三口人"]
+    # The other resident was not held up behind the slow reply.
+    assert telegram.texts()[0] == "已收到:养老补贴"
