@@ -1,4 +1,4 @@
-"""Command line of the API service: python -m workflows {migrate,serve,...}."""
+"""Command line of the API service: python -m workflows {migrate,serve,create-user,...}."""
 
 from __future__ import annotations
 
@@ -8,14 +8,25 @@ import sys
 from huimin.settings import get_settings
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m workflows")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="bring the database schema to the newest version (Alembic)")
     serve = sub.add_parser("serve", help="serve the API")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--host", default=None)
-    args = parser.parse_args(argv)
+    user = sub.add_parser("create-user", help="add a staff account")
+    user.add_argument("--username", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--role", required=True, help="reviewer, counter, supervisor or adviser")
+    user.add_argument("--township", default=None, help="12-digit township code; omit for district")
+    sub.add_parser("seed-demo", help="demo staff for every township (not in production)")
+    sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     settings = get_settings()
 
     if args.command == "migrate":
@@ -35,6 +46,24 @@ def main(argv: list[str] | None = None) -> int:
             log_level="info",
         )
         return 0
+    if args.command == "create-user":
+        from workflows.cli.users import create_user
+
+        return create_user(
+            settings,
+            username=args.username,
+            password=args.password,
+            role=args.role,
+            township=args.township,
+        )
+    if args.command == "seed-demo":
+        from workflows.cli.seed import seed_demo
+
+        return seed_demo(settings)
+    if args.command == "verify-audit":
+        from workflows.cli.audit import verify_audit
+
+        return verify_audit(settings)
     return 2
 
 

@@ -6,13 +6,25 @@ from fastapi import FastAPI
 
 import knowledge.http
 from huimin.settings import Settings, get_settings
-from workflows import health
+from workflows import health, validation
+from workflows.applications import views as application_views
+from workflows.auth import views as auth_views
+from workflows.cases import views as case_views
+from workflows.clock import Clock, SystemClock
 from workflows.db import make_engine, make_session_factory
+from workflows.documents import views as document_views
 from workflows.eligibility import views as eligibility_views
+from workflows.handoffs import views as handoff_views
+from workflows.leads import views as lead_views
+from workflows.models_registry import import_all_models
+from workflows.outbox import views as outbox_views
+from workflows.reference import views as reference_views
+from workflows.residents import views as resident_views
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
+    import_all_models()
     app = FastAPI(
         title="惠民联办 API",
         description="社会救助“一件事”联办与养老服务:申请、审核、资格预审、政策问答",
@@ -22,8 +34,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.clock = clock or SystemClock()
+    validation.install(app)
 
     app.include_router(health.router)
     app.include_router(eligibility_views.router)
+    for router in (
+        auth_views.router,
+        application_views.router,
+        case_views.router,
+        resident_views.router,
+        document_views.router,
+        handoff_views.router,
+        lead_views.router,
+        outbox_views.router,
+        reference_views.router,
+    ):
+        app.include_router(router)
     knowledge.http.install(app, settings)
     return app

@@ -9,7 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from huimin.settings import Settings
+from workflows.clock import Clock
 from workflows.db import session_scope
+from workflows.deadlines.calendar import WorkingDays
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -21,5 +23,22 @@ def get_db(request: Request) -> Iterator[Session]:
     yield from session_scope(request.app.state.session_factory)
 
 
+def get_clock(request: Request) -> Clock:
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_calendar(request: Request) -> WorkingDays:
+    """The working-day calendar: app.state.calendar if set (tests), else from settings."""
+    override: WorkingDays | None = getattr(request.app.state, "calendar", None)
+    if override is not None:
+        return override
+    from workflows.calendar import make_calendar  # cached per holiday-file version
+
+    return make_calendar(request.app.state.settings)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+CalendarDep = Annotated[WorkingDays, Depends(get_calendar)]

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES: tuple[str, ...] = ()
+MODEL_MODULES: tuple[str, ...] = (
+    "workflows.audit.models",
+    "workflows.auth.models",
+    "workflows.numbering.models",
+    "workflows.applications.models",
+    "workflows.cases.models",
+    "workflows.outbox.models",
+    "workflows.documents.models",
+    "workflows.handoffs.models",
+    "workflows.leads.models",
+)
 
 
 def import_all_models() -> None:

@@ -1,0 +1,187 @@
+"""Request and answer shapes of /api/applications (docs/API.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from huimin import idcard, townships
+from huimin.programs import Program
+from workflows.applications.enums import (
+    Channel,
+    DisabilityCategory,
+    ExpenditureKind,
+    IncomeKind,
+    PropertyKind,
+    Relation,
+)
+from workflows.cases.schemas import CaseSummaryOut
+
+_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+MAX_AMOUNT = 100_000_000
+
+
+def _id_number(value: str) -> str:
+    try:
+        return idcard.parse(value).number
+    except idcard.InvalidIdNumber as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _township(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if townships.by_code(value) is None:
+        raise ValueError(f"乡镇(街道)代码不存在:{value}(请使用本区24个乡镇街道的12位代码)")
+    return value
+
+
+IdNumber = Annotated[str, AfterValidator(_id_number)]
+TownshipCode = Annotated[str | None, AfterValidator(_township)]
+
+
+class IncomeIn(BaseModel):
+    kind: IncomeKind
+    monthly_amount: float = Field(ge=0, le=MAX_AMOUNT)
+
+
+class MemberIn(BaseModel):
+    relation: Relation
+    name: str = Field(min_length=1, max_length=60)
+    id_number: IdNumber
+    disability_category: DisabilityCategory | None = None
+    disability_grade: int | None = Field(default=None, ge=1, le=4)
+    serious_illness: bool = False
+    in_school: bool = False
+    incomes: list[IncomeIn] = Field(default_factory=list, max_length=20)
+
+
+class PropertyIn(BaseModel):
+    kind: PropertyKind
+    value: float = Field(ge=0, le=MAX_AMOUNT)
+    note: str = Field(default="", max_length=500)
+
+
+class ExpenditureIn(BaseModel):
+    kind: ExpenditureKind
+    annual_amount: float = Field(ge=0, le=MAX_AMOUNT)
+
+
+class ApplicantIn(BaseModel):
+    name: str = Field(min_length=1, max_length=60)
+    id_number: IdNumber
+    phone: str | None = None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        value = value.replace(" ", "")
+        if not _PHONE.match(value):
+            raise ValueError("联系电话格式不正确(11位手机号或带区号的固定电话)")
+        return value
+
+
+class ApplicationIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    channel: Channel
+    channel_user_id: str | None = Field(default=None, max_length=100)
+    entered_by_staff: str | None = Field(default=None, max_length=64)
+    consent_verification: bool
+    consent_at: dt.datetime | None = None
+    applicant: ApplicantIn
+    hukou_township_code: TownshipCode = None
+    hukou_region_text: str | None = Field(default=None, max_length=200)
+    residence_township_code: TownshipCode = None
+    has_residence_permit: bool = False
+    programs: list[Program] = Field(min_length=1, max_length=len(Program))
+    members: list[MemberIn] = Field(default_factory=list, max_length=30)
+    property: list[PropertyIn] = Field(default_factory=list, max_length=50)
+    expenditures: list[ExpenditureIn] = Field(default_factory=list, max_length=50)
+    documents_later: bool = True
+
+    @field_validator("consent_at")
+    @classmethod
+    def _aware(cls, value: dt.datetime | None) -> dt.datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("请写明时区,例如 2026-11-28T10:00:00+08:00")
+        return value
+
+    @field_validator("programs")
+    @classmethod
+    def _unique_programs(cls, value: list[Program]) -> list[Program]:
+        return list(dict.fromkeys(value))
+
+    def cross_field_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Checks that span fields, each with the location the resident must correct."""
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if not self.consent_verification:
+            problems.append(
+                (("consent_verification",), "须同意家庭经济状况信息核对授权后才能提交申请")
+            )
+        if self.channel in (Channel.TELEGRAM, Channel.WEB) and not self.channel_user_id:
+            problems.append((("channel_user_id",), "线上申请须提供渠道用户标识"))
+        if not self.hukou_township_code and not self.hukou_region_text:
+            problems.append(
+                (("hukou_township_code",), "请填写户籍所在乡镇(街道);户籍在区外的请填写户籍地")
+            )
+        seen: dict[str, int] = {}
+        for index, member in enumerate(self.members):
+            if member.id_number in seen:
+                problems.append(
+                    (
+                        ("members", index, "id_number"),
+                        f"与第{seen[member.id_number] + 1}位家庭成员的身份证号码重复",
+                    )
+                )
+            seen.setdefault(member.id_number, index)
+            if member.disability_grade is not None and member.disability_category is None:
+                problems.append(
+                    (("members", index, "disability_category"), "填写残疾等级时须同时填写残疾类别")
+                )
+        selves = [m for m in self.members if m.relation is Relation.SELF]
+        if self.members and not selves:
+            problems.append((("members",), "家庭成员中须有一位关系为“本人”的申请人"))
+        if selves and selves[0].id_number != self.applicant.id_number:
+            problems.append(
+                (("applicant", "id_number"), "申请人身份证号码与家庭成员中“本人”的不一致")
+            )
+        return problems
+
+    def household(self) -> list[MemberIn]:
+        """The members; when none were given, the applicant alone."""
+        if self.members:
+            return self.members
+        return [
+            MemberIn(
+                relation=Relation.SELF,
+                name=self.applicant.name,
+                id_number=self.applicant.id_number,
+            )
+        ]
+
+
+class ApplicantOut(BaseModel):
+    name: str
+    id_number_masked: str
+    phone_masked: str | None
+
+
+class ApplicationOut(BaseModel):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    submitted_township_code: str
+    submitted_township_name: str
+    created_at: dt.datetime
+    applicant: ApplicantOut
+    programs: list[str]
+    cases: list[CaseSummaryOut]

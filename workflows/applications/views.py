@@ -1,0 +1,64 @@
+"""POST/GET /api/applications (internal callers and staff)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, HTTPException
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from workflows.applications import service
+from workflows.applications.schemas import ApplicationIn, ApplicationOut
+from workflows.auth.deps import AnyCaller
+from workflows.cases.views import EnvDep
+from workflows.deps import SessionDep
+
+router = APIRouter(tags=["applications"])
+
+NOT_FOUND = HTTPException(status_code=404, detail="申请不存在或不在您的辖区")
+
+
+@router.post(
+    "/api/applications",
+    response_model=ApplicationOut,
+    status_code=201,
+    responses={200: {"description": "同一 Idempotency-Key 的重复提交:返回原申请"}},
+)
+def submit(
+    body: ApplicationIn,
+    caller: AnyCaller,
+    session: SessionDep,
+    env: EnvDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> ApplicationOut | JSONResponse:
+    try:
+        application, created = service.submit(
+            session, body=body, caller=caller, idempotency_key=idempotency_key, env=env
+        )
+        session.commit()
+    except service.IdempotencyConflictError:
+        raise HTTPException(
+            status_code=409, detail="该 Idempotency-Key 已用于另一份内容不同的申请"
+        ) from None
+    except IntegrityError:
+        # The same key committed by a concurrent request a moment ago: answer with that one.
+        session.rollback()
+        existing = service.get_by_key(session, key=idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        application, created = existing, False
+    answer = service.describe(application, env)
+    if created:
+        return answer
+    return JSONResponse(status_code=200, content=answer.model_dump(mode="json"))
+
+
+@router.get("/api/applications/{application_id}", response_model=ApplicationOut)
+def get_application(
+    application_id: int, caller: AnyCaller, session: SessionDep, env: EnvDep
+) -> ApplicationOut:
+    application = service.get_visible(session, application_id=application_id, caller=caller)
+    if application is None:
+        raise NOT_FOUND
+    return service.describe(application, env)

@@ -1,0 +1,1 @@
+"""Staff users, roles, tokens, and who may call what."""

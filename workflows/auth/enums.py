@@ -1,0 +1,24 @@
+"""Staff roles."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REVIEWER = "reviewer"  # township reviewer (审核人员): handles cases end to end
+    COUNTER = "counter"  # counter staff (窗口人员): intake, 受理, materials, forwarding
+    SUPERVISOR = "supervisor"  # district supervisor (区级): sees and may decide every case
+    ADVISER = "adviser"  # elder-care adviser (养老顾问): reads, never decides
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.REVIEWER: "审核人员",
+    Role.COUNTER: "窗口人员",
+    Role.SUPERVISOR: "区级督导",
+    Role.ADVISER: "养老顾问",
+}

@@ -1,0 +1,76 @@
+"""Staff accounts: create, find, authenticate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from huimin import townships
+from workflows.audit import service as audit
+from workflows.auth.enums import Role
+from workflows.auth.models import StaffUser
+from workflows.auth.security import hash_password, verify_password
+
+
+class StaffUserError(ValueError):
+    """Carries a Chinese reason."""
+
+
+def get_by_username(session: Session, *, username: str) -> StaffUser | None:
+    return session.scalar(select(StaffUser).where(StaffUser.username == username))
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    township_code: str | None,
+    display_name: str = "",
+    rounds: int,
+    now: dt.datetime,
+    actor: str = "system",
+) -> StaffUser:
+    if not username.strip() or len(username) > 64:
+        raise StaffUserError("用户名不能为空,且不超过64个字符")
+    if len(password) < 8:
+        raise StaffUserError("密码至少8位")
+    if township_code is not None and townships.by_code(township_code) is None:
+        raise StaffUserError(f"乡镇(街道)代码不存在:{township_code}")
+    if role in (Role.REVIEWER, Role.COUNTER) and township_code is None:
+        raise StaffUserError("审核人员和窗口人员必须属于一个乡镇(街道)")
+    if role is Role.SUPERVISOR and township_code is not None:
+        raise StaffUserError("区级督导不属于某个乡镇(街道),请不要指定 --township")
+    if get_by_username(session, username=username) is not None:
+        raise StaffUserError(f"用户名已存在:{username}")
+    user = StaffUser(
+        username=username,
+        password_hash=hash_password(password, rounds=rounds),
+        role=role.value,
+        township_code=township_code,
+        display_name=display_name or username,
+        active=True,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="staff_user.created",
+        entity_type="staff_user",
+        entity_id=user.id,
+        data={"username": username, "role": role.value, "township_code": township_code},
+        at=now,
+    )
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> StaffUser | None:
+    user = get_by_username(session, username=username)
+    if user is None or not user.active:
+        return None
+    return user if verify_password(password, user.password_hash) else None

@@ -1,0 +1,65 @@
+"""A program case (one program of one application) and its forwards between townships."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflows.db import Base
+from workflows.db_types import UTCDateTime
+
+if TYPE_CHECKING:
+    from workflows.applications.models import Application
+
+
+class ProgramCase(Base):
+    __tablename__ = "program_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    program: Mapped[str] = mapped_column(String(30), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    submitted_township_code: Mapped[str] = mapped_column(String(12), index=True)
+    handling_township_code: Mapped[str] = mapped_column(String(12), index=True)
+    routing_reason: Mapped[str] = mapped_column(Text)
+    # The clock, in working days
+    started_on: Mapped[dt.date] = mapped_column(Date)
+    allowed_working_days: Mapped[int] = mapped_column(Integer)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_working_days: Mapped[int] = mapped_column(Integer, default=0)
+    paused_since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    due_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    due_date_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Stage data
+    missing_materials: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    forward_due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    public_notice_started_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    public_notice_ends_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    application: Mapped[Application] = relationship(back_populates="cases")
+    forwards: Mapped[list[CaseForward]] = relationship(order_by="CaseForward.id")
+
+    __mapper_args__ = {"version_id_col": version}  # concurrent transitions: one wins
+
+
+class CaseForward(Base):
+    """A case handed from one township to another (an audited step with its own deadline)."""
+
+    __tablename__ = "case_forwards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("program_cases.id"), index=True)
+    from_township_code: Mapped[str] = mapped_column(String(12), index=True)
+    to_township_code: Mapped[str] = mapped_column(String(12), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    by_username: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    due_date: Mapped[dt.date] = mapped_column(Date)

@@ -1,0 +1,111 @@
+"""Answer shapes for cases, and the transition request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from workflows.cases.enums import Action
+
+
+class CaseSummaryOut(BaseModel):
+    id: int
+    program: str
+    program_label: str
+    status: str
+    status_label: str
+    submitted_township_code: str
+    handling_township_code: str
+    handling_township_name: str
+    routing_reason: str
+    due_date: dt.date
+    due_date_provisional: bool
+    deadline_state: str
+    deadline_label: str
+    needs_from_resident: str | None
+
+
+class AllowedActionOut(BaseModel):
+    action: str
+    label: str
+    requires: list[str]
+
+
+class ForwardOut(BaseModel):
+    from_township_code: str
+    to_township_code: str
+    reason: str
+    by: str
+    at: dt.datetime
+    due_date: dt.date
+
+
+class HistoryOut(BaseModel):
+    seq: int
+    at: dt.datetime
+    actor: str
+    action: str
+    data: dict[str, Any]
+
+
+class MemberOut(BaseModel):
+    relation: str
+    name: str
+    id_number: str
+    birth_date: dt.date
+    sex: str
+    disability_category: str | None
+    disability_grade: int | None
+    serious_illness: bool
+    in_school: bool
+    incomes: list[dict[str, Any]]
+
+
+class CaseDetailOut(CaseSummaryOut):
+    application_id: int
+    application_number: str
+    applicant_name: str
+    applicant_id_number_masked: str
+    channel: str
+    used_working_days: int
+    allowed_working_days: int
+    extended: bool
+    paused_since: dt.date | None
+    missing_materials: list[str] | None
+    forward_due_date: dt.date | None
+    public_notice_started_on: dt.date | None
+    public_notice_ends_on: dt.date | None
+    decision_reason: str | None
+    allowed_actions: list[AllowedActionOut]
+    forwards: list[ForwardOut]
+    members: list[MemberOut]
+    property: list[dict[str, Any]]
+    expenditures: list[dict[str, Any]]
+    history: list[HistoryOut]
+
+
+class CaseListItemOut(CaseSummaryOut):
+    application_id: int
+    application_number: str
+    applicant_name: str
+    applicant_id_number_masked: str
+    created_at: dt.datetime
+
+
+class CasePageOut(BaseModel):
+    items: list[CaseListItemOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    action: Action
+    reason: str | None = Field(default=None, max_length=2000)
+    note: str | None = Field(default=None, max_length=2000)
+    missing_materials: list[str] | None = Field(default=None, max_length=50)
+    to_township_code: str | None = None

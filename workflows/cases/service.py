@@ -1,0 +1,467 @@
+"""Program cases: open, find (scoped to the caller's township), list, move through the machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from huimin import idcard, townships
+from huimin.programs import Program
+from huimin.settings import Settings
+from workflows.applications.models import Application, HouseholdMember
+from workflows.audit import service as audit
+from workflows.auth.actor import Caller
+from workflows.auth.enums import Role
+from workflows.auth.models import StaffUser
+from workflows.cases import flows, machine
+from workflows.cases.enums import DECIDED, Action, CaseStatus
+from workflows.cases.models import CaseForward, ProgramCase
+from workflows.cases.schemas import (
+    AllowedActionOut,
+    CaseDetailOut,
+    CaseListItemOut,
+    CaseSummaryOut,
+    ForwardOut,
+    HistoryOut,
+    MemberOut,
+    TransitionIn,
+)
+from workflows.clock import LOCAL_TZ
+from workflows.deadlines.calendar import WorkingDays
+from workflows.deadlines.clock import ClockReading, due_date, paused_days, read_clock
+from workflows.deadlines.policy import (
+    FORWARD_WORKING_DAYS,
+    PUBLIC_NOTICE_DAYS,
+    DeadlinePolicy,
+    policy_for,
+)
+from workflows.routing.service import Routing
+
+_DECIDED_VALUES = tuple(s.value for s in DECIDED)
+
+
+@dataclass(frozen=True)
+class CaseEnv:
+    """What case logic needs from the running service."""
+
+    calendar: WorkingDays
+    settings: Settings
+    now: dt.datetime
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.astimezone(LOCAL_TZ).date()
+
+
+class CaseForbiddenError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def township_name(code: str | None) -> str:
+    if code is None:
+        return townships.DISTRICT_NAME
+    township = townships.by_code(code)
+    return township.name if township else code
+
+
+def policy_of(program: str, settings: Settings) -> DeadlinePolicy:
+    return policy_for(Program(program), dibao_review_delegated=settings.dibao_review_delegated)
+
+
+def _set_due(case: ProgramCase, calendar: WorkingDays) -> None:
+    due = due_date(
+        calendar,
+        started_on=case.started_on,
+        working_days=case.allowed_working_days,
+        paused_working_days=case.paused_working_days,
+    )
+    case.due_date = due.date
+    case.due_date_provisional = due.provisional
+
+
+def open_case(
+    session: Session, *, application: Application, program: Program, routing: Routing, env: CaseEnv
+) -> ProgramCase:
+    policy = policy_of(program.value, env.settings)
+    case = ProgramCase(
+        application=application,
+        program=program.value,
+        status=CaseStatus.SUBMITTED.value,
+        submitted_township_code=application.submitted_township_code,
+        handling_township_code=routing.township_code,
+        routing_reason=routing.reason,
+        started_on=env.today,
+        allowed_working_days=policy.working_days,
+        extended=False,
+        paused_working_days=0,
+        created_at=env.now,
+        updated_at=env.now,
+    )
+    _set_due(case, env.calendar)
+    session.add(case)
+    return case
+
+
+# Visibility ----------------------------------------------------------------------------------
+def visible_to(township_code: str) -> ColumnElement[bool]:
+    """Cases a township sees: handled or received there, or forwarded to or from it."""
+    forwarded = select(CaseForward.case_id).where(
+        or_(
+            CaseForward.from_township_code == township_code,
+            CaseForward.to_township_code == township_code,
+        )
+    )
+    return or_(
+        ProgramCase.handling_township_code == township_code,
+        ProgramCase.submitted_township_code == township_code,
+        ProgramCase.id.in_(forwarded),
+    )
+
+
+def get_visible(session: Session, *, case_id: int, caller: Caller) -> ProgramCase | None:
+    query = (
+        select(ProgramCase)
+        .where(ProgramCase.id == case_id)
+        .options(selectinload(ProgramCase.application), selectinload(ProgramCase.forwards))
+    )
+    if caller.township_scope is not None:
+        query = query.where(visible_to(caller.township_scope))
+    return session.scalar(query)
+
+
+def overdue_clause(today: dt.date) -> ColumnElement[bool]:
+    return and_(
+        ProgramCase.due_date < today,
+        ProgramCase.status.not_in(_DECIDED_VALUES),
+        ProgramCase.paused_since.is_(None),
+    )
+
+
+def list_cases(
+    session: Session,
+    *,
+    caller: Caller,
+    today: dt.date,
+    status: CaseStatus | None = None,
+    program: Program | None = None,
+    township_code: str | None = None,
+    overdue: bool | None = None,
+    page: int = 1,
+    page_size: int = 20,
+) -> tuple[Sequence[ProgramCase], int]:
+    conditions: list[ColumnElement[bool]] = []
+    if caller.township_scope is not None:
+        conditions.append(visible_to(caller.township_scope))
+    if status is not None:
+        conditions.append(ProgramCase.status == status.value)
+    if program is not None:
+        conditions.append(ProgramCase.program == program.value)
+    if township_code is not None:
+        conditions.append(ProgramCase.handling_township_code == township_code)
+    if overdue is True:
+        conditions.append(overdue_clause(today))
+    elif overdue is False:
+        conditions.append(not_(overdue_clause(today)))
+    total = session.scalar(select(func.count(ProgramCase.id)).where(*conditions)) or 0
+    items = session.scalars(
+        select(ProgramCase)
+        .where(*conditions)
+        .options(selectinload(ProgramCase.application))
+        .order_by(ProgramCase.due_date, ProgramCase.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return items, total
+
+
+# The machine -------------------------------------------------------------------------------
+def guard_context(case: ProgramCase, env: CaseEnv) -> machine.GuardContext:
+    policy = policy_of(case.program, env.settings)
+    return machine.GuardContext(
+        today=env.today,
+        extendable=policy.extended_working_days is not None,
+        extended=case.extended,
+        public_notice_ends_on=case.public_notice_ends_on,
+    )
+
+
+def allowed_actions(case: ProgramCase, env: CaseEnv, *, role: Role | None) -> list[Action]:
+    return machine.allowed_actions(CaseStatus(case.status), guard_context(case, env), role=role)
+
+
+def body_problems(case: ProgramCase, body: TransitionIn) -> list[tuple[tuple[str, ...], str]]:
+    """Fields the chosen action needs, each with a Chinese message."""
+    spec = machine.transition_for(body.action)
+    problems: list[tuple[tuple[str, ...], str]] = []
+    if "reason" in spec.requires and not body.reason:
+        problems.append((("reason",), f"“{body.action.label}”须填写理由"))
+    if "missing_materials" in spec.requires:
+        items = [m.strip() for m in body.missing_materials or [] if m.strip()]
+        if not items:
+            problems.append((("missing_materials",), "请一次性列出需要补充的全部材料(至少一项)"))
+    if "to_township_code" in spec.requires:
+        code = body.to_township_code
+        if not code:
+            problems.append((("to_township_code",), "请选择转交的乡镇(街道)"))
+        elif townships.by_code(code) is None:
+            problems.append((("to_township_code",), f"乡镇(街道)代码不存在:{code}"))
+        elif code == case.handling_township_code:
+            problems.append((("to_township_code",), "不能转交给本乡镇(街道)"))
+    return problems
+
+
+def check_may_act(case: ProgramCase, staff: StaffUser) -> None:
+    if staff.township_code is not None and staff.township_code != case.handling_township_code:
+        raise CaseForbiddenError(
+            f"本案件由{township_name(case.handling_township_code)}办理,您只能查看"
+        )
+
+
+def transition(
+    session: Session, *, case: ProgramCase, body: TransitionIn, staff: StaffUser, env: CaseEnv
+) -> ProgramCase:
+    """Take one action (already checked by body_problems); audit it and notify the resident."""
+    check_may_act(case, staff)
+    previous = CaseStatus(case.status)
+    spec = machine.check(previous, body.action, guard_context(case, env), role=Role(staff.role))
+    target = spec.target or previous
+    today = env.today
+    data: dict[str, object] = {"from": previous.value, "to": target.value}
+    if body.reason:
+        data["reason"] = body.reason
+    if body.note:
+        data["note"] = body.note
+
+    if previous is CaseStatus.MATERIALS_NEEDED and target is not previous:
+        case.paused_working_days += paused_days(
+            env.calendar, since=case.paused_since or today, until=today
+        )
+        case.paused_since = None
+    action = body.action
+    if action is Action.REQUEST_MATERIALS:
+        case.missing_materials = [m.strip() for m in body.missing_materials or [] if m.strip()]
+        case.paused_since = today
+        data["missing_materials"] = case.missing_materials
+    elif action is Action.SUPPLY_MATERIALS:
+        case.missing_materials = None
+    elif action is Action.ACCEPT:
+        case.forward_due_date = None
+    elif action is Action.START_PUBLIC_NOTICE:
+        case.public_notice_started_on = today
+        case.public_notice_ends_on = today + dt.timedelta(days=PUBLIC_NOTICE_DAYS - 1)
+        data["public_notice_ends_on"] = case.public_notice_ends_on.isoformat()
+    elif action is Action.RECORD_OBJECTION:
+        case.public_notice_started_on = None
+        case.public_notice_ends_on = None
+    elif action in (Action.APPROVE, Action.REJECT):
+        case.decision_reason = body.reason if action is Action.REJECT else body.note
+        case.decided_at = env.now
+    elif action is Action.FORWARD:
+        assert body.to_township_code is not None
+        assert body.reason is not None
+        _forward(
+            session,
+            case=case,
+            to_code=body.to_township_code,
+            reason=body.reason,
+            staff=staff,
+            env=env,
+        )
+        data["from_township_code"] = case.forwards[-1].from_township_code
+        data["to_township_code"] = body.to_township_code
+        data["forward_due_date"] = case.forward_due_date
+    elif action is Action.EXTEND:
+        extended = policy_of(case.program, env.settings).extended_working_days
+        assert extended is not None  # the machine's guard checked it
+        case.extended = True
+        case.allowed_working_days = extended
+
+    case.status = target.value
+    case.updated_at = env.now
+    _set_due(case, env.calendar)
+    data["due_date"] = case.due_date.isoformat()
+    session.flush()
+    audit.record(
+        session,
+        actor=f"staff:{staff.username}",
+        action=f"case.{action.value}",
+        entity_type="case",
+        entity_id=case.id,
+        data=data,
+        at=env.now,
+    )
+    flows.after_transition(session, case=case, action=action, now=env.now)
+    return case
+
+
+def _forward(
+    session: Session,
+    *,
+    case: ProgramCase,
+    to_code: str,
+    reason: str,
+    staff: StaffUser,
+    env: CaseEnv,
+) -> None:
+    due = env.calendar.add_working_days(env.today, FORWARD_WORKING_DAYS)
+    forward = CaseForward(
+        case_id=case.id,
+        from_township_code=case.handling_township_code,
+        to_township_code=to_code,
+        reason=reason,
+        by_username=staff.username,
+        at=env.now,
+        due_date=due.date,
+    )
+    session.add(forward)
+    case.forwards.append(forward)
+    case.routing_reason = (
+        f"由{township_name(case.handling_township_code)}转交{township_name(to_code)}:{reason}"
+    )
+    case.handling_township_code = to_code
+    case.forward_due_date = due.date
+    case.missing_materials = None
+
+
+# Views of a case -----------------------------------------------------------------------------
+def clock_reading(case: ProgramCase, env: CaseEnv) -> ClockReading:
+    return read_clock(
+        env.calendar,
+        today=env.today,
+        started_on=case.started_on,
+        due_on=case.due_date,
+        allowed_working_days=case.allowed_working_days,
+        paused_working_days=case.paused_working_days,
+        paused_since=case.paused_since,
+        finished=CaseStatus(case.status) in DECIDED,
+    )
+
+
+def needs_from_resident(case: ProgramCase) -> str | None:
+    if case.status == CaseStatus.MATERIALS_NEEDED.value and case.missing_materials:
+        return "请补充以下材料:" + "、".join(case.missing_materials)
+    return None
+
+
+def summary(case: ProgramCase, env: CaseEnv) -> CaseSummaryOut:
+    reading = clock_reading(case, env)
+    return CaseSummaryOut(**_summary_fields(case, reading))
+
+
+def _summary_fields(case: ProgramCase, reading: ClockReading) -> dict[str, object]:
+    return {
+        "id": case.id,
+        "program": case.program,
+        "program_label": Program(case.program).label,
+        "status": case.status,
+        "status_label": CaseStatus(case.status).label,
+        "submitted_township_code": case.submitted_township_code,
+        "handling_township_code": case.handling_township_code,
+        "handling_township_name": township_name(case.handling_township_code),
+        "routing_reason": case.routing_reason,
+        "due_date": case.due_date,
+        "due_date_provisional": case.due_date_provisional,
+        "deadline_state": reading.state.value,
+        "deadline_label": reading.label,
+        "needs_from_resident": needs_from_resident(case),
+    }
+
+
+def list_item(case: ProgramCase, env: CaseEnv) -> CaseListItemOut:
+    application = case.application
+    return CaseListItemOut(
+        **_summary_fields(case, clock_reading(case, env)),
+        application_id=application.id,
+        application_number=application.number,
+        applicant_name=application.applicant_name,
+        applicant_id_number_masked=idcard.mask(application.applicant_id_number),
+        created_at=case.created_at,
+    )
+
+
+def detail(
+    session: Session, *, case: ProgramCase, env: CaseEnv, role: Role | None
+) -> CaseDetailOut:
+    application = session.scalar(
+        select(Application)
+        .where(Application.id == case.application_id)
+        .options(
+            selectinload(Application.members).selectinload(HouseholdMember.incomes),
+            selectinload(Application.property_items),
+            selectinload(Application.expenditures),
+        )
+    )
+    assert application is not None
+    reading = clock_reading(case, env)
+    actions = allowed_actions(case, env, role=role)
+    history = audit.history(session, entity_type="case", entity_id=case.id)
+    return CaseDetailOut(
+        **_summary_fields(case, reading),
+        application_id=application.id,
+        application_number=application.number,
+        applicant_name=application.applicant_name,
+        applicant_id_number_masked=idcard.mask(application.applicant_id_number),
+        channel=application.channel,
+        used_working_days=reading.used_working_days,
+        allowed_working_days=case.allowed_working_days,
+        extended=case.extended,
+        paused_since=case.paused_since,
+        missing_materials=case.missing_materials,
+        forward_due_date=case.forward_due_date,
+        public_notice_started_on=case.public_notice_started_on,
+        public_notice_ends_on=case.public_notice_ends_on,
+        decision_reason=case.decision_reason,
+        allowed_actions=[
+            AllowedActionOut(
+                action=a.value,
+                label=a.label,
+                requires=list(machine.transition_for(a).requires),
+            )
+            for a in actions
+        ],
+        forwards=[
+            ForwardOut(
+                from_township_code=f.from_township_code,
+                to_township_code=f.to_township_code,
+                reason=f.reason,
+                by=f.by_username,
+                at=f.at,
+                due_date=f.due_date,
+            )
+            for f in case.forwards
+        ],
+        members=[
+            MemberOut(
+                relation=m.relation,
+                name=m.name,
+                id_number=m.id_number,
+                birth_date=m.birth_date,
+                sex=m.sex,
+                disability_category=m.disability_category,
+                disability_grade=m.disability_grade,
+                serious_illness=m.serious_illness,
+                in_school=m.in_school,
+                incomes=[
+                    {"kind": i.kind, "monthly_amount": i.monthly_amount, "exempt": i.exempt}
+                    for i in m.incomes
+                ],
+            )
+            for m in application.members
+        ],
+        property=[
+            {"kind": p.kind, "value": p.value, "note": p.note} for p in application.property_items
+        ],
+        expenditures=[
+            {"kind": e.kind, "annual_amount": e.annual_amount} for e in application.expenditures
+        ],
+        history=[
+            HistoryOut(seq=h.seq, at=h.at, actor=h.actor, action=h.action, data=h.data)
+            for h in history
+        ],
+    )

@@ -1,0 +1,122 @@
+"""HTTP API of program cases (staff; internal callers may read)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
+
+from huimin import townships
+from huimin.programs import Program
+from workflows.auth.actor import Caller
+from workflows.auth.deps import AnyCaller, CurrentStaff
+from workflows.auth.enums import Role
+from workflows.cases import machine, service
+from workflows.cases.enums import CaseStatus
+from workflows.cases.models import ProgramCase
+from workflows.cases.schemas import CaseDetailOut, CasePageOut, TransitionIn
+from workflows.cases.service import CaseEnv
+from workflows.deps import CalendarDep, ClockDep, SessionDep, SettingsDep
+from workflows.validation import field_errors
+
+router = APIRouter(tags=["cases"])
+
+CASE_NOT_FOUND = HTTPException(status_code=404, detail="案件不存在或不在您的辖区")
+
+
+def case_env(settings: SettingsDep, clock: ClockDep, calendar: CalendarDep) -> CaseEnv:
+    return CaseEnv(calendar=calendar, settings=settings, now=clock.now())
+
+
+EnvDep = Annotated[CaseEnv, Depends(case_env)]
+
+
+def _visible_case(session: SessionDep, case_id: int, caller: Caller) -> ProgramCase:
+    case = service.get_visible(session, case_id=case_id, caller=caller)
+    if case is None:
+        raise CASE_NOT_FOUND
+    return case
+
+
+@router.get("/api/cases", response_model=CasePageOut)
+def list_cases(
+    env: EnvDep,
+    session: SessionDep,
+    caller: AnyCaller,
+    status: CaseStatus | None = None,
+    program: Program | None = None,
+    township: Annotated[str | None, Query(max_length=12)] = None,
+    overdue: bool | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> CasePageOut:
+    if township is not None and townships.by_code(township) is None:
+        raise field_errors([(("township",), f"乡镇(街道)代码不存在:{township}")])
+    items, total = service.list_cases(
+        session,
+        caller=caller,
+        today=env.today,
+        status=status,
+        program=program,
+        township_code=township,
+        overdue=overdue,
+        page=page,
+        page_size=page_size,
+    )
+    return CasePageOut(
+        items=[service.list_item(case, env) for case in items],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+@router.get("/api/cases/{case_id}", response_model=CaseDetailOut)
+def get_case(case_id: int, env: EnvDep, session: SessionDep, caller: AnyCaller) -> CaseDetailOut:
+    case = _visible_case(session, case_id, caller)
+    return service.detail(session, case=case, env=env, role=caller.role)
+
+
+@router.post("/api/cases/{case_id}/transitions", response_model=CaseDetailOut)
+def transition(
+    case_id: int,
+    body: TransitionIn,
+    env: EnvDep,
+    session: SessionDep,
+    staff: CurrentStaff,
+) -> CaseDetailOut | JSONResponse:
+    caller = Caller(staff=staff)
+    case = _visible_case(session, case_id, caller)
+    try:
+        service.check_may_act(case, staff)
+        problems = service.body_problems(case, body)
+        machine.check(
+            CaseStatus(case.status),
+            body.action,
+            service.guard_context(case, env),
+            role=Role(staff.role),
+        )
+        if problems:
+            raise field_errors(problems)
+        service.transition(session, case=case, body=body, staff=staff, env=env)
+        session.commit()
+    except service.CaseForbiddenError as exc:
+        raise HTTPException(status_code=403, detail=exc.message) from None
+    except machine.RoleNotAllowedError as exc:
+        raise HTTPException(status_code=403, detail=exc.message) from None
+    except machine.TransitionNotAllowedError as exc:
+        session.rollback()
+        return JSONResponse(
+            status_code=409,
+            content={
+                "detail": exc.message,
+                "status": case.status,
+                "allowed_actions": [a.value for a in exc.allowed],
+            },
+        )
+    except StaleDataError:
+        session.rollback()
+        raise HTTPException(status_code=409, detail="案件已被他人更新,请刷新后重试") from None
+    return service.detail(session, case=case, env=env, role=caller.role)

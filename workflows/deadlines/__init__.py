@@ -1,0 +1,1 @@
+"""Deadlines per program in working days: policy (configuration) and the case clock."""

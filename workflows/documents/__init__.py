@@ -1,0 +1,1 @@
+"""Documents uploaded for an application (stored via workflows.storage)."""

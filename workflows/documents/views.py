@@ -1,0 +1,78 @@
+"""POST /api/applications/{id}/documents (multipart file, kind, optional case_id)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+
+from workflows.applications import service as applications
+from workflows.auth.deps import AnyCaller
+from workflows.deps import ClockDep, SessionDep, SettingsDep
+from workflows.documents import service
+from workflows.documents.schemas import DocumentOut
+from workflows.validation import field_errors
+
+router = APIRouter(tags=["documents"])
+
+
+def _storage(request: Request) -> Any:
+    storage = getattr(request.app.state, "storage", None)
+    if storage is None:
+        from workflows.storage import make_storage  # backend-support's module
+
+        storage = make_storage(request.app.state.settings)
+        request.app.state.storage = storage
+    return storage
+
+
+@router.post(
+    "/api/applications/{application_id}/documents", response_model=DocumentOut, status_code=201
+)
+def upload(
+    application_id: int,
+    request: Request,
+    caller: AnyCaller,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    file: Annotated[UploadFile, File()],
+    kind: Annotated[str, Form(min_length=1, max_length=40)],
+    case_id: Annotated[int | None, Form()] = None,
+) -> DocumentOut:
+    from workflows.storage import UploadRejected, validate_upload
+
+    application = applications.get_visible(session, application_id=application_id, caller=caller)
+    if application is None:
+        raise HTTPException(status_code=404, detail="申请不存在或不在您的辖区")
+    if case_id is not None and case_id not in {c.id for c in application.cases}:
+        raise field_errors([(("case_id",), "该案件不属于这份申请")])
+    size = file.size if file.size is not None else len(file.file.read())
+    file.file.seek(0)
+    filename = file.filename or "upload"
+    content_type = file.content_type or "application/octet-stream"
+    try:
+        validate_upload(filename, content_type, size, settings.max_upload_bytes)
+    except UploadRejected as exc:
+        message = getattr(exc, "message_zh", None) or str(exc)
+        raise field_errors([(("file",), message)]) from None
+    document = service.add_document(
+        session,
+        storage=_storage(request),
+        data=file.file,
+        application_id=application.id,
+        case_id=case_id,
+        kind=kind,
+        filename=filename,
+        content_type=content_type,
+        actor=caller.audit_name,
+        now=clock.now(),
+    )
+    session.commit()
+    return DocumentOut(
+        id=document.id,
+        kind=document.kind,
+        size=document.size,
+        sha256=document.sha256,
+        case_id=document.case_id,
+    )

@@ -1,0 +1,1 @@
+"""Hand-offs from the assistant to a person (人工服务)."""

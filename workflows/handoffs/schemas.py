@@ -1,0 +1,32 @@
+"""Hand-off API shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class HandoffIn(BaseModel):
+    channel: str = Field(min_length=1, max_length=20)
+    channel_user_id: str = Field(min_length=1, max_length=100)
+    reason: str = Field(default="", max_length=2000)
+    transcript: list[Any] = Field(default_factory=list, max_length=500)
+
+
+class HandoffOut(BaseModel):
+    id: int
+    status: str
+    channel: str
+    channel_user_id: str
+    reason: str
+    transcript: list[Any]
+    created_at: dt.datetime
+    released_at: dt.datetime | None
+    released_by: str | None
+
+
+class HandoffActiveOut(BaseModel):
+    active: bool
+    handoff: HandoffOut | None

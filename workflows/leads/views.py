@@ -1,0 +1,37 @@
+"""POST /api/leads (internal); GET /api/leads (staff, own township)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from workflows.auth.deps import CurrentStaff, InternalCaller
+from workflows.deps import ClockDep, SessionDep
+from workflows.leads import service
+from workflows.leads.schemas import LeadCreatedOut, LeadIn, LeadOut
+
+router = APIRouter(tags=["leads"])
+
+
+@router.post("/api/leads", response_model=LeadCreatedOut, status_code=201)
+def report(body: LeadIn, _: InternalCaller, session: SessionDep, clock: ClockDep) -> LeadCreatedOut:
+    lead = service.create(session, body=body, now=clock.now())
+    session.commit()
+    return LeadCreatedOut(id=lead.id, number=lead.number, township_code=lead.township_code)
+
+
+@router.get("/api/leads", response_model=list[LeadOut])
+def list_leads(staff: CurrentStaff, session: SessionDep) -> list[LeadOut]:
+    return [
+        LeadOut(
+            id=lead.id,
+            number=lead.number,
+            township_code=lead.township_code,
+            address=lead.address,
+            description=lead.description,
+            contact_phone=lead.contact_phone,
+            urgent=lead.urgent,
+            status=lead.status,
+            created_at=lead.created_at,
+        )
+        for lead in service.list_for(session, township_code=staff.township_code)
+    ]

@@ -1,0 +1,1 @@
+"""Notifications to residents, written in the same transaction as the change they report."""

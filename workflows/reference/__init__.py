@@ -1,0 +1,1 @@
+"""Reference data over HTTP: townships, household registry look-ups."""

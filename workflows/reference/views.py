@@ -1,0 +1,40 @@
+"""GET /api/townships and GET /api/registry/households/{id_number}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from huimin import idcard, townships
+from workflows.auth.deps import AnyCaller
+from workflows.validation import field_errors
+
+router = APIRouter(tags=["reference"])
+
+
+@router.get("/api/townships")
+def list_townships() -> list[dict[str, str]]:
+    return [{"code": t.code, "name": t.name, "kind": t.kind} for t in townships.all_townships()]
+
+
+def _registry(request: Request) -> Any:
+    registry = getattr(request.app.state, "registry", None)
+    if registry is None:
+        from workflows.registry import make_registry  # backend-support's module
+
+        registry = make_registry(request.app.state.settings)
+        request.app.state.registry = registry
+    return registry
+
+
+@router.get("/api/registry/households/{id_number}")
+def registry_household(id_number: str, request: Request, _: AnyCaller) -> dict[str, Any]:
+    try:
+        number = idcard.parse(id_number).number
+    except idcard.InvalidIdNumber as exc:
+        raise field_errors([(("id_number",), str(exc))]) from None
+    household = _registry(request).lookup(number)
+    if household is None:
+        return {"found": False, "household": None}
+    return {"found": True, "household": household.model_dump(mode="json")}

@@ -1,0 +1,1 @@
+"""What residents may see of their own applications."""

@@ -1,0 +1,1 @@
+"""Which township handles each program case (异地申请 rules)."""

@@ -1,0 +1,55 @@
+"""Decide the handling township of one program case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from huimin import townships
+from huimin.programs import Program
+from workflows.routing.config import ResidenceRule, rule_for
+
+
+class NotRoutableError(ValueError):
+    """No township in the district may handle this program for this applicant (Chinese reason)."""
+
+
+@dataclass(frozen=True)
+class Routing:
+    township_code: str
+    reason: str
+
+
+def _name(code: str) -> str:
+    township = townships.by_code(code)
+    return township.name if township else code
+
+
+def route(
+    program: Program,
+    *,
+    hukou_township_code: str | None,
+    residence_township_code: str | None,
+    has_residence_permit: bool,
+) -> Routing:
+    rule = rule_for(program).rule
+    if rule is ResidenceRule.RESIDENCE and residence_township_code:
+        return Routing(
+            residence_township_code,
+            f"不受户籍限制,由经常居住地{_name(residence_township_code)}办理",
+        )
+    if hukou_township_code:
+        moved = residence_township_code and residence_township_code != hukou_township_code
+        suffix = "(经常居住地不同,按规定仍由户籍地办理)" if moved else ""
+        return Routing(hukou_township_code, f"按户籍地由{_name(hukou_township_code)}办理{suffix}")
+    if rule is ResidenceRule.PERMIT and has_residence_permit and residence_township_code:
+        return Routing(
+            residence_township_code,
+            f"户籍在区外、持居住证,异地申请由经常居住地{_name(residence_township_code)}办理",
+        )
+    if rule is ResidenceRule.RESIDENCE:
+        raise NotRoutableError(f"{program.label}需要填写在本区的经常居住地")
+    if rule is ResidenceRule.PERMIT:
+        raise NotRoutableError(
+            f"{program.label}:户籍不在本区且未持居住证,请向户籍所在地乡镇(街道)申请"
+        )
+    raise NotRoutableError(f"{program.label}只能向户籍所在地乡镇(街道)申请")
