@@ -31,7 +31,7 @@ def dated(value: Any, *, sample: bool = False, region: str = "330111") -> list[d
 
 
 def standards_mapping(**overrides: Any) -> dict[str, Any]:
-    """Round test figures: 低保 1,000; 边缘 1.5×; 可支配收入 36,000/年 (3,000/月); 24 months; 50%."""
+    """Round test figures: 低保 1,000; 边缘 1.5×; 可支配收入 36,000/年; 24 months; 50%."""
     data: dict[str, Any] = {
         "schema_version": 1,
         "district_code": "330111",
@@ -50,7 +50,9 @@ def standards_mapping(**overrides: Any) -> dict[str, Any]:
         "property_limits": dated({"monetary_months_per_capita": 24, "vehicle_value_max": None}),
         "rigid_expenditure_share": dated(0.5),
         "temporary_caps_months": dated({"usual": 6, "max": 12}),
-        "elderly_allowance_monthly": dated([{"min_age": 80, "amount": 50}, {"min_age": 90, "amount": 100}]),
+        "elderly_allowance_monthly": dated(
+            [{"min_age": 80, "amount": 50}, {"min_age": 90, "amount": 100}]
+        ),
         "elder_care_subsidy_monthly": dated({"0": 0, "1": 100, "2": 200, "3": 300, "4": 400}),
     }
     data.update(overrides)
@@ -89,7 +91,10 @@ def run(standards: StandardsRepository, rules: RuleTable) -> Run:
     ) -> dict[str, Verdict]:
         body = {"hukou_township_code": FUCHUN, **household}
         result = prescreen(
-            HouseholdIn.model_validate(body), on=on, standards=repo or standards, rules=table or rules
+            HouseholdIn.model_validate(body),
+            on=on,
+            standards=repo or standards,
+            rules=table or rules,
         )
         return {v.program.value: v for v in result.verdicts}
 

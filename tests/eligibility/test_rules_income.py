@@ -1,6 +1,7 @@
 """低保, 低保边缘, 刚性支出 and the income rules, at and around every boundary.
 
-Test figures (conftest): 低保 1,000 元/人·月, 边缘 1.5× = 1,500, 可支配收入 3,000 元/月, 财产 24 个月, 刚性支出 50%.
+Test figures (conftest): 低保 1,000 元/人·月, 边缘 1.5× = 1,500, 可支配收入 3,000 元/月,
+财产 24 个月, 刚性支出 50%.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ def _one(member, run, **household):
     return run({"members": [member], **household})
 
 
-# 低保 / 低保边缘 by per-capita income -----------------------------------------------------------
+# 低保 / 低保边缘 by per-capita income ----------------------------
 @pytest.mark.parametrize(
     ("wage", "dibao", "edge"),
     [
@@ -80,13 +81,14 @@ def test_sample_figures_are_marked(run, member, mapping):
         )
     )
     line = next(
-        r for r in run({"members": [member(wage=900)]}, repo=repo)["dibao"].reasons
+        r
+        for r in run({"members": [member(wage=900)]}, repo=repo)["dibao"].reasons
         if "人均月收入" in r.text
     )
     assert "(示例值)" in line.text
 
 
-# Income kinds ------------------------------------------------------------------------------------
+# Income kinds ----------------------------------------------
 @pytest.mark.parametrize("kind", ["fuxu", "relief", "pension_basic"])
 def test_excluded_income_kinds_do_not_count(run, member, kind):
     m = member(wage=900, incomes=[{"kind": kind, "monthly_amount": 5000}])
@@ -125,7 +127,7 @@ def test_education_spending_is_not_deducted(run, member):
     assert run(household)["dibao"].verdict == "unlikely"
 
 
-# Household members ([DB] art. 7) --------------------------------------------------------------
+# Household members ([DB] art. 7) ---------------------------
 @pytest.mark.parametrize("reason", ["clergy", "prison", "missing", "other"])
 def test_excluded_member_and_income_not_counted(run, member, reason):
     household = {
@@ -155,16 +157,20 @@ def test_relation_other_needs_verification(run, member):
     assert run(household)["dibao"].verdict == "possible"
 
 
-# Where to apply -----------------------------------------------------------------------------------
+# Where to apply --------------------------------------------
 def test_residence_only_is_possible(run, member):
-    household = {"members": [member(wage=0)], "hukou_township_code": None,
-                 "residence_township_code": "330111002000", "has_residence_permit": True}
+    household = {
+        "members": [member(wage=0)],
+        "hukou_township_code": None,
+        "residence_township_code": "330111002000",
+        "has_residence_permit": True,
+    }
     verdicts = run(household)
     assert verdicts["dibao"].verdict == "possible"
     assert any("异地申请" in r.text for r in verdicts["dibao"].reasons)
 
 
-# Property ([DB] art. 14) ----------------------------------------------------------------------------
+# Property ([DB] art. 14) -----------------------------------
 @pytest.mark.parametrize(
     ("deposit", "dibao"),
     [(47999, "likely"), (48000, "likely"), (48001, "unlikely")],  # 2 × 24 × 1,000
@@ -184,7 +190,7 @@ def test_vehicle_needs_verification(run, member):
     assert any("机动车" in r.text for r in verdicts["dibao"].reasons)
 
 
-# 单人保 ([DB] art. 8; [22-83]) -----------------------------------------------------------------------
+# 单人保 ([DB] art. 8; [22-83]) --------------------------------
 @pytest.mark.parametrize(
     ("category", "grade", "illness", "dibao"),
     [
@@ -200,8 +206,14 @@ def test_vehicle_needs_verification(run, member):
 )
 def test_single_person_case_in_edge_family(run, member, category, grade, illness, dibao):
     # household per capita 1,200: in the 低保边缘 band
-    special = member("子女", age=30, disability_category=category, disability_grade=grade,
-                     serious_illness=illness, wage=0)
+    special = member(
+        "子女",
+        age=30,
+        disability_category=category,
+        disability_grade=grade,
+        serious_illness=illness,
+        wage=0,
+    )
     special["incomes"] = [{"kind": "transfer", "monthly_amount": 300}] if grade == 3 else []
     household = {"members": [member(wage=2400 - (300 if grade == 3 else 0)), special]}
     verdicts = run(household)
@@ -233,25 +245,33 @@ def test_disabled_adult_with_a_job_is_not_single_household(run, member):
     assert run(household)["dibao"].verdict == "unlikely"
 
 
-# 低保边缘 multiplier is configuration -------------------------------------------------------------------
+# 低保边缘 multiplier is configuration --------------------------
 @pytest.mark.parametrize(("wage", "edge"), [(1999, "likely"), (2000, "unlikely")])
 def test_edge_multiplier_two(run, member, mapping, wage, edge):
-    repo = StandardsRepository.from_mapping(mapping(edge_multiplier=[
-        {"region": "330111", "effective_from": "2020-01-01", "value": 2, "sample": False}
-    ]))
+    repo = StandardsRepository.from_mapping(
+        mapping(
+            edge_multiplier=[
+                {"region": "330111", "effective_from": "2020-01-01", "value": 2, "sample": False}
+            ]
+        )
+    )
     assert run({"members": [member(wage=wage)]}, repo=repo)["dibao_edge"].verdict == edge
 
 
 def test_edge_line_capped_by_minimum_wage(run, member, mapping):
-    repo = StandardsRepository.from_mapping(mapping(
-        edge_multiplier=[{"region": "330111", "effective_from": "2020-01-01", "value": 2}],
-        edge_income_cap_monthly=[{"region": "330111", "effective_from": "2020-01-01", "value": 1800}],
-    ))
+    repo = StandardsRepository.from_mapping(
+        mapping(
+            edge_multiplier=[{"region": "330111", "effective_from": "2020-01-01", "value": 2}],
+            edge_income_cap_monthly=[
+                {"region": "330111", "effective_from": "2020-01-01", "value": 1800}
+            ],
+        )
+    )
     assert run({"members": [member(wage=1799)]}, repo=repo)["dibao_edge"].verdict == "likely"
     assert run({"members": [member(wage=1800)]}, repo=repo)["dibao_edge"].verdict == "unlikely"
 
 
-# 刚性支出困难 ([GX]) -------------------------------------------------------------------------------------
+# 刚性支出困难 ([GX]) ---------------------------------------------
 @pytest.mark.parametrize(
     ("spending", "verdict"),
     [(0, "unlikely"), (23999, "unlikely"), (24000, "unlikely"), (24001, "likely")],
@@ -284,7 +304,7 @@ def test_rigid_expenditure_not_for_dibao_families(run, member):
     assert verdicts["rigid_expenditure"].verdict == "unlikely"
 
 
-# Rule tables are data ---------------------------------------------------------------------------------
+# Rule tables are data --------------------------------------
 def test_rule_without_citation_is_refused(rules):
     raw = rules.model_dump(mode="json")
     raw["programs"][0]["criteria"][0].pop("citation")

@@ -64,7 +64,7 @@ def _evaluate(criterion: Criterion, ctx: Context, table: RuleTable) -> tuple[str
         effective = "unknown"
     if criterion.info:
         effective = "info"
-    reason = Reason(
+    reason = Reason.model_construct(
         text=result.text,
         citation=table.cite(criterion.citation),
         outcome="info" if criterion.info else result.outcome,
@@ -201,7 +201,7 @@ def prescreen(
             verdict, reasons = _run(rule, Context(facts, resolved, verdicts), table)
         verdicts[rule.program] = verdict
         results.append(
-            Verdict(
+            Verdict.model_construct(
                 program=rule.program,
                 program_label=rule.program.label,
                 verdict=verdict,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from workflows.eligibility.rules import RuleTable
 from workflows.eligibility.schemas import HouseholdIn, MemberIn
@@ -63,13 +64,13 @@ class HouseholdFacts:
     has_supporter_able: bool | None
     emergency: bool
 
-    @property
+    @cached_property
     def counted(self) -> tuple[MemberFacts, ...]:
         return tuple(m for m in self.members if m.counted)
 
-    @property
+    @cached_property
     def size(self) -> int:
-        return sum(1 for m in self.members if m.counted)
+        return len(self.counted)
 
     @property
     def net_income(self) -> Decimal:

@@ -43,9 +43,10 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 def chinese_message(error: dict[str, Any]) -> str:
     """A resident-readable Chinese message for one pydantic error dict."""
     message = str(error.get("msg", ""))
-    if _CJK.search(message):
-        return message  # already ours
     kind = str(error.get("type", ""))
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+        return message if _CJK.search(message) else "输入无效,请核对"
     ctx = error.get("ctx") or {}
     loc = tuple(error.get("loc", ()))
     if kind in ("literal_error", "enum"):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from huimin.programs import Program
 from huimin.settings import Settings
@@ -95,6 +95,7 @@ class RuleTable(BaseModel):
     rigid_expenditure_kinds: frozenset[str]
     programs: list[ProgramRule]
     unruled_note: str
+    _citations: dict[CitationRef, str] = PrivateAttr(default_factory=dict)
 
     def rules_on(self, day: dt.date) -> list[ProgramRule]:
         """The rule in force for each program on `day`, in table order."""
@@ -107,6 +108,13 @@ class RuleTable(BaseModel):
         return chosen
 
     def cite(self, ref: CitationRef) -> str:
+        """The citation as shown to residents (memoised: the table is immutable)."""
+        cached = self._citations.get(ref)
+        if cached is None:
+            cached = self._citations[ref] = self._format(ref)
+        return cached
+
+    def _format(self, ref: CitationRef) -> str:
         source = self.sources[ref.source]
         details = ",".join(part for part in (source.number, source.effective) if part)
         return f"{source.title}{f'({details})' if details else ''}{ref.article}"

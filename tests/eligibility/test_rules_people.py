@@ -1,0 +1,254 @@
+"""特困, 临时救助, 医疗救助, the disability subsidies and the elder-care programs, table-driven."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from huimin.idcard import make_number
+from workflows.eligibility.rules import parse_rules
+
+ALONE = {"has_supporter_able": False}
+
+
+def _tekun(run, member, **fields):
+    return run({"members": [member(**fields)], **ALONE})["tekun"]
+
+
+# 特困: 无劳动能力 ([TK] art. 5) -----------------------------------
+@pytest.mark.parametrize(
+    ("age", "verdict"),
+    [
+        (15, "likely"),
+        (16, "likely"),
+        (17, "likely"),
+        (18, "unlikely"),
+        (59, "unlikely"),
+        (60, "likely"),
+        (61, "likely"),
+    ],
+)
+def test_tekun_age_boundaries_minor_age_18(run, member, age, verdict):
+    assert _tekun(run, member, age=age).verdict == verdict
+
+
+@pytest.mark.parametrize(("age", "verdict"), [(15, "likely"), (16, "unlikely"), (17, "unlikely")])
+def test_tekun_minor_age_16_by_configuration(run, member, rules, age, verdict):
+    raw = rules.model_dump(mode="json")
+    tekun = next(p for p in raw["programs"] if p["program"] == "tekun")
+    tekun["criteria"][0]["params"]["minor_age"] = 16
+    table = parse_rules(raw)
+    verdicts = run({"members": [member(age=age)], **ALONE}, table=table)
+    assert verdicts["tekun"].verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("category", "grade", "verdict"),
+    [
+        ("智力", 1, "likely"),
+        ("智力", 2, "likely"),
+        ("智力", 3, "likely"),
+        ("智力", 4, "unlikely"),
+        ("精神", 1, "likely"),
+        ("精神", 3, "likely"),
+        ("精神", 4, "unlikely"),
+        ("肢体", 1, "likely"),
+        ("肢体", 2, "likely"),
+        ("肢体", 3, "unlikely"),
+        ("肢体", 4, "unlikely"),
+        ("视力", 1, "likely"),
+        ("视力", 2, "unlikely"),
+        ("听力", 1, "unlikely"),
+        ("言语", 1, "unlikely"),
+    ],
+)
+def test_tekun_disability_grades(run, member, category, grade, verdict):
+    result = _tekun(run, member, age=40, disability_category=category, disability_grade=grade)
+    assert result.verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("able", "verdict"), [(False, "likely"), (None, "possible"), (True, "unlikely")]
+)
+def test_tekun_supporter(run, member, able, verdict):
+    household = {"members": [member(age=70)], "has_supporter_able": able}
+    assert run(household)["tekun"].verdict == verdict
+
+
+@pytest.mark.parametrize(
+    ("wage", "verdict"), [(999, "likely"), (1000, "unlikely"), (1001, "unlikely")]
+)
+def test_tekun_own_income_boundary(run, member, wage, verdict):
+    assert _tekun(run, member, age=70, wage=wage).verdict == verdict
+
+
+def test_tekun_ignores_basic_pension_and_elderly_allowance(run, member):
+    incomes = [
+        {"kind": "pension_basic", "monthly_amount": 3000},
+        {"kind": "pension_allowance_exempt", "monthly_amount": 3000},
+    ]
+    assert _tekun(run, member, age=82, incomes=incomes).verdict == "likely"
+
+
+def test_tekun_age_from_id_number(run, member):
+    born_60_years_ago = dt.date(1966, 6, 1)  # 60 on 2026-06-01 exactly
+    number = make_number("330183", born_60_years_ago, 21)
+    verdicts = run({"members": [member(age=None, id_number=number)], **ALONE})
+    assert verdicts["tekun"].verdict == "likely"
+    one_day_later = make_number("330183", dt.date(1966, 6, 2), 21)
+    verdicts = run({"members": [member(age=None, id_number=one_day_later)], **ALONE})
+    assert verdicts["tekun"].verdict == "unlikely"
+
+
+def test_tekun_age_unknown_is_possible(run, member):
+    assert _tekun(run, member, age=None).verdict == "possible"
+
+
+def test_tekun_best_member_wins_and_is_named(run, member):
+    household = {"members": [member(age=40), member("父母", age=75)], **ALONE}
+    result = run(household)["tekun"]
+    assert result.verdict == "likely"
+    texts = " ".join(r.text for r in result.reasons)
+    assert "父母(75岁)年满60周岁" in texts
+    assert "本人(40岁)" not in texts
+
+
+# 临时救助 ([LS]; [ZJ] art. 39) ---------------------------------
+def test_emergency_is_likely_without_hukou(run, member):
+    household = {"members": [member(wage=20000)], "emergency": True, "hukou_township_code": None}
+    result = run(household)["temporary"]
+    assert result.verdict == "likely"
+    caps = next(r for r in result.reasons if r.outcome == "info")
+    assert "6个月" in caps.text
+    assert "6,000 元" in caps.text
+    assert "12,000 元" in caps.text
+    assert "第三十九条" in caps.citation
+
+
+def test_no_emergency_no_spending_is_unlikely(run, member):
+    result = run({"members": [member(wage=2000)]})["temporary"]
+    assert result.verdict == "unlikely"
+    assert all(r.outcome != "info" for r in result.reasons)
+
+
+@pytest.mark.parametrize(("wage", "verdict"), [(2999, "likely"), (3000, "unlikely")])
+def test_expenditure_type_temporary(run, member, wage, verdict):
+    household = {
+        "members": [member(wage=wage)],
+        "expenditures": [{"kind": "medical", "annual_amount": 40000}],
+    }
+    assert run(household)["temporary"].verdict == verdict
+
+
+# 医疗救助 ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("household_extra", "wage", "verdict"),
+    [
+        ({}, 500, "likely"),  # 低保
+        ({}, 1200, "likely"),  # 低保边缘
+        ({"expenditures": [{"kind": "medical", "annual_amount": 6000}]}, 2500, "possible"),
+        ({}, 2500, "unlikely"),
+    ],
+)
+def test_medical_by_status(run, member, household_extra, wage, verdict):
+    household = {"members": [member(wage=wage, serious_illness=True)], **household_extra}
+    assert run(household)["medical"].verdict == verdict
+
+
+# 残疾人两项补贴 ---------------------------------------------------
+@pytest.mark.parametrize("grade", [1, 2, 3, 4])
+def test_disability_living_in_dibao_family(run, member, grade):
+    household = {"members": [member(wage=500, disability_category="肢体", disability_grade=grade)]}
+    assert run(household)["disability_living"].verdict == "likely"
+
+
+def test_disability_living_needs_disability(run, member):
+    assert run({"members": [member(wage=500)]})["disability_living"].verdict == "unlikely"
+
+
+def test_disability_living_edge_family_is_possible(run, member):
+    household = {"members": [member(wage=1200, disability_category="听力", disability_grade=4)]}
+    assert run(household)["disability_living"].verdict == "possible"
+
+
+def test_disability_living_not_low_income(run, member):
+    household = {"members": [member(wage=5000, disability_category="听力", disability_grade=4)]}
+    assert run(household)["disability_living"].verdict == "unlikely"
+
+
+@pytest.mark.parametrize(
+    ("category", "grade", "verdict"),
+    [
+        ("肢体", 1, "likely"),
+        ("肢体", 2, "likely"),
+        ("肢体", 3, "unlikely"),
+        ("肢体", 4, "unlikely"),
+        ("智力", 3, "possible"),
+        ("精神", 4, "possible"),
+        ("视力", 3, "unlikely"),
+    ],
+)
+def test_disability_care_grades(run, member, category, grade, verdict):
+    household = {
+        "members": [member(wage=9000, disability_category=category, disability_grade=grade)]
+    }
+    assert run(household)["disability_care"].verdict == verdict
+
+
+# 养老服务补贴 (GB/T 42195-2022 levels) ---------------------------
+@pytest.mark.parametrize(
+    ("age", "level", "wage", "verdict"),
+    [
+        (59, 3, 500, "unlikely"),
+        (60, 3, 500, "likely"),
+        (70, 0, 500, "unlikely"),
+        (70, 1, 500, "likely"),
+        (70, 4, 500, "likely"),
+        (70, None, 500, "possible"),
+        (80, 0, 500, "likely"),  # very old
+        (79, 0, 500, "unlikely"),
+        (70, 2, 2500, "possible"),  # not 低保/边缘 but below disposable income: local decision
+        (70, 2, 3000, "unlikely"),
+    ],
+)
+def test_elder_care_subsidy(run, member, age, level, wage, verdict):
+    m = member(age=age, wage=wage, needs_assessment_level=level)
+    assert run({"members": [m]})["elder_care_subsidy"].verdict == verdict
+
+
+def test_elder_care_level_by_label_and_amount(run, member):
+    m = member(age=75, wage=500, needs_assessment_level="重度失能")
+    result = run({"members": [m]})["elder_care_subsidy"]
+    assert result.verdict == "likely"
+    assert any("重度失能" in r.text and "300 元" in r.text for r in result.reasons)
+
+
+# 高龄津贴 ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("age", "wage", "verdict"),
+    [(79, 500, "unlikely"), (80, 500, "likely"), (81, 500, "likely"), (80, 5000, "possible")],
+)
+def test_elderly_allowance(run, member, age, wage, verdict):
+    assert run({"members": [member(age=age, wage=wage)]})["elderly_allowance"].verdict == verdict
+
+
+@pytest.mark.parametrize(("age", "amount"), [(80, "50 元"), (89, "50 元"), (90, "100 元")])
+def test_elderly_allowance_amount_band(run, member, age, amount):
+    result = run({"members": [member(age=age, wage=500)]})["elderly_allowance"]
+    assert any(r.outcome == "info" and amount in r.text for r in result.reasons)
+
+
+# Materials and the program filter --------------------------
+def test_every_verdict_has_materials_and_reasons(run, member):
+    for verdict in run({"members": [member(age=70, wage=500)], **ALONE}).values():
+        assert verdict.materials
+        assert verdict.reasons
+        assert verdict.program_label
+
+
+def test_program_filter_and_unruled_program(run, member):
+    verdicts = run({"members": [member(wage=500)], "programs": ["housing", "dibao"]})
+    assert list(verdicts) == ["housing", "dibao"]
+    assert verdicts["housing"].verdict == "possible"
+    assert verdicts["dibao"].verdict == "likely"

@@ -1,0 +1,164 @@
+"""Bad input is refused with per-field Chinese messages, in-process (no HTTP involved)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from pydantic import ValidationError
+
+from huimin.idcard import make_number
+from workflows.eligibility.schemas import HouseholdIn
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+VALID_ID = make_number("330111", dt.date(1980, 5, 17), 33)
+
+
+def _errors(body: dict) -> dict[tuple, str]:
+    with pytest.raises(ValidationError) as caught:
+        HouseholdIn.model_validate(body)
+    return {tuple(e["loc"]): e["msg"] for e in caught.value.errors()}
+
+
+def _member(**fields) -> dict:
+    return {"relation": "本人", **fields}
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "fragment"),
+    [
+        ({"members": []}, ("members",), "至少"),
+        ({}, ("members",), "必填"),
+        (
+            {"members": [_member(incomes=[{"kind": "wage", "monthly_amount": -1}])]},
+            ("members", 0, "incomes", 0, "monthly_amount"),
+            "负数",
+        ),
+        (
+            {"members": [_member(incomes=[{"kind": "wage", "monthly_amount": 10_000_001}])]},
+            ("members", 0, "incomes", 0, "monthly_amount"),
+            "10,000,000",
+        ),
+        (
+            {"members": [_member(incomes=[{"kind": "lottery", "monthly_amount": 1}])]},
+            ("members", 0, "incomes", 0, "kind"),
+            "未知的类型",
+        ),
+        (
+            {"members": [_member(incomes=[{"kind": "wage", "monthly_amount": "abc"}])]},
+            ("members", 0, "incomes", 0, "monthly_amount"),
+            "数字",
+        ),
+        (
+            {"members": [_member()], "property": [{"kind": "deposit", "value": -5}]},
+            ("property", 0, "value"),
+            "负数",
+        ),
+        (
+            {"members": [_member()], "expenditures": [{"kind": "medical", "annual_amount": 2e7}]},
+            ("expenditures", 0, "annual_amount"),
+            "10,000,000",
+        ),
+        (
+            {"members": [_member()], "programs": ["dibao", "lottery"]},
+            ("programs", 1),
+            "未知的救助项目",
+        ),
+        ({"members": [_member(birth_date="2999-01-01")]}, ("members", 0, "birth_date"), "晚于今天"),
+        (
+            {"members": [_member(id_number=VALID_ID[:-1] + ("0" if VALID_ID[-1] != "0" else "1"))]},
+            ("members", 0, "id_number"),
+            "校验位",
+        ),
+        ({"members": [_member(id_number="12345")]}, ("members", 0, "id_number"), "18位"),
+        ({"members": [_member(age=131)]}, ("members", 0, "age"), "0到130"),
+        (
+            {"members": [_member(disability_category="肢体", disability_grade=5)]},
+            ("members", 0, "disability_grade"),
+            "1、2、3或4级",
+        ),
+        ({"members": [_member(relation="邻居")]}, ("members", 0, "relation"), "取值无效"),
+        (
+            {"members": [_member(needs_assessment_level=7)]},
+            ("members", 0, "needs_assessment_level"),
+            "能力完好",
+        ),
+        (
+            {"members": [_member(excluded_reason="vacation")]},
+            ("members", 0, "excluded_reason"),
+            "取值无效",
+        ),
+        (
+            {"members": [_member()], "hukou_township_code": "330111999000"},
+            ("hukou_township_code",),
+            "富阳区",
+        ),
+    ],
+)
+def test_bad_input_has_chinese_field_message(body, loc, fragment):
+    errors = _errors(body)
+    assert loc in errors, errors
+    assert fragment in errors[loc]
+    assert all(CJK.search(message) for message in errors.values())
+
+
+def test_disability_category_without_grade():
+    errors = _errors({"members": [_member(disability_category="肢体")]})
+    assert "同时填写" in errors[("members", 0)]
+
+
+def test_birth_date_must_match_id_number():
+    errors = _errors({"members": [_member(id_number=VALID_ID, birth_date="1980-05-18")]})
+    assert "不一致" in errors[("members", 0)]
+
+
+def test_every_error_is_reported_at_once():
+    errors = _errors({"members": [_member(age=-1, incomes=[{"kind": "x", "monthly_amount": -1}])]})
+    assert len(errors) == 3
+
+
+def test_application_body_is_accepted_as_is():
+    body = {
+        "channel": "counter",
+        "channel_user_id": "123",
+        "entered_by_staff": "li",
+        "consent_verification": True,
+        "consent_at": "2026-11-28T10:00:00+08:00",
+        "applicant": {"name": "张三", "id_number": VALID_ID, "phone": "13800000000"},
+        "hukou_township_code": "330111001000",
+        "hukou_region_text": None,
+        "residence_township_code": "330111002000",
+        "has_residence_permit": False,
+        "programs": ["dibao", "medical"],
+        "members": [
+            {
+                "relation": "本人",
+                "name": "张三",
+                "id_number": VALID_ID,
+                "disability_category": None,
+                "disability_grade": None,
+                "serious_illness": False,
+                "in_school": False,
+                "incomes": [{"kind": "wage", "monthly_amount": 1200.0}],
+            },
+        ],
+        "property": [{"kind": "deposit", "value": 0, "note": ""}],
+        "expenditures": [{"kind": "medical", "annual_amount": 0}],
+        "documents_later": True,
+    }
+    household = HouseholdIn.model_validate(body)
+    assert household.members[0].age_on(dt.date(2026, 11, 28)) == 46
+
+
+def test_repr_hides_id_numbers_and_incomes():
+    household = HouseholdIn.model_validate(
+        {
+            "members": [
+                _member(id_number=VALID_ID, incomes=[{"kind": "wage", "monthly_amount": 4321}])
+            ]
+        }
+    )
+    text = repr(household) + str(household)
+    assert VALID_ID not in text
+    assert "4321" not in text
