@@ -18,7 +18,7 @@ from workflows.eligibility.standards import load_standards
 ON = dt.date(2026, 6, 1)
 RANK = {"unlikely": 0, "possible": 1, "likely": 2}
 EXCLUDED_KINDS = ("fuxu", "relief", "pension_basic")
-PROFILE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 amounts = st.integers(min_value=0, max_value=6000)
 income = st.fixed_dictionaries(

@@ -252,3 +252,28 @@ def test_program_filter_and_unruled_program(run, member):
     assert list(verdicts) == ["housing", "dibao"]
     assert verdicts["housing"].verdict == "possible"
     assert verdicts["dibao"].verdict == "likely"
+
+
+# The reviewer's case page ------------------------------------------------------------------
+def test_explain_for_case_puts_declared_beside_computed(standards, member):
+    from workflows.eligibility.engine import explain_for_case
+    from workflows.eligibility.schemas import HouseholdIn
+
+    stored = {  # as an application is stored: the body, including the programs asked for
+        "programs": ["dibao_edge"],
+        "hukou_township_code": "330111001000",
+        "has_supporter_able": True,
+        "members": [member(wage=800, disability_category="肢体", disability_grade=1)],
+    }
+    explained = explain_for_case(
+        HouseholdIn.model_validate(stored),
+        declared_programs=["dibao_edge"],
+        on=dt.date(2026, 6, 1),
+        standards=standards,
+    )
+    declared = explained["declared"]
+    assert [v.program for v in declared] == ["dibao_edge"]
+    assert declared[0].verdict == "unlikely"  # income is below the 低保 line: 低保 instead
+    also = {v.program for v in explained["also_consider"]}
+    assert {"dibao", "disability_living", "disability_care", "medical"} <= also
+    assert len(explained["result"].verdicts) >= 10  # the filter is ignored for the full picture

@@ -236,16 +236,19 @@ def explain_for_case(
     declared_programs: Iterable[Program],
     on: dt.date,
     standards: StandardsRepository | None = None,
+    rules: RuleTable | None = None,
 ) -> dict[str, object]:
     """For a reviewer's case page: the computed verdicts beside the programs the resident declared.
 
     Returns ``{"result": PrescreenResult, "declared": [Verdict…], "also_consider": [Verdict…]}`` —
     the declared programs' verdicts, and programs not declared that came out ``likely``.
     """
-    result = prescreen(household.model_copy(update={"programs": None}), on=on, standards=standards)
-    declared = list(dict.fromkeys(declared_programs))
+    table = rules or load_rules()
+    result = prescreen(
+        household.model_copy(update={"programs": None}), on=on, standards=standards, rules=table
+    )
+    declared = [Program(p) for p in dict.fromkeys(declared_programs)]
     by_program = {v.program: v for v in result.verdicts}
-    table = load_rules()
     return {
         "result": result,
         "declared": [by_program.get(p) or _unruled(p, table) for p in declared],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BaseModel,
@@ -30,6 +31,13 @@ from workflows.eligibility.messages import translate_errors
 MAX_AMOUNT = Decimal("10000000")  # anything above is a typo, not a household's money
 MAX_MEMBERS = 30
 MAX_AGE = 130
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def beijing_today() -> dt.date:
+    """Today in the district (birth dates "in the future" are judged on Beijing time)."""
+    return dt.datetime.now(BEIJING).date()
+
 
 Relation = Literal["本人", "配偶", "子女", "父母", "其他"]
 DisabilityCategory = Literal["肢体", "视力", "听力", "言语", "智力", "精神", "多重"]
@@ -57,6 +65,11 @@ EXCLUDED_REASON_LABELS: dict[str, str] = {
     "other": "省级规定的其他不计入情形",
 }
 NEEDS_LEVEL_LABELS: tuple[str, ...] = ("能力完好", "轻度失能", "中度失能", "重度失能", "完全失能")
+
+
+def _birth_from_id(number: str) -> dt.date:
+    """Birth date of an ID number already validated by ``idcard.parse`` (digits 7–14)."""
+    return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def _check_amount(value: Decimal) -> Decimal:
@@ -129,14 +142,14 @@ class MemberIn(_Translated):
         if value in (None, ""):
             return None
         try:
-            return idcard.parse(value).number
+            return idcard.parse(value, today=beijing_today()).number
         except idcard.InvalidIdNumber as exc:
             raise PydanticCustomError("value_error", str(exc)) from None
 
     @field_validator("birth_date")
     @classmethod
     def _birth_not_future(cls, value: dt.date | None) -> dt.date | None:
-        if value is not None and value > dt.date.today():
+        if value is not None and value > beijing_today():
             raise PydanticCustomError("value_error", "出生日期晚于今天,请核对")
         if value is not None and value.year < 1890:
             raise PydanticCustomError("value_error", "出生年份不合理,请核对")
@@ -173,14 +186,14 @@ class MemberIn(_Translated):
         if (self.disability_category is None) != (self.disability_grade is None):
             raise PydanticCustomError("value_error", "残疾类别和残疾等级需同时填写(或都不填)")
         if self.id_number and self.birth_date:
-            born = idcard.parse(self.id_number).birth_date
+            born = _birth_from_id(self.id_number)
             if born != self.birth_date:
                 raise PydanticCustomError("value_error", "出生日期与身份证号码不一致,请核对")
         return self
 
     def birth_or_none(self) -> dt.date | None:
         if self.id_number:
-            return idcard.parse(self.id_number).birth_date
+            return _birth_from_id(self.id_number)
         return self.birth_date
 
     def age_on(self, day: dt.date) -> int | None:
