@@ -116,6 +116,8 @@ def api_settings(db_url: str, tmp_path: Path) -> Settings:
         database_url=db_url,
         var_dir=tmp_path / "var",
         password_hash_rounds=4,
+        secret_key="test-secret-key-that-is-long-enough-for-hs256",
+        token_ttl_minutes=60 * 24 * 90,  # tests move the clock by weeks
         _env_file=None,  # type: ignore[call-arg]
     )
 
