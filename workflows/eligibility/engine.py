@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from huimin.programs import Program
 from workflows.eligibility.facts import HouseholdFacts, household_facts
 from workflows.eligibility.predicates import PREDICATES, Context, Result
-from workflows.eligibility.rules import CitationRef, Criterion, ProgramRule, RuleTable, load_rules
+from workflows.eligibility.rules import Criterion, ProgramRule, RuleTable, load_rules
 from workflows.eligibility.schemas import (
     VERDICT_LABELS,
     HouseholdIn,
@@ -39,10 +39,12 @@ from workflows.eligibility.standards import (
 _RANK: dict[str, int] = {"unlikely": 0, "possible": 1, "likely": 2}
 
 
-def _evaluate(criterion: Criterion, ctx: Context, table: RuleTable) -> tuple[str, list[Reason]]:
+def _evaluate(
+    criterion: Criterion, ctx: Context, cites: dict[tuple[str, str], str]
+) -> tuple[str, list[Reason]]:
     """Outcome of one criterion after cap/if_not_met, with the reason lines to show."""
     if criterion.any_of:
-        results = [_evaluate(alt, ctx, table) for alt in criterion.any_of]
+        results = [_evaluate(alt, ctx, cites) for alt in criterion.any_of]
         for outcome, reasons in results:
             if outcome == "met":
                 return "met", reasons
@@ -64,9 +66,10 @@ def _evaluate(criterion: Criterion, ctx: Context, table: RuleTable) -> tuple[str
         effective = "unknown"
     if criterion.info:
         effective = "info"
-    reason = Reason.model_construct(
+    ref = criterion.citation
+    reason = Reason(
         text=result.text,
-        citation=table.cite(criterion.citation),
+        citation=cites[(ref.source, ref.article)],
         outcome="info" if criterion.info else result.outcome,
     )
     return effective, [reason]
@@ -81,20 +84,29 @@ def _combine(outcomes: Iterable[str]) -> VerdictValue:
     return "likely"
 
 
-def _run(rule: ProgramRule, ctx: Context, table: RuleTable) -> tuple[VerdictValue, list[Reason]]:
+def _run(
+    rule: ProgramRule,
+    ctx: Context,
+    cites: dict[tuple[str, str], str],
+    *,
+    stop_at_failure: bool = False,
+) -> tuple[VerdictValue, list[Reason]]:
+    """Evaluate a rule's criteria in table order (optionally stopping at the first unmet one)."""
     outcomes: list[str] = []
     reasons: list[Reason] = []
     for criterion in rule.criteria:
-        outcome, lines = _evaluate(criterion, ctx, table)
-        outcomes.append(outcome)
-        if outcome == "info":
+        if criterion.info:
             continue
+        outcome, lines = _evaluate(criterion, ctx, cites)
+        outcomes.append(outcome)
         reasons.extend(lines)
+        if stop_at_failure and outcome == "not_met":
+            break
     verdict = _combine(outcomes)
     if verdict != "unlikely":
         for criterion in rule.criteria:
             if criterion.info:
-                reasons.extend(_evaluate(criterion, ctx, table)[1])
+                reasons.extend(_evaluate(criterion, ctx, cites)[1])
     return verdict, reasons
 
 
@@ -103,17 +115,22 @@ def _run_members(
     facts: HouseholdFacts,
     standards: ResolvedStandards,
     verdicts: dict[Program, str],
-    table: RuleTable,
+    cites: dict[tuple[str, str], str],
 ) -> tuple[VerdictValue, list[Reason]]:
-    """Member-scoped rule: the best member's verdict; reasons of every member reaching it."""
+    """Member-scoped rule: the best member's verdict; reasons of every member reaching it.
+
+    A member's evaluation stops at the first unmet condition (rules list the deciding gate, e.g.
+    age or disability, first): for an ``unlikely`` answer each member's first reason is shown.
+    """
     runs = [
-        _run(rule, Context(facts, standards, verdicts, member), table) for member in facts.counted
+        _run(rule, Context(facts, standards, verdicts, member), cites, stop_at_failure=True)
+        for member in facts.counted
     ]
     if not runs:
         return "unlikely", [
             Reason(
                 text="没有计入的家庭成员",
-                citation=table.cite(_first_citation(rule)),
+                citation=cites[_first_citation(rule)],
                 outcome="not_met",
             )
         ]
@@ -132,10 +149,10 @@ def _run_members(
     return best, reasons
 
 
-def _first_citation(rule: ProgramRule) -> CitationRef:
+def _first_citation(rule: ProgramRule) -> tuple[str, str]:
     for criterion in rule.criteria:
         if criterion.citation is not None:
-            return criterion.citation
+            return (criterion.citation.source, criterion.citation.article)
     raise ValueError(f"rule {rule.program} has no citation")
 
 
@@ -192,16 +209,17 @@ def prescreen(
     repository = standards or load_standards()
     resolved = repository.resolve(standards_region(household), on)
     facts = household_facts(household, on=on, rules=table)
+    cites = table.citations()
     verdicts: dict[Program, str] = {}
     results: list[Verdict] = []
     for rule in table.rules_on(on):
         if rule.scope == "member":
-            verdict, reasons = _run_members(rule, facts, resolved, verdicts, table)
+            verdict, reasons = _run_members(rule, facts, resolved, verdicts, cites)
         else:
-            verdict, reasons = _run(rule, Context(facts, resolved, verdicts), table)
+            verdict, reasons = _run(rule, Context(facts, resolved, verdicts), cites)
         verdicts[rule.program] = verdict
         results.append(
-            Verdict.model_construct(
+            Verdict(
                 program=rule.program,
                 program_label=rule.program.label,
                 verdict=verdict,

@@ -95,7 +95,7 @@ class RuleTable(BaseModel):
     rigid_expenditure_kinds: frozenset[str]
     programs: list[ProgramRule]
     unruled_note: str
-    _citations: dict[CitationRef, str] = PrivateAttr(default_factory=dict)
+    _citations: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
 
     def rules_on(self, day: dt.date) -> list[ProgramRule]:
         """The rule in force for each program on `day`, in table order."""
@@ -109,10 +109,20 @@ class RuleTable(BaseModel):
 
     def cite(self, ref: CitationRef) -> str:
         """The citation as shown to residents (memoised: the table is immutable)."""
-        cached = self._citations.get(ref)
-        if cached is None:
-            cached = self._citations[ref] = self._format(ref)
-        return cached
+        return self.citations().get((ref.source, ref.article)) or self._format(ref)
+
+    def citations(self) -> dict[tuple[str, str], str]:
+        """Every citation of the table by (source, article), formatted once."""
+        if not self._citations:
+            for rule in self.programs:
+                stack = list(rule.criteria)
+                while stack:
+                    criterion = stack.pop()
+                    stack.extend(criterion.any_of or [])
+                    if criterion.citation is not None:
+                        ref = criterion.citation
+                        self._citations[(ref.source, ref.article)] = self._format(ref)
+        return self._citations
 
     def _format(self, ref: CitationRef) -> str:
         source = self.sources[ref.source]
