@@ -1,0 +1,185 @@
+"""The one HTTP client the custom actions use to reach the API service (docs/API.md).
+
+Every call sends ``X-Internal-Token`` and has a timeout. Failures surface as two error types:
+``ApiUnavailableError`` (network down, timeout, 5xx: say sorry, keep the conversation) and
+``ApiRejectedError`` (4xx: the API refused the input; carries the status and a Chinese message).
+Tests inject an ``httpx`` transport (e.g. ``httpx.MockTransport``) and a base URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from huimin.settings import get_settings
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
+KNOWLEDGE_TIMEOUT = httpx.Timeout(30.0, connect=3.0)
+
+_transport_override: httpx.AsyncBaseTransport | None = None
+_base_url_override: str | None = None
+
+
+class ApiError(Exception):
+    """Base class of the client's errors."""
+
+
+class ApiUnavailableError(ApiError):
+    """The API could not be reached or failed on its side (timeout, connection, 5xx)."""
+
+
+class ApiRejectedError(ApiError):
+    """The API refused the request (4xx)."""
+
+    def __init__(self, status_code: int, message: str, body: Any = None) -> None:
+        super().__init__(f"{status_code}: {message}")
+        self.status_code = status_code
+        self.message = message
+        self.body = body
+
+
+def _error_message(body: Any) -> str:
+    """The Chinese message of a 4xx answer (FastAPI ``detail`` string or the first 422 item)."""
+    if isinstance(body, dict):
+        detail = body.get("detail")
+        if isinstance(detail, str):
+            return detail
+        if isinstance(detail, list) and detail and isinstance(detail[0], dict):
+            return str(detail[0].get("msg", ""))
+    return ""
+
+
+class ApiClient:
+    """Thin async wrapper over the endpoints the dialogue uses."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._transport = transport
+        self._timeout = timeout
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> Any:
+        all_headers = {"X-Internal-Token": self._token, "Accept": "application/json"}
+        all_headers.update(headers or {})
+        try:
+            async with httpx.AsyncClient(
+                base_url=self.base_url,
+                transport=self._transport,
+                timeout=timeout or self._timeout,
+            ) as client:
+                response = await client.request(
+                    method, path, json=json, params=params, headers=all_headers
+                )
+        except httpx.HTTPError as exc:
+            raise ApiUnavailableError(f"{method} {path}: {exc!r}") from exc
+        if response.status_code >= 500:
+            raise ApiUnavailableError(f"{method} {path}: HTTP {response.status_code}")
+        try:
+            body = response.json() if response.content else None
+        except ValueError:
+            body = None
+        if response.status_code >= 400:
+            raise ApiRejectedError(response.status_code, _error_message(body), body)
+        return body
+
+    # Knowledge and eligibility -------------------------------------------------------------
+    async def ask(self, question: str, audience: str = "resident") -> dict[str, Any]:
+        body = {"question": question, "audience": audience}
+        result: dict[str, Any] = await self._request(
+            "POST", "/api/knowledge/ask", json=body, timeout=KNOWLEDGE_TIMEOUT
+        )
+        return result
+
+    async def prescreen(self, household: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._request(
+            "POST", "/api/eligibility/prescreen", json=household
+        )
+        return result
+
+    # Registry and applications -------------------------------------------------------------
+    async def registry_household(self, id_number: str) -> dict[str, Any]:
+        result: dict[str, Any] = await self._request(
+            "GET", f"/api/registry/households/{id_number}"
+        )
+        return result
+
+    async def submit_application(
+        self, application: dict[str, Any], idempotency_key: str
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = await self._request(
+            "POST",
+            "/api/applications",
+            json=application,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+        return result
+
+    async def resident_applications(
+        self, channel: str, channel_user_id: str
+    ) -> list[dict[str, Any]]:
+        params = {"channel": channel, "channel_user_id": channel_user_id}
+        result = await self._request("GET", "/api/residents/applications", params=params)
+        return list(result or [])
+
+    async def status_lookup(self, number: str, id_number: str) -> dict[str, Any]:
+        body = {"number": number, "id_number": id_number}
+        result: dict[str, Any] = await self._request("POST", "/api/status-lookup", json=body)
+        return result
+
+    # Handoffs and hardship leads -----------------------------------------------------------
+    async def open_handoff(
+        self, channel: str, channel_user_id: str, reason: str, transcript: list[dict[str, str]]
+    ) -> dict[str, Any]:
+        body = {
+            "channel": channel,
+            "channel_user_id": channel_user_id,
+            "reason": reason,
+            "transcript": transcript,
+        }
+        result: dict[str, Any] = await self._request("POST", "/api/handoffs", json=body)
+        return result
+
+    async def active_handoff(self, channel: str, channel_user_id: str) -> dict[str, Any]:
+        params = {"channel": channel, "channel_user_id": channel_user_id}
+        result: dict[str, Any] = await self._request(
+            "GET", "/api/handoffs/active", params=params
+        )
+        return result
+
+    async def create_lead(self, lead: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = await self._request("POST", "/api/leads", json=lead)
+        return result
+
+
+def use_transport(transport: httpx.AsyncBaseTransport | None, base_url: str | None = None) -> None:
+    """Route every client made by :func:`get_client` through ``transport`` (tests)."""
+    global _transport_override, _base_url_override
+    _transport_override = transport
+    _base_url_override = base_url
+
+
+def get_client() -> ApiClient:
+    """A client configured from settings (read when called, never at import time)."""
+    settings = get_settings()
+    return ApiClient(
+        _base_url_override or settings.api_url,
+        settings.internal_token.get_secret_value(),
+        transport=_transport_override,
+    )

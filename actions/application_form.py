@@ -1,0 +1,373 @@
+"""Validation of the joint application form ("一件事"); the summary question."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import api_client, household, parsing
+from actions.common import entity_values, latest_intent
+from actions.form_base import HuiminFormValidation, in_district, yes_no
+from huimin.idcard import InvalidIdNumber, mask, parse
+from huimin.programs import Program, program_from_text
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+_DONE = re.compile(r"没有了|没了|就这些|没有别人|没其他|就这几个|就我们|选好了|好了|就这样")
+_LATER = re.compile(r"以后|晚点|再交|没带|过几天|下次|稍后")
+_NOW = re.compile(r"现在|马上|拍照|上传")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
+
+# Words a resident uses for a field of the summary -> the slot to ask again.
+FIELD_WORDS: tuple[tuple[str, str], ...] = (
+    ("身份证", "id_number"),
+    ("证件", "id_number"),
+    ("名字", "applicant_name"),
+    ("姓名", "applicant_name"),
+    ("手机", "phone"),
+    ("电话", "phone"),
+    ("户籍", "hukou_township"),
+    ("户口", "hukou_township"),
+    ("住", "residence_township"),
+    ("家人", "members"),
+    ("成员", "members"),
+    ("家里人", "members"),
+    ("人口", "members"),
+    ("收入", "income_text"),
+    ("工资", "income_text"),
+    ("养老金", "income_text"),
+    ("存款", "property_text"),
+    ("财产", "property_text"),
+    ("房", "property_text"),
+    ("车", "property_text"),
+    ("项目", "programs"),
+    ("救助", "programs"),
+    ("材料", "documents_later"),
+)
+CORRECTABLE = {slot for _, slot in FIELD_WORDS}
+
+
+def field_to_correct(tracker: Tracker, text: str) -> str | None:
+    for value in entity_values(tracker, "field"):
+        if value in CORRECTABLE:
+            return value
+    if program_from_text(text):
+        return "programs"
+    return next((slot for word, slot in FIELD_WORDS if word in text), None)
+
+
+def slots_to_reset(field: str, tracker: Tracker) -> dict[str, Any]:
+    """The slots to ask again when the resident corrects ``field`` in the summary."""
+    if field == "id_number":
+        return {
+            "id_number": None,
+            "household_confirmed": None,
+            "member_entry": None,
+            "members": None,
+            "registry_household": None,
+        }
+    if field == "members":
+        registry = tracker.get_slot("registry_household")
+        members = list(tracker.get_slot("members") or [])
+        if registry:
+            rebuilt = household.members_from_registry(registry, tracker.get_slot("id_number"))
+            return {"members": rebuilt, "household_confirmed": None, "member_entry": None}
+        return {"members": members[:1], "household_confirmed": False, "member_entry": None}
+    if field == "programs":
+        return {"programs": None, "program_picks": None}
+    if field == "residence_township":
+        return {"residence_township": None, "has_residence_permit": None}
+    return {field: None}
+
+
+def parse_programs(tracker: Tracker, value: Any) -> list[str]:
+    """Program codes named by entities, a list value, or the words of the message."""
+    found: list[str] = []
+    candidates = list(value) if isinstance(value, list) else []
+    candidates += entity_values(tracker, "program")
+    if isinstance(value, str):
+        candidates += re.split(r"[和、，,及跟与\s]+", value)
+    for candidate in candidates:
+        program = program_from_text(str(candidate))
+        if program and program.value not in found:
+            found.append(program.value)
+    return found
+
+
+class ValidateApplicationForm(HuiminFormValidation):
+    def name(self) -> str:
+        return "validate_application_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: Any,
+    ) -> list[str]:
+        if tracker.get_slot("consent") is False:
+            return []  # no consent: the form ends here and nothing is submitted
+        slots = list(domain_slots)
+        hukou = tracker.get_slot("hukou_township")
+        residence = tracker.get_slot("residence_township")
+        if not (hukou and residence and not in_district(hukou) and in_district(residence)):
+            slots.remove("has_residence_permit")
+        if tracker.get_slot("household_confirmed") is not False:
+            slots.remove("member_entry")
+        return slots
+
+    def validate_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        answer = yes_no(tracker, self.answer_text(value, tracker))
+        if answer is None:
+            return self.reject(dispatcher, tracker, "consent", "utter_please_choose")
+        if not answer:
+            dispatcher.utter_message(response="utter_consent_required")
+            return {"consent": False}
+        return self.accept(
+            {
+                "consent": True,
+                "consent_at": dt.datetime.now(CHINA_TZ).isoformat(timespec="seconds"),
+                "application_uuid": tracker.get_slot("application_uuid") or uuid.uuid4().hex,
+            }
+        )
+
+    async def validate_id_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        candidate = parsing.find_id_number(text) or text
+        if self.too_long(text) or not candidate:
+            return self.reject(dispatcher, tracker, "id_number", "utter_ask_id_number")
+        try:
+            info = parse(candidate)
+        except InvalidIdNumber as error:
+            return self.reject(
+                dispatcher, tracker, "id_number", "utter_invalid_id_number", reason=str(error)
+            )
+        try:
+            found = await household.lookup(info.number)
+        except api_client.ApiUnavailableError:
+            found = None
+            dispatcher.utter_message(response="utter_registry_unavailable")
+        else:
+            if found is None:
+                dispatcher.utter_message(response="utter_registry_not_found")
+        if found is None:
+            self_member = household.blank_member("本人", info.number)
+            self_member["name"] = tracker.get_slot("applicant_name")
+            return self.accept(
+                {
+                    "id_number": info.number,
+                    "registry_household": None,
+                    "members": [self_member],
+                    "household_confirmed": False,
+                }
+            )
+        members = household.members_from_registry(found, info.number)
+        values: dict[str, Any] = {
+            "id_number": info.number,
+            "registry_household": found,
+            "members": members,
+            "household_confirmed": None,
+        }
+        if members[0].get("name"):
+            values["applicant_name"] = members[0]["name"]
+        hukou = household.hukou_name(found)
+        if hukou and not tracker.get_slot("hukou_township"):
+            values["hukou_township"] = hukou
+        return self.accept(values)
+
+    def validate_applicant_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        name = None if self.too_long(text) else parsing.person_name(text)
+        if not name:
+            return self.reject(dispatcher, tracker, "applicant_name", "utter_invalid_name")
+        members = [dict(m) for m in tracker.get_slot("members") or []]
+        if members and members[0].get("relation") == "本人":
+            category, grade = parsing.disability(text)
+            members[0].update(
+                {"name": name, "disability_category": category, "disability_grade": grade}
+            )
+        return self.accept({"applicant_name": name, "members": members or None})
+
+    def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        phone = parsing.find_phone(text)
+        if not phone:
+            landline = _LANDLINE.search(text.replace(" ", ""))
+            phone = landline.group(0) if landline else None
+        if not phone:
+            return self.reject(dispatcher, tracker, "phone", "utter_invalid_phone")
+        return self.accept({"phone": phone})
+
+    def validate_has_residence_permit(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        answer = yes_no(tracker, self.answer_text(value, tracker))
+        if answer is None:
+            return self.reject(dispatcher, tracker, "has_residence_permit", "utter_please_choose")
+        return self.accept({"has_residence_permit": answer})
+
+    def validate_household_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        if tracker.get_slot("household_confirmed") is False and value is False:
+            return {"household_confirmed": False}  # set by the ID lookup: no registry record
+        answer = yes_no(tracker, self.answer_text(value, tracker))
+        if answer is None:
+            return self.reject(
+                dispatcher, tracker, "household_confirmed", "utter_please_choose"
+            )
+        if answer:
+            return self.accept({"household_confirmed": True, "member_entry": "done"})
+        members = list(tracker.get_slot("members") or [])
+        dispatcher.utter_message(response="utter_household_manual")
+        return self.accept(
+            {"household_confirmed": False, "members": members[:1], "member_entry": None}
+        )
+
+    def validate_member_entry(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" or _DONE.search(text):
+            return self.accept({"member_entry": "done"})
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing")
+        member = parsing.member(text)
+        if not member["relation"]:
+            return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing")
+        if not member["name"]:
+            return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing_name")
+        if not member["id_number"]:
+            return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing_id")
+        try:
+            member["id_number"] = parse(member["id_number"]).number
+        except InvalidIdNumber as error:
+            return self.reject(
+                dispatcher, tracker, "member_entry", "utter_invalid_id_number", reason=str(error)
+            )
+        members = list(tracker.get_slot("members") or [])
+        if any(m.get("id_number") == member["id_number"] for m in members):
+            return self.reject(dispatcher, tracker, "member_entry", "utter_member_duplicate")
+        members.append(member)
+        dispatcher.utter_message(
+            response="utter_member_added", relation=member["relation"], name=member["name"]
+        )
+        return self.accept({"members": members, "member_entry": None})
+
+    def validate_property_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" and not parsing.numbers(text):
+            text = "没有存款、车和其他房产"
+        if self.too_long(text) or parsing.property_items(text) is None:
+            return self.reject(dispatcher, tracker, "property_text", "utter_invalid_property")
+        return self.accept({"property_text": text})
+
+    def validate_programs(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        picks = list(tracker.get_slot("program_picks") or [])
+        found = parse_programs(tracker, value)
+        if isinstance(value, list) and found:
+            return self.accept({"programs": found, "program_picks": None})
+        text = self.answer_text(value, tracker)
+        if not found and picks and (latest_intent(tracker) == "affirm" or _DONE.search(text)):
+            return self.accept({"programs": picks, "program_picks": None})
+        if len(found) >= 2:
+            return self.accept({"programs": found, "program_picks": None})
+        if not found:
+            return self.reject(dispatcher, tracker, "programs", "utter_invalid_program")
+        for code in found:
+            if code not in picks:
+                picks.append(code)
+        labels = "、".join(Program(code).label for code in picks)
+        dispatcher.utter_message(response="utter_program_added", picks=labels)
+        return {"programs": None, "program_picks": picks}
+
+    def validate_documents_later(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if _LATER.search(text):
+            return self.accept({"documents_later": True})
+        if _NOW.search(text):
+            return self.accept({"documents_later": False})
+        answer = yes_no(tracker, text)
+        if answer is None:
+            return self.reject(dispatcher, tracker, "documents_later", "utter_please_choose")
+        # The question is "upload now?": yes means not later.
+        return self.accept({"documents_later": not answer})
+
+    def validate_summary_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        field = field_to_correct(tracker, text)
+        if field:
+            return {"summary_confirmed": None, **slots_to_reset(field, tracker)}
+        answer = yes_no(tracker, text)
+        if answer:
+            return self.accept({"summary_confirmed": True})
+        if answer is False:
+            # action_ask_summary_confirmed then asks which field to change.
+            return {"summary_confirmed": None, "summary_change": True}
+        return self.reject(dispatcher, tracker, "summary_confirmed", "utter_please_confirm")
+
+
+class ActionAskSummaryConfirmed(Action):
+    """Shows everything collected, then asks to submit or change."""
+
+    def name(self) -> str:
+        return "action_ask_summary_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if tracker.get_slot("summary_change"):
+            dispatcher.utter_message(response="utter_ask_what_to_change")
+            return [SlotSet("summary_change", None)]
+        programs = tracker.get_slot("programs") or []
+        labels = "、".join(Program(code).label for code in programs if code in Program)
+        dispatcher.utter_message(
+            response="utter_application_summary",
+            name=tracker.get_slot("applicant_name") or "",
+            id_masked=mask(tracker.get_slot("id_number") or ""),
+            phone=tracker.get_slot("phone") or "",
+            hukou=tracker.get_slot("hukou_township") or "",
+            residence=tracker.get_slot("residence_township") or "",
+            members_text=household.describe(tracker.get_slot("members") or []),
+            income=tracker.get_slot("income_text") or "",
+            property=tracker.get_slot("property_text") or "",
+            programs_text=labels,
+        )
+        return []
+
+
+class ActionAskHouseholdConfirmed(Action):
+    """Shows the household found in the registry and asks whether it is right."""
+
+    def name(self) -> str:
+        return "action_ask_household_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            response="utter_ask_household_confirmed",
+            members_text=household.describe(tracker.get_slot("members") or []),
+        )
+        return []

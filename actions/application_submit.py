@@ -1,0 +1,127 @@
+"""Submitting the joint application; cancelling any form."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import api_client, parsing
+from actions.common import FORM_SLOTS, last_active_form, privacy_reset, reset_slots
+from actions.form_base import in_district
+from actions.identity import parse_sender
+from huimin.townships import from_text as township_from_text
+
+
+def idempotency_key(sender_id: str, form_uuid: str) -> str:
+    """Stable per (conversation, form instance): a retry never submits twice."""
+    return hashlib.sha256(f"{sender_id}:{form_uuid}".encode()).hexdigest()
+
+
+def _township_code(answer: str | None) -> str | None:
+    township = township_from_text(answer or "") if answer else None
+    return township.code if township else None
+
+
+def build_application(tracker: Tracker) -> dict[str, Any]:
+    """The POST /api/applications body from the form's slots (docs/API.md)."""
+    identity = parse_sender(tracker.sender_id)
+    hukou = tracker.get_slot("hukou_township")
+    members = [dict(m) for m in tracker.get_slot("members") or []]
+    for member in members:
+        member.setdefault("serious_illness", False)
+        member.setdefault("in_school", False)
+        member["incomes"] = []
+    if members:
+        members[0]["incomes"] = parsing.incomes(tracker.get_slot("income_text") or "") or []
+    return {
+        "channel": identity.channel,
+        "channel_user_id": identity.channel_user_id,
+        "entered_by_staff": identity.staff_username,
+        "consent_verification": True,
+        "consent_at": tracker.get_slot("consent_at"),
+        "applicant": {
+            "name": tracker.get_slot("applicant_name"),
+            "id_number": tracker.get_slot("id_number"),
+            "phone": tracker.get_slot("phone"),
+        },
+        "hukou_township_code": _township_code(hukou),
+        "hukou_region_text": None if in_district(hukou) else hukou,
+        "residence_township_code": _township_code(tracker.get_slot("residence_township")),
+        "has_residence_permit": bool(tracker.get_slot("has_residence_permit")),
+        "programs": list(tracker.get_slot("programs") or []),
+        "members": members,
+        "property": parsing.property_items(tracker.get_slot("property_text") or "") or [],
+        "expenditures": parsing.expenditures(tracker.get_slot("expenses_text") or "") or [],
+        "documents_later": tracker.get_slot("documents_later") is not False,
+    }
+
+
+def _latest_due_date(cases: list[dict[str, Any]]) -> str:
+    dates = sorted(str(case["due_date"]) for case in cases if case.get("due_date"))
+    return dates[-1] if dates else ""
+
+
+class ActionSubmitApplication(Action):
+    def name(self) -> str:
+        return "action_submit_application"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if not tracker.get_slot("summary_confirmed") or not tracker.get_slot("consent"):
+            # The form ended without confirmation (consent refused): nothing to send or keep.
+            return privacy_reset()
+        form_uuid = str(tracker.get_slot("application_uuid") or "")
+        key = idempotency_key(tracker.sender_id, form_uuid)
+        try:
+            result = await api_client.get_client().submit_application(
+                build_application(tracker), key
+            )
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_submit_failed")
+            return [SlotSet("offer", "submit")]
+        except api_client.ApiRejectedError as error:
+            dispatcher.utter_message(
+                response="utter_submit_rejected", reason=error.message or "信息不完整"
+            )
+            return [SlotSet("summary_confirmed", None), SlotSet("offer", "apply")]
+
+        cases = list(result.get("cases") or [])
+        dispatcher.utter_message(
+            response="utter_application_submitted",
+            number=str(result.get("number") or ""),
+            due_date=_latest_due_date(cases),
+        )
+        for case in cases:
+            dispatcher.utter_message(
+                response="utter_application_case",
+                program_label=str(case.get("program_label") or case.get("program") or ""),
+                township=str(case.get("handling_township_name") or ""),
+                due_date=str(case.get("due_date") or ""),
+                routing_reason=str(case.get("routing_reason") or ""),
+            )
+        if tracker.get_slot("documents_later") is False:
+            dispatcher.utter_message(response="utter_documents_upload_now")
+        else:
+            dispatcher.utter_message(response="utter_documents_later")
+        return [*privacy_reset(), SlotSet("last_application_number", result.get("number"))]
+
+
+class ActionCancelForm(Action):
+    """Cancel the form that was last active; what was already submitted stays submitted."""
+
+    def name(self) -> str:
+        return "action_cancel_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        form = last_active_form(tracker)
+        dispatcher.utter_message(response="utter_form_cancelled")
+        if form == "application_form":
+            return privacy_reset()
+        return [*reset_slots(FORM_SLOTS.get(form or "", ())), SlotSet("offer", None)]

@@ -1,0 +1,134 @@
+"""Shared base of the form validation actions (financial-demo ``custom_forms.py`` pattern).
+
+Subclasses write ``validate_<slot>`` methods that call :meth:`accept` or :meth:`reject`.
+``reject`` utters the named response and counts consecutive failures; at the third the resident
+is also told how to get a person's help. Validators shared by several forms live here too.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+
+from actions import parsing
+from actions.common import latest_intent, latest_text
+from huimin.townships import from_text as township_from_text
+
+MAX_FAILURES = 3
+MAX_ANSWER_CHARS = 300
+_PLACE = re.compile(r"省|市|县|区|镇|乡|村|街道")
+_YES = re.compile(r"同意|可以|好的?|是的?|对|愿意|行|嗯|要|确认|没问题|ok|OK")
+_NO = re.compile(r"不|没|否|别|算了")
+_YES_DESPITE_NO = re.compile(r"没问题|没错|不错")
+_SAME = re.compile(r"一样|相同|同一|就是户籍|户口那|户籍那|^同$")
+
+
+def yes_no(tracker: Tracker, text: str) -> bool | None:
+    """A resident's yes or no: by intent first (buttons), then by words."""
+    intent = latest_intent(tracker)
+    if intent == "affirm":
+        return True
+    if intent == "deny":
+        return False
+    if _YES_DESPITE_NO.search(text):
+        return True
+    if _NO.search(text):
+        return False
+    if _YES.search(text):
+        return True
+    return None
+
+
+def township_answer(text: str) -> str | None:
+    """A district township's canonical name, the free text of a place outside it, or None."""
+    township = township_from_text(text)
+    if township:
+        return township.name
+    value = text.strip()
+    if _PLACE.search(value) and len(value) <= 40 and not value.startswith("/"):
+        return value
+    return None
+
+
+def in_district(answer: str | None) -> bool:
+    return bool(answer) and township_from_text(answer or "") is not None
+
+
+class HuiminFormValidation(FormValidationAction, ABC):
+    """Accept/reject helpers plus validators of slots several forms share."""
+
+    def accept(self, values: dict[str, Any]) -> dict[str, Any]:
+        return {**values, "form_failures": 0}
+
+    def reject(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        slot: str,
+        response: str,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        failures = int(tracker.get_slot("form_failures") or 0) + 1
+        dispatcher.utter_message(response=response, **kwargs)
+        if failures >= MAX_FAILURES:
+            dispatcher.utter_message(response="utter_repeated_failure")
+            failures = 0
+        return {slot: None, "form_failures": failures}
+
+    def answer_text(self, value: Any, tracker: Tracker) -> str:
+        """The resident's answer as text (button payloads fall back to the message text)."""
+        text = value if isinstance(value, str) else latest_text(tracker)
+        return text.strip()
+
+    def too_long(self, text: str) -> bool:
+        return len(text) > MAX_ANSWER_CHARS
+
+    # Shared validators ----------------------------------------------------------------------
+    def validate_hukou_township(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        answer = None if self.too_long(text) else township_answer(text)
+        if not answer:
+            return self.reject(dispatcher, tracker, "hukou_township", "utter_invalid_township")
+        return self.accept({"hukou_township": answer})
+
+    def validate_residence_township(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        hukou = tracker.get_slot("hukou_township")
+        if hukou and (latest_intent(tracker) == "affirm" or _SAME.search(text)):
+            return self.accept({"residence_township": hukou})
+        answer = None if self.too_long(text) else township_answer(text)
+        if not answer:
+            return self.reject(dispatcher, tracker, "residence_township", "utter_invalid_township")
+        if hukou and answer != hukou:
+            if in_district(hukou) and in_district(answer):
+                dispatcher.utter_message(
+                    response="utter_township_differs", hukou=hukou, residence=answer
+                )
+            elif in_district(answer):
+                dispatcher.utter_message(
+                    response="utter_hukou_outside", hukou=hukou, residence=answer
+                )
+            else:
+                dispatcher.utter_message(
+                    response="utter_residence_outside", hukou=hukou, residence=answer
+                )
+        return self.accept({"residence_township": answer})
+
+    def validate_income_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" and not parsing.numbers(text):
+            text = "没有收入"
+        if self.too_long(text) or parsing.incomes(text) is None:
+            return self.reject(dispatcher, tracker, "income_text", "utter_invalid_income")
+        return self.accept({"income_text": text})

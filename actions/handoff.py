@@ -1,0 +1,45 @@
+"""Handing a conversation to a human: open a handoff in the API and pause the bot.
+
+While paused, Rasa ignores the resident's messages (they still reach staff through the channel).
+Staff release it with ``POST /api/handoffs/{id}/release``; the release path then resumes the
+Rasa conversation: ``POST {rasa_url}/conversations/{sender_id}/tracker/events`` with
+``{"event": "resume"}`` (see bot/README.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import api_client
+from actions.common import transcript
+from actions.identity import parse_sender
+
+
+async def open_handoff(
+    dispatcher: CollectingDispatcher, tracker: Tracker, reason: str
+) -> list[EventType]:
+    """Open a handoff and pause; if the API is down, say so and keep the bot running."""
+    identity = parse_sender(tracker.sender_id)
+    try:
+        await api_client.get_client().open_handoff(
+            identity.channel, identity.channel_user_id, reason, transcript(tracker)
+        )
+    except api_client.ApiError:
+        dispatcher.utter_message(response="utter_handoff_failed")
+        return []
+    dispatcher.utter_message(response="utter_handoff_opened")
+    return [ConversationPaused()]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return await open_handoff(dispatcher, tracker, "resident_request")

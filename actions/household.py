@@ -1,0 +1,78 @@
+"""The household of an application: from the registry ("一证通办") or member by member."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from actions import api_client
+from huimin.idcard import mask
+from huimin.townships import by_code
+
+MEMBER_KEYS = (
+    "relation",
+    "name",
+    "id_number",
+    "disability_category",
+    "disability_grade",
+    "serious_illness",
+    "in_school",
+)
+
+
+def blank_member(relation: str, id_number: str | None = None) -> dict[str, Any]:
+    return {
+        "relation": relation,
+        "name": None,
+        "id_number": id_number,
+        "disability_category": None,
+        "disability_grade": None,
+        "serious_illness": False,
+        "in_school": False,
+    }
+
+
+def members_from_registry(household: dict[str, Any], applicant_id: str) -> list[dict[str, Any]]:
+    """Registry members with the applicant first and marked 本人."""
+    members = []
+    for raw in household.get("members") or []:
+        member = blank_member(str(raw.get("relation") or "其他"), raw.get("id_number"))
+        member.update({key: raw.get(key, member[key]) for key in MEMBER_KEYS if key in raw})
+        if member["id_number"] == applicant_id:
+            member["relation"] = "本人"
+        members.append(member)
+    applicant = [m for m in members if m["relation"] == "本人"]
+    others = [m for m in members if m["relation"] != "本人"]
+    if not applicant:
+        applicant = [blank_member("本人", applicant_id)]
+    return applicant[:1] + others
+
+
+async def lookup(id_number: str) -> dict[str, Any] | None:
+    """The registry household of this ID, or None (not found, or the registry is unreachable)."""
+    try:
+        result = await api_client.get_client().registry_household(id_number)
+    except api_client.ApiRejectedError:
+        return None
+    if not result.get("found") or not result.get("household"):
+        return None
+    household: dict[str, Any] = result["household"]
+    return household
+
+
+def hukou_name(household: dict[str, Any]) -> str | None:
+    township = by_code(str(household.get("hukou_township_code") or ""))
+    return township.name if township else None
+
+
+def describe(members: list[dict[str, Any]]) -> str:
+    """One line per member for the resident to check: 本人 张三(330183********0211)."""
+    lines = []
+    for member in members:
+        line = f"{member.get('relation') or ''} {member.get('name') or ''}".strip()
+        if member.get("id_number"):
+            line += f"({mask(str(member['id_number']))})"
+        category, grade = member.get("disability_category"), member.get("disability_grade")
+        if category or grade:
+            line += f" {category or ''}残疾{grade or ''}级"
+        lines.append(line)
+    return "\n".join(lines)

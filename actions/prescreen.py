@@ -1,0 +1,131 @@
+"""Pre-screening: a short form, then POST /api/eligibility/prescreen and the verdicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import api_client, parsing
+from actions.common import FORM_SLOTS, latest_intent, reset_slots
+from actions.form_base import HuiminFormValidation
+from actions.household import blank_member
+from huimin.townships import from_text as township_from_text
+
+VERDICT_RESPONSES = {
+    "likely": "utter_verdict_likely",
+    "possible": "utter_verdict_possible",
+    "unlikely": "utter_verdict_unlikely",
+}
+
+
+class ValidatePrescreenForm(HuiminFormValidation):
+    def name(self) -> str:
+        return "validate_prescreen_form"
+
+    def validate_household_size(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        size = parsing.household_size(self.answer_text(value, tracker))
+        if not size:
+            return self.reject(
+                dispatcher, tracker, "household_size", "utter_invalid_household_size"
+            )
+        return self.accept({"household_size": str(size)})
+
+    def validate_member_ages(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if self.too_long(text) or not parsing.ages(text):
+            return self.reject(dispatcher, tracker, "member_ages", "utter_invalid_ages")
+        return self.accept({"member_ages": text})
+
+    def validate_disability_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" or parsing.says_nothing(text):
+            return self.accept({"disability_text": "没有"})
+        category, grade = parsing.disability(text)
+        if self.too_long(text) or (category is None and grade is None):
+            return self.reject(dispatcher, tracker, "disability_text", "utter_invalid_disability")
+        return self.accept({"disability_text": text})
+
+    def validate_expenses_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" and not parsing.numbers(text):
+            text = "没有"
+        if self.too_long(text) or parsing.expenditures(text) is None:
+            return self.reject(dispatcher, tracker, "expenses_text", "utter_invalid_expenses")
+        return self.accept({"expenses_text": text})
+
+
+def build_household(tracker: Tracker) -> dict[str, Any]:
+    """The prescreen body: members with ages, incomes, spending and where they live."""
+    size = int(tracker.get_slot("household_size") or 1)
+    ages = parsing.ages(tracker.get_slot("member_ages") or "")
+    count = max(size, len(ages), 1)
+    members = []
+    for index in range(count):
+        member = blank_member("本人" if index == 0 else "其他")
+        member["age"] = ages[index] if index < len(ages) else None
+        member["incomes"] = []
+        members.append(member)
+    disability_text = tracker.get_slot("disability_text") or ""
+    category, grade = parsing.disability(disability_text)
+    if category or grade:
+        relation = parsing.relation(disability_text)
+        target = members[1] if relation not in (None, "本人") and len(members) > 1 else members[0]
+        target["disability_category"] = category
+        target["disability_grade"] = grade
+    members[0]["incomes"] = parsing.incomes(tracker.get_slot("income_text") or "") or []
+    hukou = township_from_text(tracker.get_slot("hukou_township") or "")
+    residence = township_from_text(tracker.get_slot("residence_township") or "")
+    return {
+        "members": members,
+        "property": [],
+        "expenditures": parsing.expenditures(tracker.get_slot("expenses_text") or "") or [],
+        "hukou_township_code": hukou.code if hukou else None,
+        "residence_township_code": residence.code if residence else None,
+    }
+
+
+class ActionPrescreen(Action):
+    def name(self) -> str:
+        return "action_prescreen"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        done = reset_slots(FORM_SLOTS["prescreen_form"])
+        try:
+            result = await api_client.get_client().prescreen(build_household(tracker))
+        except api_client.ApiError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            return [*done, SlotSet("offer", None)]
+        candidates: list[str] = []
+        for verdict in result.get("verdicts") or []:
+            kind = str(verdict.get("verdict") or "")
+            response = VERDICT_RESPONSES.get(kind)
+            if not response:
+                continue
+            reasons = "；".join(
+                str(reason.get("text")) for reason in verdict.get("reasons") or [] if reason
+            )
+            dispatcher.utter_message(
+                response=response,
+                program_label=str(verdict.get("program_label") or verdict.get("program")),
+                reasons=reasons,
+            )
+            if kind in ("likely", "possible") and verdict.get("program"):
+                candidates.append(str(verdict["program"]))
+        if not candidates:
+            dispatcher.utter_message(response="utter_prescreen_nothing_likely")
+            return [*done, SlotSet("offer", None)]
+        dispatcher.utter_message(response="utter_offer_apply")
+        return [*done, SlotSet("programs", candidates), SlotSet("offer", "apply")]

@@ -1,0 +1,62 @@
+"""Sender ids and the free-text readers the validators rely on."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import parsing
+from actions.identity import parse_sender
+
+
+@pytest.mark.parametrize(
+    ("sender", "channel", "user", "staff"),
+    [
+        ("telegram:12345", "telegram", "12345", None),
+        ("web:abc", "web", "abc", None),
+        ("counter:wang.li:9f1c", "counter", "9f1c", "wang.li"),
+        ("default", "web", "default", None),
+        ("", "web", "anonymous", None),
+        ("fax:1", "web", "fax:1", None),
+    ],
+)
+def test_parse_sender(sender: str, channel: str, user: str, staff: str | None) -> None:
+    identity = parse_sender(sender)
+    assert (identity.channel, identity.channel_user_id, identity.staff_username) == (
+        channel,
+        user,
+        staff,
+    )
+    assert identity.is_counter == (channel == "counter")
+
+
+def test_numbers_in_either_script() -> None:
+    assert parsing.numbers("工资2000，养老金八百块，存款1.5万") == [2000, 800, 15000]
+    assert parsing.cn_to_number("三千五") == 3500
+    assert parsing.household_size("三口人") == parsing.household_size("3口人") == 3
+    assert parsing.household_size("就我一个人") == 1
+    assert parsing.ages("我72岁，老伴七十") == [72, 70]
+
+
+def test_incomes_by_kind_and_month() -> None:
+    expected = [{"kind": "pension", "monthly_amount": 3000}]
+    assert parsing.incomes("退休金3000，老伴没收入") == expected
+    assert parsing.incomes("没有收入") == []
+    assert parsing.incomes("种地一年六千") == [{"kind": "business", "monthly_amount": 500}]
+    assert parsing.incomes("不知道") is None
+
+
+def test_property_and_expenses() -> None:
+    assert parsing.property_items("存款1万，没有车") == [
+        {"kind": "deposit", "value": 10000, "note": "存款1万"}
+    ]
+    assert parsing.property_items("没有") == []
+    assert parsing.expenditures("看病一年花了3万") == [{"kind": "medical", "annual_amount": 30000}]
+    assert parsing.expenditures("没有") == []
+
+
+def test_member_in_one_message() -> None:
+    member = parsing.member("女儿张小丽，330111201602290263，肢体残疾二级")
+    assert member["relation"] == "子女"
+    assert member["name"] == "张小丽"
+    assert member["id_number"] == "330111201602290263"
+    assert (member["disability_category"], member["disability_grade"]) == ("肢体", 2)
