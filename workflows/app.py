@@ -20,6 +20,7 @@ from workflows.models_registry import import_all_models
 from workflows.outbox import views as outbox_views
 from workflows.reference import views as reference_views
 from workflows.residents import views as resident_views
+from workflows.staff_pages import views as staff_page_views
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lead_views.router,
         outbox_views.router,
         reference_views.router,
+        staff_page_views.router,
     ):
         app.include_router(router)
     knowledge.http.install(app, settings)

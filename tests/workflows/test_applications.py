@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
-
-import datetime as dt
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient

@@ -71,7 +71,8 @@ def test_full_path_to_approval_with_notifications(
 
     texts = [m.text for m in _outbox(app)]
     assert len(texts) == 2
-    assert "公示" in texts[0] and "2026-11-08" in texts[0]
+    assert "公示" in texts[0]
+    assert "2026-11-08" in texts[0]
     assert "审核通过" in texts[1]
     assert {m.channel for m in _outbox(app)} == {"telegram"}
     history = _ok(client.get(f"/api/cases/{case_id}", headers=reviewer))["history"]
@@ -139,7 +140,8 @@ def test_materials_request_pauses_the_clock(
     )
     assert needed["status"] == "materials_needed"
     assert needed["deadline_state"] == "paused"
-    assert "户口本复印件" in _outbox(app)[-1].text and "银行流水" in _outbox(app)[-1].text
+    assert "户口本复印件" in _outbox(app)[-1].text
+    assert "银行流水" in _outbox(app)[-1].text
 
     mine = client.get(
         "/api/residents/applications",

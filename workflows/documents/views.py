@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
@@ -11,16 +11,16 @@ from workflows.auth.deps import AnyCaller
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 from workflows.documents import service
 from workflows.documents.schemas import DocumentOut
+from workflows.storage import DocumentStorage, UploadRejected, make_storage, validate_upload
+from workflows.storage.validation import SNIFF_BYTES
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["documents"])
 
 
-def _storage(request: Request) -> Any:
-    storage = getattr(request.app.state, "storage", None)
+def _storage(request: Request) -> DocumentStorage:
+    storage: DocumentStorage | None = getattr(request.app.state, "storage", None)
     if storage is None:
-        from workflows.storage import make_storage  # backend-support's module
-
         storage = make_storage(request.app.state.settings)
         request.app.state.storage = storage
     return storage
@@ -40,34 +40,36 @@ def upload(
     kind: Annotated[str, Form(min_length=1, max_length=40)],
     case_id: Annotated[int | None, Form()] = None,
 ) -> DocumentOut:
-    from workflows.storage import UploadRejected, validate_upload
-
     application = applications.get_visible(session, application_id=application_id, caller=caller)
     if application is None:
         raise HTTPException(status_code=404, detail="申请不存在或不在您的辖区")
     if case_id is not None and case_id not in {c.id for c in application.cases}:
         raise field_errors([(("case_id",), "该案件不属于这份申请")])
-    size = file.size if file.size is not None else len(file.file.read())
-    file.file.seek(0)
-    filename = file.filename or "upload"
+    stream = file.file
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    head = stream.read(SNIFF_BYTES)
+    stream.seek(0)
+    filename = file.filename or ""
     content_type = file.content_type or "application/octet-stream"
     try:
-        validate_upload(filename, content_type, size, settings.max_upload_bytes)
+        validate_upload(filename, content_type, size, settings.max_upload_bytes, head=head)
+        document = service.add_document(
+            session,
+            storage=_storage(request),
+            data=stream,
+            application_id=application.id,
+            case_id=case_id,
+            kind=kind,
+            filename=filename,
+            content_type=content_type,
+            actor=caller.audit_name,
+            now=clock.now(),
+        )
     except UploadRejected as exc:
-        message = getattr(exc, "message_zh", None) or str(exc)
-        raise field_errors([(("file",), message)]) from None
-    document = service.add_document(
-        session,
-        storage=_storage(request),
-        data=file.file,
-        application_id=application.id,
-        case_id=case_id,
-        kind=kind,
-        filename=filename,
-        content_type=content_type,
-        actor=caller.audit_name,
-        now=clock.now(),
-    )
+        session.rollback()
+        raise field_errors([(("file",), exc.message_zh)]) from None
     session.commit()
     return DocumentOut(
         id=document.id,

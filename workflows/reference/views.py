@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 
 from huimin import idcard, townships
 from workflows.auth.deps import AnyCaller
+from workflows.registry import HouseholdRegistry, RegistryUnavailableError, make_registry
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["reference"])
@@ -18,11 +19,9 @@ def list_townships() -> list[dict[str, str]]:
     return [{"code": t.code, "name": t.name, "kind": t.kind} for t in townships.all_townships()]
 
 
-def _registry(request: Request) -> Any:
-    registry = getattr(request.app.state, "registry", None)
+def _registry(request: Request) -> HouseholdRegistry:
+    registry: HouseholdRegistry | None = getattr(request.app.state, "registry", None)
     if registry is None:
-        from workflows.registry import make_registry  # backend-support's module
-
         registry = make_registry(request.app.state.settings)
         request.app.state.registry = registry
     return registry
@@ -34,7 +33,10 @@ def registry_household(id_number: str, request: Request, _: AnyCaller) -> dict[s
         number = idcard.parse(id_number).number
     except idcard.InvalidIdNumber as exc:
         raise field_errors([(("id_number",), str(exc))]) from None
-    household = _registry(request).lookup(number)
+    try:
+        household = _registry(request).lookup(number)
+    except RegistryUnavailableError as exc:
+        raise HTTPException(status_code=503, detail=exc.message_zh) from None
     if household is None:
         return {"found": False, "household": None}
     return {"found": True, "household": household.model_dump(mode="json")}
