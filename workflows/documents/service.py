@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import BinaryIO, Protocol
+from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
 from workflows.audit import service as audit
 from workflows.documents.models import Document
-
-
-class StoredFileLike(Protocol):
-    key: str
-    size: int
-    sha256: str
-    content_type: str
-
-
-class StorageLike(Protocol):
-    def save(self, data: BinaryIO, *, filename: str, content_type: str) -> StoredFileLike: ...
+from workflows.storage import DocumentStorage
 
 
 def add_document(
     session: Session,
     *,
-    storage: StorageLike,
+    storage: DocumentStorage,
     data: BinaryIO,
     application_id: int,
     case_id: int | None,
