@@ -178,3 +178,22 @@ def test_proposal_out_of_band_is_422(client, share):
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "share"]
+
+
+def test_standards_show_provenance_of_each_figure(client):
+    body = client.get("/api/eligibility/standards", params={"on": "2026-06-01"}).json()
+    figures = {f["name"]: f for f in body["figures"]}
+    dibao = figures["dibao_standard"]
+    assert dibao["value"] == 1200
+    assert dibao["sample"] is True
+    assert dibao["note"] == "示例值,非官方标准,请替换"
+    assert dibao["effective_from"] == "2025-07-01"
+    assert figures["edge_multiplier"]["sample"] is False
+    assert "第八条" in figures["edge_multiplier"]["source"]
+
+
+def test_history_uses_the_standard_of_that_day(client):
+    before = client.get("/api/eligibility/standards", params={"on": "2025-06-30"}).json()
+    after = client.get("/api/eligibility/standards", params={"on": "2025-07-01"}).json()
+    assert before["dibao_standard_monthly"] == 1150.0
+    assert after["dibao_standard_monthly"] == 1200.0

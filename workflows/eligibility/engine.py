@@ -21,6 +21,7 @@ from workflows.eligibility.predicates import PREDICATES, Context, Result
 from workflows.eligibility.rules import Criterion, ProgramRule, RuleTable, load_rules
 from workflows.eligibility.schemas import (
     VERDICT_LABELS,
+    FigureOut,
     HouseholdIn,
     HouseholdSummary,
     PrescreenResult,
@@ -156,7 +157,22 @@ def _first_citation(rule: ProgramRule) -> tuple[str, str]:
     raise ValueError(f"rule {rule.program} has no citation")
 
 
+_VIEWS: dict[int, tuple[ResolvedStandards, StandardsUsed]] = {}
+
+
 def standards_used_view(standards: ResolvedStandards) -> StandardsUsed:
+    """The standards as shown in answers (built once per resolved region and day)."""
+    cached = _VIEWS.get(id(standards))
+    if cached is not None and cached[0] is standards:
+        return cached[1]
+    view = _build_view(standards)
+    if len(_VIEWS) >= 1024:
+        _VIEWS.clear()
+    _VIEWS[id(standards)] = (standards, view)
+    return view
+
+
+def _build_view(standards: ResolvedStandards) -> StandardsUsed:
     notes = sorted(
         {
             f"{figure.name}:{figure.note or SAMPLE_NOTE}"
@@ -177,6 +193,7 @@ def standards_used_view(standards: ResolvedStandards) -> StandardsUsed:
         temporary_caps_months=dict(standards.temporary_caps),
         sample=standards.any_sample,
         notes=notes,
+        figures=[FigureOut(**figure.model_dump()) for figure in standards.figures.values()],
     )
 
 

@@ -119,7 +119,7 @@ def members_relations_clear(ctx: Context, params: dict[str, Any]) -> Result:
             "unknown",
             f"有{others}位成员关系为“其他”,需核实是否与申请人有法定赡养、扶养或抚养义务并长期共同居住",
         )
-    return Result("met", "家庭成员为配偶、子女、父母等,按共同生活家庭成员计算")
+    return Result("met", "家庭成员关系清楚(本人、配偶、子女、父母),按共同生活家庭成员计算")
 
 
 @predicate("applies_in_district")

@@ -258,7 +258,22 @@ class Verdict(BaseModel):
     materials: list[str]
 
 
+class FigureOut(BaseModel):
+    """One standard with its provenance: where and when it applies, and whether it is a sample."""
+
+    name: str
+    value: Any
+    region: str
+    effective_from: dt.date
+    effective_to: dt.date | None
+    sample: bool
+    note: str
+    source: str
+
+
 class StandardsUsed(BaseModel):
+    model_config = ConfigDict(frozen=True)  # shared between results for the same region and day
+
     on: dt.date
     region: str
     region_name: str
@@ -271,6 +286,7 @@ class StandardsUsed(BaseModel):
     temporary_caps_months: dict[str, int]
     sample: bool
     notes: list[str]
+    figures: list[FigureOut] = Field(default_factory=list)
 
 
 class HouseholdSummary(BaseModel):

@@ -161,6 +161,7 @@ class StandardsRepository:
         self.data = data
         self.source = source
         self._cache: dict[tuple[str, dt.date], ResolvedStandards] = {}
+        self._cache_limit = 4096  # (region, day) pairs; cleared when full
 
     @classmethod
     def from_file(cls, path: Path) -> StandardsRepository:
@@ -256,6 +257,8 @@ class StandardsRepository:
             else {},
             figures=figures,
         )
+        if len(self._cache) >= self._cache_limit:
+            self._cache.clear()
         self._cache[key] = resolved
         return resolved
 
