@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from huimin.settings import Settings
@@ -42,3 +42,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_db)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 CalendarDep = Annotated[WorkingDays, Depends(get_calendar)]
+
+# Row ids in paths: bounded so an absurd number is a 422, not a database overflow.
+IdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="记录编号")]

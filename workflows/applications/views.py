@@ -12,7 +12,7 @@ from workflows.applications import service
 from workflows.applications.schemas import ApplicationIn, ApplicationOut
 from workflows.auth.deps import AnyCaller
 from workflows.cases.views import EnvDep
-from workflows.deps import SessionDep
+from workflows.deps import IdPath, SessionDep
 
 router = APIRouter(tags=["applications"])
 
@@ -56,7 +56,7 @@ def submit(
 
 @router.get("/api/applications/{application_id}", response_model=ApplicationOut)
 def get_application(
-    application_id: int, caller: AnyCaller, session: SessionDep, env: EnvDep
+    application_id: IdPath, caller: AnyCaller, session: SessionDep, env: EnvDep
 ) -> ApplicationOut:
     application = service.get_visible(session, application_id=application_id, caller=caller)
     if application is None:

@@ -18,7 +18,7 @@ from workflows.cases.enums import CaseStatus
 from workflows.cases.models import ProgramCase
 from workflows.cases.schemas import CaseDetailOut, CasePageOut, TransitionIn
 from workflows.cases.service import CaseEnv
-from workflows.deps import CalendarDep, ClockDep, SessionDep, SettingsDep
+from workflows.deps import CalendarDep, ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["cases"])
@@ -49,7 +49,7 @@ def list_cases(
     program: Program | None = None,
     township: Annotated[str | None, Query(max_length=12)] = None,
     overdue: bool | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CasePageOut:
     if township is not None and townships.by_code(township) is None:
@@ -74,14 +74,14 @@ def list_cases(
 
 
 @router.get("/api/cases/{case_id}", response_model=CaseDetailOut)
-def get_case(case_id: int, env: EnvDep, session: SessionDep, caller: AnyCaller) -> CaseDetailOut:
+def get_case(case_id: IdPath, env: EnvDep, session: SessionDep, caller: AnyCaller) -> CaseDetailOut:
     case = _visible_case(session, case_id, caller)
     return service.detail(session, case=case, env=env, role=caller.role)
 
 
 @router.post("/api/cases/{case_id}/transitions", response_model=CaseDetailOut)
 def transition(
-    case_id: int,
+    case_id: IdPath,
     body: TransitionIn,
     env: EnvDep,
     session: SessionDep,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
 from workflows.applications import service as applications
 from workflows.auth.deps import AnyCaller
-from workflows.deps import ClockDep, SessionDep, SettingsDep
+from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.documents import service
 from workflows.documents.schemas import DocumentOut
 from workflows.storage import DocumentStorage, UploadRejected, make_storage, validate_upload
@@ -30,7 +30,7 @@ def _storage(request: Request) -> DocumentStorage:
     "/api/applications/{application_id}/documents", response_model=DocumentOut, status_code=201
 )
 def upload(
-    application_id: int,
+    application_id: IdPath,
     request: Request,
     caller: AnyCaller,
     session: SessionDep,
@@ -38,7 +38,7 @@ def upload(
     clock: ClockDep,
     file: Annotated[UploadFile, File()],
     kind: Annotated[str, Form(min_length=1, max_length=40)],
-    case_id: Annotated[int | None, Form()] = None,
+    case_id: Annotated[int | None, Form(ge=1, le=2_147_483_647)] = None,
 ) -> DocumentOut:
     application = applications.get_visible(session, application_id=application_id, caller=caller)
     if application is None:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from workflows.auth.deps import CurrentStaff, InternalCaller
-from workflows.deps import ClockDep, SessionDep
+from workflows.deps import ClockDep, IdPath, SessionDep
 from workflows.handoffs import service
 from workflows.handoffs.models import Handoff
 from workflows.handoffs.schemas import HandoffActiveOut, HandoffIn, HandoffOut
@@ -44,7 +44,7 @@ def list_open(_: CurrentStaff, session: SessionDep) -> list[HandoffOut]:
 
 @router.post("/api/handoffs/{handoff_id}/release", response_model=HandoffOut)
 def release(
-    handoff_id: int, staff: CurrentStaff, session: SessionDep, clock: ClockDep
+    handoff_id: IdPath, staff: CurrentStaff, session: SessionDep, clock: ClockDep
 ) -> HandoffOut:
     handoff = session.get(Handoff, handoff_id)
     if handoff is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 
 from workflows.auth.deps import InternalCaller
-from workflows.deps import ClockDep, SessionDep
+from workflows.deps import ClockDep, IdPath, SessionDep
 from workflows.outbox import service
 from workflows.outbox.enums import OutboxStatus
 from workflows.outbox.schemas import ClaimedOut, ClaimIn, DeliveredOut, FailedIn, FailedOut
@@ -42,7 +42,7 @@ def claim(
 
 @router.post("/api/outbox/{message_id}/delivered", response_model=DeliveredOut)
 def delivered(
-    message_id: int, _: InternalCaller, session: SessionDep, clock: ClockDep
+    message_id: IdPath, _: InternalCaller, session: SessionDep, clock: ClockDep
 ) -> DeliveredOut:
     message = service.get(session, message_id=message_id)
     if message is None:
@@ -54,7 +54,7 @@ def delivered(
 
 @router.post("/api/outbox/{message_id}/failed", response_model=FailedOut)
 def failed(
-    message_id: int, body: FailedIn, _: InternalCaller, session: SessionDep, clock: ClockDep
+    message_id: IdPath, body: FailedIn, _: InternalCaller, session: SessionDep, clock: ClockDep
 ) -> FailedOut:
     message = service.get(session, message_id=message_id)
     if message is None:
