@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from huimin.programs import Program
 from workflows.eligibility.facts import HouseholdFacts, household_facts
@@ -160,6 +161,17 @@ def _first_citation(rule: ProgramRule) -> tuple[str, str]:
 _VIEWS: dict[int, tuple[ResolvedStandards, StandardsUsed]] = {}
 
 
+def _plain(value: object) -> object:
+    """Decimals as JSON numbers (int when whole), inside lists and mappings too."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
 def standards_used_view(standards: ResolvedStandards) -> StandardsUsed:
     """The standards as shown in answers (built once per resolved region and day)."""
     cached = _VIEWS.get(id(standards))
@@ -193,7 +205,10 @@ def _build_view(standards: ResolvedStandards) -> StandardsUsed:
         temporary_caps_months=dict(standards.temporary_caps),
         sample=standards.any_sample,
         notes=notes,
-        figures=[FigureOut(**figure.model_dump()) for figure in standards.figures.values()],
+        figures=[
+            FigureOut(**{**figure.model_dump(), "value": _plain(figure.value)})
+            for figure in standards.figures.values()
+        ],
     )
 
 
