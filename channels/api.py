@@ -9,10 +9,9 @@ import httpx
 from channels.errors import ApiRefusedError, ApiUnavailableError
 from huimin.settings import Settings
 
-# Application statuses after which no more documents are taken (the application is finished).
-CLOSED_APPLICATION_STATUSES = frozenset(
-    {"withdrawn", "cancelled", "closed", "completed", "decided", "rejected", "terminated"}
-)
+# Application (bundle) statuses after which no more documents are taken: every case decided
+# (workflows.applications.enums.BundleStatus.COMPLETED).
+CLOSED_APPLICATION_STATUSES = frozenset({"completed"})
 
 
 class ApiClient:

@@ -44,7 +44,7 @@ def document_message(tg, name: str, mime: str, size: int, file_id: str = "doc1")
 
 async def test_photo_is_uploaded_to_the_newest_open_application(tg, backends, telegram) -> None:
     backends.applications[str(tg.user_id)] = [
-        {"id": 9, "number": "FY-OLD", "status": "withdrawn"},  # newest, but closed
+        {"id": 9, "number": "FY-OLD", "status": "completed"},  # newest, but closed
         OPEN_APPLICATION,
     ]
     telegram.files["ph1"] = b"\xff\xd8\xff fake jpeg"

@@ -1,0 +1,106 @@
+"""Staff pages in a real headless Chromium: login, queue, case page, a transition, timeline."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_reviewer_logs_in_opens_a_case_and_accepts_it(site, log_in, screenshots) -> None:
+    application = site.submit(seq=201)
+    number = application["number"]
+    page = log_in("rev_fuchun")
+    page.wait_for_url("**/staff/cases")
+    assert page.locator("h1").inner_text().startswith("审核队列")
+
+    row = page.locator("table.queue tr", has_text=number)
+    assert row.count() == 1
+    assert "已提交,等待受理" in row.inner_text()
+    row.locator("a").click()
+
+    page.wait_for_url("**/staff/cases/*")
+    assert page.locator(".facts .status").inner_text() == "已提交,等待受理"
+    assert "张三" in page.locator("#members").inner_text()
+    assert "李四" in page.locator("#members").inner_text()
+    assert page.locator(".eligibility .verdict").inner_text().startswith("最低生活保障")
+    # exactly the allowed actions for a reviewer on a submitted case
+    actions = page.locator("form.action").evaluate_all("forms => forms.map(f => f.dataset.action)")
+    assert actions == ["accept", "request_materials", "reject", "forward", "extend"]
+    page.screenshot(path=str(screenshots / "case_page.png"), full_page=True)
+
+    page.locator('form.action[data-action="accept"] button').click()
+    page.wait_for_url("**done=accept")
+    assert page.locator(".notice").inner_text() == "已完成:受理"
+    assert page.locator(".facts .status").inner_text() == "已受理"
+    timeline = page.locator(".timeline").inner_text()
+    assert "受理" in timeline
+    assert "rev_fuchun" in timeline
+    assert "已提交,等待受理 → 已受理" in timeline
+    new_actions = page.locator("form.action").evaluate_all(
+        "forms => forms.map(f => f.dataset.action)"
+    )
+    assert "accept" not in new_actions
+    assert "start_investigation" in new_actions
+
+
+def test_action_needing_a_reason_is_refused_without_one(site, log_in) -> None:
+    application = site.submit(seq=301)
+    case_id = application["cases"][0]["id"]
+    page = log_in("rev_fuchun", f"/staff/cases/{case_id}")
+    page.wait_for_url(f"**/staff/cases/{case_id}")
+    form = page.locator('form.action[data-action="reject"]')
+    # bypass the browser's "required" check to see the server's refusal
+    form.evaluate("f => f.querySelector('input[name=reason]').removeAttribute('required')")
+    form.locator("button").click()
+    assert page.locator(".error").inner_text() == "“不予批准”须填写理由"
+    assert page.locator(".facts .status").inner_text() == "已提交,等待受理"
+
+
+def test_other_township_sees_nothing_and_district_sees_all(site, log_in) -> None:
+    application = site.submit(seq=401)
+    page = log_in("rev_chunjiang")
+    page.wait_for_url("**/staff/cases")
+    assert page.locator("table.queue tr", has_text=application["number"]).count() == 0
+    response = page.goto(f"/staff/cases/{application['cases'][0]['id']}")
+    assert response.status == 404
+
+
+def test_queue_filters_and_overdue_highlighting(site, log_in, screenshots) -> None:
+    # Submitted 90 days ago: long past its due date today. (The clock goes back, not forward:
+    # the JWT library refuses tokens issued "in the future" of the real time.)
+    site.clock.current -= dt.timedelta(days=90)
+    try:
+        application = site.submit(seq=501)
+    finally:
+        site.clock.current += dt.timedelta(days=90)
+    number = application["number"]
+    page = log_in("super")
+    page.wait_for_url("**/staff/dashboard")
+    page.goto("/staff/cases?overdue=yes&program=dibao")
+    row = page.locator("table.queue tr", has_text=number)
+    assert row.count() == 1
+    assert "deadline-overdue" in (row.get_attribute("class") or "")
+    assert row.locator("td.deadline").inner_text() == "已超期"
+    page.screenshot(path=str(screenshots / "queue_overdue.png"), full_page=True)
+    page.goto("/staff/cases?overdue=no")
+    assert page.locator("table.queue tr", has_text=number).count() == 0
+
+    page.goto("/staff/dashboard")
+    rate = page.locator("#overdue-rate").inner_text()
+    assert rate.endswith("%")
+    assert rate != "0.0%"
+    assert "最低生活保障" in page.locator("#by-program").inner_text()
+    assert "富春街道" in page.locator("#by-township").inner_text()
+
+
+def test_wrong_password_is_refused(site, browser_page) -> None:
+    browser_page.goto("/staff/login")
+    browser_page.fill("input[name=username]", "rev_fuchun")
+    browser_page.fill("input[name=password]", "wrong-password")
+    browser_page.click("button[type=submit]")
+    assert browser_page.locator(".error").inner_text() == "用户名或密码错误"
+    browser_page.goto("/staff/cases")
+    assert "/staff/login" in browser_page.url

@@ -1,0 +1,50 @@
+"""/staff/adviser: the elder-care adviser asks the knowledge base (audience "adviser") and sees
+the answer with its citations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from workflows.deps import SettingsDep
+from workflows.staff_pages.rendering import render
+from workflows.staff_pages.session import PageStaff, check_csrf
+
+router = APIRouter(include_in_schema=False)
+MAX_QUESTION = 500
+
+
+@router.get("/staff/adviser", response_class=HTMLResponse)
+def adviser_page(request: Request, staff: PageStaff) -> HTMLResponse:
+    return render(request, "adviser.html", {"staff": staff, "question": "", "answer": None})
+
+
+@router.post("/staff/adviser", response_class=HTMLResponse)
+async def adviser_ask(
+    request: Request,
+    staff: PageStaff,
+    settings: SettingsDep,
+    question: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    check_csrf(request, settings, csrf)
+    question = question.strip()[:MAX_QUESTION]
+    answer: dict[str, Any] | None = None
+    error = None
+    if not question:
+        error = "请输入问题"
+    else:
+        try:
+            service = request.app.state.knowledge_service
+            result = await run_in_threadpool(service.ask, question, "adviser")
+            answer = result.api_dict()
+        except Exception:  # the page says so instead of failing
+            error = "知识库暂时不可用,请稍后再试"
+    return render(
+        request,
+        "adviser.html",
+        {"staff": staff, "question": question, "answer": answer, "error": error},
+    )

@@ -1,0 +1,211 @@
+"""The review queue (/staff/cases) and the case page (/staff/cases/{id}) with its actions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm.exc import StaleDataError
+
+from huimin import townships
+from huimin.programs import Program
+from workflows.applications.models import Application
+from workflows.auth.enums import Role
+from workflows.cases import machine, service
+from workflows.cases.enums import Action, CaseStatus
+from workflows.cases.schemas import TransitionIn
+from workflows.cases.views import EnvDep
+from workflows.deps import SessionDep, SettingsDep
+from workflows.staff_pages import case_facts
+from workflows.staff_pages.rendering import render
+from workflows.staff_pages.session import PageStaff, caller_of, check_csrf
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+
+
+def _enum_or_none(kind: Any, raw: str | None) -> Any:
+    try:
+        return kind(raw) if raw else None
+    except ValueError:
+        return None
+
+
+@router.get("/staff/cases", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    staff: PageStaff,
+    session: SessionDep,
+    env: EnvDep,
+    status: str | None = None,
+    program: str | None = None,
+    township: str | None = None,
+    overdue: str | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> HTMLResponse:
+    page_no = page
+    township_code = township if township and townships.by_code(township) else None
+    items, total = service.list_cases(
+        session,
+        caller=caller_of(staff),
+        today=env.today,
+        status=_enum_or_none(CaseStatus, status),
+        program=_enum_or_none(Program, program),
+        township_code=township_code,
+        overdue={"yes": True, "no": False}.get(overdue or ""),
+        page=page_no,
+        page_size=PAGE_SIZE,
+    )
+    rows = [service.list_item(case, env) for case in items]
+    pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    filters = {
+        "status": status or "",
+        "program": program or "",
+        "township": township_code or "",
+        "overdue": overdue or "",
+    }
+    return render(
+        request,
+        "cases.html",
+        {
+            "staff": staff,
+            "rows": rows,
+            "total": total,
+            "page": page_no,
+            "pages": pages,
+            "filters": filters,
+            "statuses": list(CaseStatus),
+            "programs": list(Program),
+            "townships": townships.all_townships(),
+            "query_without_page": "&".join(f"{k}={v}" for k, v in filters.items() if v),
+        },
+    )
+
+
+def _case_context(
+    request: Request, staff: Any, session: Any, env: Any, settings: Any, case_id: int
+) -> dict[str, Any]:
+    case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
+    if case is None:
+        raise HTTPException(status_code=404, detail="案件不存在或不在您的辖区")
+    detail = service.detail(session, case=case, env=env, role=Role(staff.role))
+    may_act = staff.township_code is None or staff.township_code == case.handling_township_code
+    application = session.get(Application, case.application_id)
+    return {
+        "staff": staff,
+        "case": detail,
+        "may_act": may_act,
+        "documents": case_facts.documents(session, case.application_id),
+        "verification": case_facts.verification(settings, detail),
+        "eligibility": case_facts.eligibility(settings, detail, application, env.today),
+        "timeline": [_timeline_entry(h) for h in detail.history],
+        "townships": [
+            t for t in townships.all_townships() if t.code != case.handling_township_code
+        ],
+        "error": None,
+        "done": None,
+    }
+
+
+@router.get("/staff/cases/{case_id}", response_class=HTMLResponse)
+def case_page(
+    case_id: int,
+    request: Request,
+    staff: PageStaff,
+    session: SessionDep,
+    env: EnvDep,
+    settings: SettingsDep,
+    done: str | None = None,
+) -> HTMLResponse:
+    context = _case_context(request, staff, session, env, settings, case_id)
+    action = _enum_or_none(Action, done)
+    context["done"] = f"已完成:{action.label}" if action else None
+    return render(request, "case.html", context)
+
+
+@router.post("/staff/cases/{case_id}/actions", response_model=None)
+def take_action(
+    case_id: int,
+    request: Request,
+    staff: PageStaff,
+    session: SessionDep,
+    env: EnvDep,
+    settings: SettingsDep,
+    action: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    missing_materials: Annotated[str, Form()] = "",
+    to_township_code: Annotated[str, Form()] = "",
+) -> Response:
+    """Take one action through backend-core's service layer (same checks as the API)."""
+    check_csrf(request, settings, csrf)
+    case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
+    if case is None:
+        raise HTTPException(status_code=404, detail="案件不存在或不在您的辖区")
+    chosen = _enum_or_none(Action, action)
+    error: str | None = None
+    if chosen is None:
+        error = "未知的操作"
+    else:
+        body = TransitionIn(
+            action=chosen,
+            reason=reason.strip() or None,
+            note=note.strip() or None,
+            missing_materials=[m for m in missing_materials.splitlines() if m.strip()] or None,
+            to_township_code=to_township_code or None,
+        )
+        try:
+            service.check_may_act(case, staff)
+            machine.check(
+                CaseStatus(case.status),
+                chosen,
+                service.guard_context(case, env),
+                role=Role(staff.role),
+            )
+            problems = service.body_problems(case, body)
+            if problems:
+                error = ";".join(message for _, message in problems)
+            else:
+                service.transition(session, case=case, body=body, staff=staff, env=env)
+                session.commit()
+        except service.CaseForbiddenError as exc:
+            error = exc.message
+        except (machine.RoleNotAllowedError, machine.TransitionNotAllowedError) as exc:
+            error = exc.message
+        except StaleDataError:
+            error = "案件已被他人更新,请刷新后重试"
+        if error is not None:
+            session.rollback()
+    if error is None:
+        return RedirectResponse(f"/staff/cases/{case_id}?done={action}", status_code=303)
+    context = _case_context(request, staff, session, env, settings, case_id)
+    context["error"] = error
+    return render(request, "case.html", context, status_code=409)
+
+
+def _timeline_entry(event: Any) -> dict[str, Any]:
+    name = str(event.action)
+    label = name
+    if name.startswith("case."):
+        action = _enum_or_none(Action, name.removeprefix("case."))
+        label = action.label if action else {"case.opened": "案件生成"}.get(name, name)
+    data = event.data or {}
+    details = []
+    if data.get("from") and data.get("to") and data["from"] != data["to"]:
+        details.append(f"{_status_label(data['from'])} → {_status_label(data['to'])}")
+    for key, title in (("reason", "理由"), ("note", "备注")):
+        if data.get(key):
+            details.append(f"{title}:{data[key]}")
+    if data.get("missing_materials"):
+        details.append("需补充:" + "、".join(map(str, data["missing_materials"])))
+    if data.get("to_township_code"):
+        details.append(f"转交至:{service.township_name(str(data['to_township_code']))}")
+    actor = str(event.actor).removeprefix("staff:")
+    return {"at": event.at, "actor": actor, "label": label, "details": details}
+
+
+def _status_label(value: str) -> str:
+    status = _enum_or_none(CaseStatus, value)
+    return status.label if status else value

@@ -1,0 +1,65 @@
+"""The resident web chat: /chat (page) and /chat/api/message (proxy to Rasa as web:<cookie>)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from workflows.deps import SettingsDep
+from workflows.staff_pages import rasa_proxy
+from workflows.staff_pages.rendering import render
+
+router = APIRouter(include_in_schema=False)
+WEB_COOKIE = "huimin_web_id"
+ONE_YEAR = 365 * 24 * 3600
+
+
+class ChatIn(BaseModel):
+    text: str | None = Field(default=None, max_length=4000)
+    start: str | None = Field(default=None, max_length=64)
+    payload: str | None = Field(default=None, max_length=2000)
+    signature: str | None = Field(default=None, max_length=64)
+
+
+def _web_id(request: Request) -> str | None:
+    raw = request.cookies.get(WEB_COOKIE, "")
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        return None
+
+
+@router.get("/chat", response_class=HTMLResponse)
+def chat_page(request: Request, settings: SettingsDep, start: str | None = None) -> HTMLResponse:
+    response = render(request, "chat.html", {"start": (start or "")[:64]})
+    if _web_id(request) is None:
+        response.set_cookie(
+            WEB_COOKIE,
+            str(uuid.uuid4()),
+            max_age=ONE_YEAR,
+            httponly=True,
+            samesite="lax",
+            secure=settings.public_base_url.startswith("https://"),
+        )
+    return response
+
+
+@router.post("/chat/api/message")
+async def chat_message(body: ChatIn, request: Request, settings: SettingsDep) -> dict[str, Any]:
+    web_id = _web_id(request)
+    if web_id is None:
+        raise HTTPException(status_code=400, detail="会话已失效,请刷新页面后再试")
+    sender = f"web:{web_id}"
+    message = rasa_proxy.choose_message(
+        settings,
+        sender,
+        text=body.text,
+        start=body.start,
+        payload=body.payload,
+        signature=body.signature,
+    )
+    return {"replies": await rasa_proxy.send(settings, sender, message)}

@@ -1,0 +1,26 @@
+"""The pages' router (included by workflows.app) and its login redirect."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, RedirectResponse
+
+from workflows.staff_pages import adviser, cases, chat, dashboard, intake, login, qr
+from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
+
+router = APIRouter(include_in_schema=False)
+for _module in (chat, login, cases, dashboard, intake, adviser, qr):
+    router.include_router(_module.router)
+
+
+@router.get("/staff")
+def staff_home() -> RedirectResponse:
+    return RedirectResponse("/staff/cases", status_code=303)
+
+
+@router.get("/staff/static/{name}")
+def static_file(name: str) -> FileResponse:
+    path = STATIC_DIR / name
+    if "/" in name or path.suffix not in STATIC_TYPES or not path.is_file():
+        raise HTTPException(status_code=404, detail="文件不存在")
+    return FileResponse(path, media_type=STATIC_TYPES[path.suffix])
