@@ -277,3 +277,34 @@ def test_explain_for_case_puts_declared_beside_computed(standards, member):
     also = {v.program for v in explained["also_consider"]}
     assert {"dibao", "disability_living", "disability_care", "medical"} <= also
     assert len(explained["result"].verdicts) >= 10  # the filter is ignored for the full picture
+
+
+@pytest.mark.parametrize(
+    ("program", "text"),
+    [
+        ("tekun", "家庭成员都已满18周岁、未满60周岁,且没有符合条件的残疾等级,不属于无劳动能力"),
+        ("disability_living", "家庭成员中没有填写残疾类别和等级的人"),
+        ("elder_care_subsidy", "家庭成员中没有年满60周岁的老人"),
+        ("elderly_allowance", "家庭成员中没有年满80周岁的老人"),
+    ],
+)
+def test_nobody_passes_the_gate_is_said_once(run, member, program, text):
+    household = {"members": [member(age=40), member("配偶", age=38), member("子女", age=19)]}
+    result = run(household)[program]
+    assert result.verdict == "unlikely"
+    assert [r.text for r in result.reasons] == [text]
+
+
+def test_gate_text_follows_the_configured_age(run, member, rules):
+    raw = rules.model_dump(mode="json")
+    tekun = next(p for p in raw["programs"] if p["program"] == "tekun")
+    tekun["criteria"][0]["params"]["minor_age"] = 16
+    result = run({"members": [member(age=40)]}, table=parse_rules(raw))["tekun"]
+    assert result.reasons[0].text.startswith("家庭成员都已满16周岁")
+
+
+def test_unlikely_members_failing_later_keep_their_own_reasons(run, member):
+    household = {"members": [member(age=70, wage=5000), member("配偶", age=40)], **ALONE}
+    result = run(household)["tekun"]
+    assert result.verdict == "unlikely"
+    assert any("本人(70岁)本人月收入 5,000 元" in r.text for r in result.reasons)

@@ -137,6 +137,19 @@ def _run_members(
             )
         ]
     best = max(runs, key=lambda run: _RANK[run[0]])[0]
+    if (
+        best == "unlikely"
+        and rule.gate_failed_text
+        and all(_failed_at_gate(lines) for _, lines in runs)
+    ):
+        # nobody passes the first condition (age, disability …): say it once for the household
+        return "unlikely", [
+            Reason(
+                text=rule.gate_failed_text.format_map(rule.criteria[0].params),
+                citation=cites[_first_citation(rule)],
+                outcome="not_met",
+            )
+        ]
     reasons: list[Reason] = []
     seen: set[str] = set()
     for verdict, lines in runs:
@@ -149,6 +162,10 @@ def _run_members(
                 seen.add(line.text)
                 reasons.append(line)
     return best, reasons
+
+
+def _failed_at_gate(lines: list[Reason]) -> bool:
+    return len(lines) == 1 and lines[0].outcome == "not_met"
 
 
 def _first_citation(rule: ProgramRule) -> tuple[str, str]:

@@ -69,6 +69,8 @@ class ProgramRule(BaseModel):
     scope: Literal["household", "member"] = "household"
     criteria: list[Criterion] = Field(min_length=1)
     materials: list[str] = Field(default_factory=list)
+    # member-scoped rules: what to say once when no member passes the first criterion
+    gate_failed_text: str | None = None
 
     def in_force(self, day: dt.date) -> bool:
         return self.effective_from <= day and (
@@ -132,6 +134,15 @@ class RuleTable(BaseModel):
 
 def _check(table: RuleTable, predicate_names: frozenset[str]) -> None:
     from workflows.eligibility.schemas import IncomeKind
+
+    for rule in table.programs:
+        if rule.gate_failed_text:
+            try:
+                rule.gate_failed_text.format_map(rule.criteria[0].params)
+            except (KeyError, IndexError, ValueError) as exc:
+                raise RulesError(
+                    f"{rule.program} 的 gate_failed_text 引用了不存在的参数:{exc}"
+                ) from exc
 
     def walk(criteria: list[Criterion]) -> None:
         for criterion in criteria:
