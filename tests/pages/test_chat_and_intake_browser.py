@@ -1,0 +1,123 @@
+"""The resident web chat and the counter intake page in Chromium (Rasa stood in for by a local
+server speaking its REST channel and tracker API: these parts are about the pages)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+
+
+def test_resident_web_chat_deep_link_buttons_and_refusal(site, browser_page, screenshots) -> None:
+    page = browser_page
+    page.goto("/chat?start=apply")
+    page.locator(".msg.bot .bubble", has_text="我们开始办理申请").wait_for()
+    first = site.rasa.messages[0]
+    assert first["message"] == "/apply_assistance"
+    assert re.fullmatch(f"web:{UUID}", first["sender"])
+
+    page.locator(".msg.bot .buttons button", has_text="低保").click()
+    page.locator(".msg.bot .bubble", has_text='收到:/inform{"programs":["dibao"]}').wait_for()
+    assert site.rasa.messages[1] == {
+        "sender": first["sender"],
+        "message": '/inform{"programs":["dibao"]}',
+    }
+
+    page.fill(".composer input", "我家有三口人")
+    page.click(".composer button")
+    page.locator(".msg.bot .bubble", has_text="收到:我家有三口人").wait_for()
+    assert site.rasa.messages[2]["sender"] == first["sender"]
+
+    # typed "/intent{...}" is not passed to Rasa
+    page.fill(".composer input", '/inform{"township":"新登镇"}')
+    page.click(".composer button")
+    page.locator(".msg.system .bubble", has_text="请直接输入文字").wait_for()
+    assert len(site.rasa.messages) == 3
+    page.screenshot(path=str(screenshots / "web_chat.png"), full_page=True)
+
+
+def test_forged_button_payload_is_refused(site, browser_page) -> None:
+    page = browser_page
+    page.goto("/chat")
+    page.locator(".msg.bot .bubble").first.wait_for()
+    status = page.evaluate(
+        """() => fetch('/chat/api/message', {method: 'POST',
+             headers: {'Content-Type': 'application/json'},
+             body: JSON.stringify({payload: '/inform{"programs":["tekun"]}', signature: 'x'})})
+           .then(r => r.status)"""
+    )
+    assert status == 422
+    assert all("tekun" not in m["message"] for m in site.rasa.messages)
+
+
+def test_counter_intake_form_correction_and_printable_summary(site, log_in, screenshots) -> None:
+    page = log_in("counter_fuchun")
+    page.wait_for_url(re.compile(r".*/staff/intake\?s=" + UUID))
+    session_id = page.url.split("s=")[1]
+    sender = f"counter:counter_fuchun:{session_id}"
+    page.locator(".msg.bot .bubble", has_text="我们开始办理申请").wait_for()
+    assert site.rasa.messages[0] == {"sender": sender, "message": "/apply_assistance"}
+
+    # the form beside the chat follows the tracker's slots
+    name_row = page.locator('tr[data-slot="applicant_name"]')
+    page.wait_for_function(
+        "() => document.querySelector('tr[data-slot=applicant_name] .value').textContent === '张三'"
+    )
+    assert page.locator('tr[data-slot="programs"] .value').inner_text() == "最低生活保障(低保)"
+
+    # a correction goes to Rasa as a slot event
+    name_row.locator("button.edit").click()
+    page.fill("#correction input[name=value]", "王五")
+    page.click("#correction button[type=submit]")
+    page.wait_for_function(
+        "() => document.querySelector('tr[data-slot=applicant_name] .value').textContent === '王五'"
+    )
+    assert site.rasa.events[-1] == (
+        sender,
+        [{"event": "slot", "name": "applicant_name", "value": "王五"}],
+    )
+
+    # an invalid ID number is refused with the reason, and nothing is sent
+    events_before = len(site.rasa.events)
+    page.locator('tr[data-slot="id_number"] button.edit').click()
+    page.fill("#correction input[name=value]", "330111197003141234")
+    page.click("#correction button[type=submit]")
+    page.locator("#form-error", has_text="校验位不正确").wait_for()
+    assert len(site.rasa.events) == events_before
+
+    # the counter may send an intent payload directly (trusted staff)
+    page.fill(".composer input", '/inform{"township":"富春街道"}')
+    page.click(".composer button")
+    page.locator(".msg.bot .bubble", has_text='收到:/inform{"township":"富春街道"}').wait_for()
+    page.screenshot(path=str(screenshots / "intake.png"), full_page=True)
+
+    # printable one-page summary
+    page.goto(f"/staff/intake/summary?s={session_id}")
+    assert page.locator('tr[data-slot="applicant_name"] td').inner_text() == "王五"
+    assert "申请人签名" in page.locator(".sign").first.inner_text()
+    page.emulate_media(media="print")
+    assert not page.locator(".noprint").is_visible()
+    page.screenshot(path=str(screenshots / "intake_summary_print.png"), full_page=True)
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+
+
+def test_intake_api_needs_login_and_csrf(site, browser_page) -> None:
+    page = browser_page
+    page.goto("/staff/login")
+    answer = page.evaluate(
+        """() => fetch('/staff/intake/api/form?s=00000000-0000-0000-0000-000000000000')
+             .then(r => r.status)"""
+    )
+    assert answer == 401
+    body = json.dumps({"session": "00000000-0000-0000-0000-000000000000", "text": "x"})
+    status = page.evaluate(
+        f"""() => fetch('/staff/intake/api/message', {{method: 'POST',
+              headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}})
+            .then(r => r.status)"""
+    )
+    assert status == 401
