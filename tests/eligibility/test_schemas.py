@@ -43,7 +43,7 @@ def _member(**fields) -> dict:
         (
             {"members": [_member(incomes=[{"kind": "lottery", "monthly_amount": 1}])]},
             ("members", 0, "incomes", 0, "kind"),
-            "未知的类型",
+            "未知的收入类型",
         ),
         (
             {"members": [_member(incomes=[{"kind": "wage", "monthly_amount": "abc"}])]},
@@ -162,3 +162,39 @@ def test_repr_hides_id_numbers_and_incomes():
     text = repr(household) + str(household)
     assert VALID_ID not in text
     assert "4321" not in text
+
+
+def test_kind_labels_cover_exactly_the_accepted_kinds(rules):
+    from typing import get_args
+
+    from workflows.eligibility.schemas import (
+        KIND_LABELS,
+        ExpenditureKind,
+        IncomeKind,
+        PropertyKind,
+    )
+
+    assert set(KIND_LABELS["income"]) == set(get_args(IncomeKind)) == set(rules.income.kinds)
+    assert set(KIND_LABELS["property"]) == set(get_args(PropertyKind))
+    assert set(KIND_LABELS["expenditure"]) == set(get_args(ExpenditureKind))
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "fragment"),
+    [
+        (
+            {"members": [_member()], "property": [{"kind": "gold", "value": 1}]},
+            ("property", 0, "kind"),
+            "未知的财产类型“gold”",
+        ),
+        (
+            {"members": [_member()], "expenditures": [{"kind": "travel", "annual_amount": 1}]},
+            ("expenditures", 0, "kind"),
+            "未知的支出类型“travel”",
+        ),
+    ],
+)
+def test_unknown_kinds_list_the_choices_in_chinese(body, loc, fragment):
+    message = _errors(body)[loc]
+    assert fragment in message
+    assert "(" in message

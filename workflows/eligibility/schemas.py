@@ -58,6 +58,27 @@ ExcludedReason = Literal["clergy", "prison", "missing", "other"]
 VerdictValue = Literal["likely", "possible", "unlikely"]
 Outcome = Literal["met", "unknown", "not_met", "info"]
 
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "income": {
+        "wage": "工资性收入",
+        "business": "经营净收入",
+        "property": "财产净收入(租金、利息等)",
+        "transfer": "转移净收入(赡养费等)",
+        "pension": "养老金(职工养老保险等)",
+        "pension_basic": "城乡居民基础养老金",
+        "pension_allowance_exempt": "高龄津贴等老年津贴",
+        "relief": "政府救助金、补助金",
+        "fuxu": "抚恤金",
+    },
+    "property": {"deposit": "存款", "house": "房产", "vehicle": "机动车", "other": "其他财产"},
+    "expenditure": {
+        "medical": "医疗费用(医保报销后自付)",
+        "education": "教育支出",
+        "disability": "残疾康复支出",
+        "basic_living": "基本生活支出",
+    },
+}
+
 EXCLUDED_REASON_LABELS: dict[str, str] = {
     "clergy": "在宗教场所居住三年以上的宗教教职人员",
     "prison": "在监狱服刑或强制隔离戒毒",
@@ -96,9 +117,28 @@ class _Translated(BaseModel):
             raise ValidationError.from_exception_data(exc.title, translate_errors(exc)) from None
 
 
+def _kind_checker(group: str) -> Any:
+    labels = KIND_LABELS[group]
+    names = {"income": "收入类型", "property": "财产类型", "expenditure": "支出类型"}
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and value not in labels:
+            choices = "、".join(f"{code}({label})" for code, label in labels.items())
+            raise PydanticCustomError(
+                "value_error",
+                "未知的{name}“{value}”,可选:{choices}",
+                {"name": names[group], "value": value[:20], "choices": choices},
+            )
+        return value
+
+    return check
+
+
 class IncomeIn(_Translated):
     kind: IncomeKind
     monthly_amount: Decimal = Field(description="月收入(元)")
+
+    _kind = field_validator("kind", mode="before")(_kind_checker("income"))
 
     _amount = field_validator("monthly_amount")(_check_amount)
 
@@ -108,12 +148,16 @@ class PropertyIn(_Translated):
     value: Decimal = Field(description="价值(元)")
     note: str = ""
 
+    _kind = field_validator("kind", mode="before")(_kind_checker("property"))
+
     _amount = field_validator("value")(_check_amount)
 
 
 class ExpenditureIn(_Translated):
     kind: ExpenditureKind
     annual_amount: Decimal = Field(description="近12个月支出(元)")
+
+    _kind = field_validator("kind", mode="before")(_kind_checker("expenditure"))
 
     _amount = field_validator("annual_amount")(_check_amount)
 
