@@ -1,0 +1,136 @@
+"""Page behaviour that needs no browser: CSRF, login redirects, /qr, the adviser page, static."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from huimin.townships import all_townships
+
+
+def staff_client(site, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=site.url, follow_redirects=False)
+    answer = client.post(
+        "/staff/login", data={"username": username, "password": "page-test-pass-1"}
+    )
+    assert answer.status_code == 303
+    assert "huimin_session" in client.cookies
+    return client
+
+
+def test_pages_redirect_to_login_when_not_logged_in(site) -> None:
+    for path in ("/staff/cases", "/staff/dashboard", "/staff/intake", "/staff/adviser"):
+        answer = httpx.get(site.url + path, follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"].startswith("/staff/login?next=")
+
+
+def test_login_ignores_offsite_next(site) -> None:
+    client = httpx.Client(base_url=site.url, follow_redirects=False)
+    answer = client.post(
+        "/staff/login",
+        data={
+            "username": "rev_fuchun",
+            "password": "page-test-pass-1",
+            "next": "//evil.example/phish",
+        },
+    )
+    assert answer.headers["location"] == "/staff/cases"
+
+
+def test_case_action_without_csrf_is_refused(site) -> None:
+    application = site.submit(seq=601)
+    case_id = application["cases"][0]["id"]
+    client = staff_client(site, "rev_fuchun")
+    answer = client.post(f"/staff/cases/{case_id}/actions", data={"action": "accept"})
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == "页面已过期,请刷新后重试"
+    page = client.get(f"/staff/cases/{case_id}")
+    assert "已提交,等待受理" in page.text
+
+
+def test_counter_may_accept_but_not_approve(site) -> None:
+    application = site.submit(seq=611)
+    case_id = application["cases"][0]["id"]
+    client = staff_client(site, "counter_fuchun")
+    page = client.get(f"/staff/cases/{case_id}").text
+    assert 'data-action="accept"' in page
+    assert 'data-action="start_investigation"' not in page
+
+
+def test_qr_page_lists_every_station(site) -> None:
+    answer = httpx.get(site.url + "/qr")
+    assert answer.status_code == 200
+    assert answer.text.count('class="card"') == 4 + len(all_townships())
+    assert "https://t.me/huimin_fuyang_bot?start=apply" in answer.text
+    assert f"{site.app.state.settings.public_base_url}/chat?start=station_" in answer.text
+
+
+def test_static_files_only_from_the_folder(site) -> None:
+    assert httpx.get(site.url + "/staff/static/chat.js").status_code == 200
+    assert httpx.get(site.url + "/staff/static/..%2Fviews.py").status_code == 404
+    assert httpx.get(site.url + "/staff/static/views.py").status_code == 404
+
+
+@dataclass
+class _Answer:
+    data: dict[str, Any]
+
+    def api_dict(self) -> dict[str, Any]:
+        return self.data
+
+
+class _KnowledgeStandIn:
+    """Stands in for the knowledge service (its retrieval is tested in tests/knowledge)."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str]] = []
+
+    def ask(self, question: str, audience: str) -> _Answer:
+        self.asked.append((question, audience))
+        return _Answer(
+            {
+                "question": question,
+                "answer": "重度失能老年人可申请养老服务补贴[1]。",
+                "confident": True,
+                "citations": [
+                    {
+                        "n": 1,
+                        "title": "富阳区养老服务补贴实施细则",
+                        "source": "knowledge/docs/elder.md",
+                        "section": "第三条",
+                        "issuer": "富阳区民政局",
+                        "effective_date": "2024-01-01",
+                        "text": "经评估为重度失能的老年人,按月发放养老服务补贴。",
+                        "score": 0.9,
+                    }
+                ],
+            }
+        )
+
+
+@pytest.fixture
+def knowledge_stand_in(site):
+    original = site.app.state.knowledge_service
+    stand_in = _KnowledgeStandIn()
+    site.app.state.knowledge_service = stand_in
+    yield stand_in
+    site.app.state.knowledge_service = original
+
+
+def test_adviser_asks_with_audience_adviser_and_sees_citations(site, knowledge_stand_in) -> None:
+    client = staff_client(site, "adviser")
+    page = client.get("/staff/adviser").text
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    answer = client.post(
+        "/staff/adviser", data={"question": "重度失能老人有什么补贴?", "csrf": csrf}
+    )
+    assert answer.status_code == 200
+    assert knowledge_stand_in.asked == [("重度失能老人有什么补贴?", "adviser")]
+    assert "重度失能老年人可申请养老服务补贴" in answer.text
+    assert "富阳区养老服务补贴实施细则" in answer.text
+    assert "第三条" in answer.text
+    assert "按月发放养老服务补贴" in answer.text
