@@ -197,3 +197,45 @@ def test_history_uses_the_standard_of_that_day(client):
     after = client.get("/api/eligibility/standards", params={"on": "2025-07-01"}).json()
     assert before["dibao_standard_monthly"] == 1150.0
     assert after["dibao_standard_monthly"] == 1200.0
+
+
+def test_rules_table_is_published(client):
+    rules = client.get("/api/eligibility/rules", params={"on": "2026-06-01"}).json()
+    by_program = {r["program"]: r for r in rules}
+    tekun = by_program["tekun"]
+    assert tekun["criteria"][0]["predicate"] == "no_work_capacity"
+    assert tekun["criteria"][0]["params"]["elder_age"] == 60
+    assert "《特困人员认定办法》" in tekun["criteria"][0]["citation"]
+    assert tekun["materials"]
+    assert "rigid_expenditure" in by_program
+    before = client.get("/api/eligibility/rules", params={"on": "2024-06-01"}).json()
+    assert "rigid_expenditure" not in {r["program"] for r in before}  # [GX] from 2025-01-01
+
+
+def test_rules_file_setting_changes_answers_without_code(client, tmp_path):
+    import yaml
+
+    from workflows.eligibility.rules import DEFAULT_RULES_FILE
+
+    raw = yaml.safe_load(DEFAULT_RULES_FILE.read_text(encoding="utf-8"))
+    tekun = next(p for p in raw["programs"] if p["program"] == "tekun")
+    tekun["criteria"][0]["params"]["minor_age"] = 16  # [TK] art. 5 / [ZJ] art. 14 instead of [GG]
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    settings = Settings(
+        environment="test",
+        var_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path / 'rules.db'}",
+        eligibility_rules_file=path,
+    )
+    body = {
+        "hukou_township_code": "330111001000",
+        "has_supporter_able": False,
+        "members": [{"relation": "本人", "age": 17}],
+        "programs": ["tekun"],
+    }
+    with TestClient(create_app(settings)) as custom:
+        answer = custom.post(URL, json=body, params={"on": "2026-06-01"}).json()
+    assert answer["verdicts"][0]["verdict"] == "unlikely"
+    shipped = client.post(URL, json=body, params={"on": "2026-06-01"}).json()
+    assert shipped["verdicts"][0]["verdict"] == "likely"  # the shipped table says under 18

@@ -186,3 +186,29 @@ def load_rules(settings: Settings | None = None) -> RuleTable:
     except OSError as exc:
         raise RulesError(f"找不到规则文件 {path}") from exc
     return _load(str(path), mtime)
+
+
+def _criterion_view(criterion: Criterion, table: RuleTable) -> dict[str, Any]:
+    if criterion.any_of:
+        return {"any_of": [_criterion_view(alt, table) for alt in criterion.any_of]}
+    return {
+        "predicate": criterion.predicate,
+        "params": criterion.params,
+        "citation": table.cite(criterion.citation) if criterion.citation else "",
+        "if_not_met": criterion.if_not_met,
+        "cap": criterion.cap,
+        "info": criterion.info,
+    }
+
+
+def rule_view(rule: ProgramRule, table: RuleTable) -> dict[str, Any]:
+    """A rule as JSON for staff: what is checked, on which article, from when."""
+    return {
+        "program": rule.program.value,
+        "program_label": rule.program.label,
+        "effective_from": rule.effective_from.isoformat(),
+        "effective_to": rule.effective_to.isoformat() if rule.effective_to else None,
+        "scope": rule.scope,
+        "criteria": [_criterion_view(c, table) for c in rule.criteria],
+        "materials": list(rule.materials),
+    }

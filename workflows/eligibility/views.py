@@ -5,6 +5,7 @@
 - ``GET /api/eligibility/standards?region=&on=``: the standards in force for a township or the
   district on a day (default today, Beijing time).
 - ``GET /api/eligibility/standards/proposal?consumption=&share=``: a proposed 低保 standard.
+- ``GET /api/eligibility/rules?on=``: the rule table in force (conditions, citations, materials).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Query
 from huimin import townships
 from workflows.deps import SettingsDep
 from workflows.eligibility.engine import prescreen, standards_used_view
-from workflows.eligibility.rules import load_rules
+from workflows.eligibility.rules import load_rules, rule_view
 from workflows.eligibility.schemas import HouseholdIn, PrescreenResult, StandardsUsed
 from workflows.eligibility.standards import (
     PLAN_SHARE_MAX,
@@ -137,3 +138,14 @@ def propose_standard(
         "sample": sample,
         "basis": "区规划:每年按不低于上年城镇常住居民人均消费支出的30%–50%动态调整",
     }
+
+
+@router.get("/rules", summary="查询预审规则表")
+def get_rules(
+    settings: SettingsDep,
+    on: Annotated[str | None, Query(description="日期 YYYY-MM-DD,默认今天")] = None,
+) -> list[dict[str, Any]]:
+    """The rules in force on a day: each condition with its parameters and its citation."""
+    day = _parse_day(on)
+    table = load_rules(settings)
+    return [rule_view(rule, table) for rule in table.rules_on(day)]
