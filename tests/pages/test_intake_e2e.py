@@ -17,7 +17,7 @@ def test_counter_intake_through_the_real_dialogue(site, log_in, monkeypatch) -> 
     settings = site.app.state.settings
     monkeypatch.setattr(settings, "rasa_url", RASA_URL)
     page = log_in("counter_fuchun")
-    page.wait_for_url(re.compile(r".*/staff/intake\\?s=.+"))
+    page.wait_for_url(re.compile(r".*/staff/intake\?s=.+"))
     # The real dialogue answers the start of an application.
     page.locator(".msg.bot .bubble").first.wait_for(timeout=60_000)
 
