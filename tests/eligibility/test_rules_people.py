@@ -308,3 +308,11 @@ def test_unlikely_members_failing_later_keep_their_own_reasons(run, member):
     result = run(household)["tekun"]
     assert result.verdict == "unlikely"
     assert any("本人(70岁)本人月收入 5,000 元" in r.text for r in result.reasons)
+
+
+def test_local_decision_reasons_are_marked_unknown(run, member):
+    result = run({"members": [member(age=85, wage=5000)]})["elderly_allowance"]
+    assert result.verdict == "possible"
+    income = next(r for r in result.reasons if "人均月收入" in r.text)
+    assert income.outcome == "unknown"
+    assert next(r for r in result.reasons if "年满80周岁" in r.text).outcome == "met"

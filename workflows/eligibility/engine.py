@@ -72,7 +72,7 @@ def _evaluate(
     reason = Reason(
         text=result.text,
         citation=cites[(ref.source, ref.article)],
-        outcome="info" if criterion.info else result.outcome,
+        outcome=effective,  # after cap / if_not_met: "unknown" marks a local decision
     )
     return effective, [reason]
 
@@ -309,6 +309,8 @@ def explain_for_case(
 
     Returns ``{"result": PrescreenResult, "declared": [Verdict…], "also_consider": [Verdict…]}`` —
     the declared programs' verdicts, and programs not declared that came out ``likely``.
+    Build the household from the stored application (``HouseholdIn.model_validate(body)``) and
+    pass ``standards=load_standards(settings)`` so the configured figures are used.
     """
     table = rules or load_rules()
     result = prescreen(
