@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 
 from huimin.settings import Settings
 from workflows.app import create_app
@@ -92,16 +93,44 @@ def db_url(
     generator.close()
 
 
+@contextmanager
+def audit_protection_lifted(engine: Engine) -> Iterator[Connection]:
+    """A connection on which audit_events may be changed (its append-only triggers lifted)."""
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER USER"))
+            yield connection
+            connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER USER"))
+            return
+        triggers = connection.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'audit_events'"
+            )
+        ).all()
+        for name, _sql in triggers:
+            connection.execute(text(f'DROP TRIGGER "{name}"'))
+        yield connection
+        for _name, sql in triggers:
+            connection.execute(text(sql))
+
+
 def _empty_all_tables(app: FastAPI) -> None:
     engine = app.state.engine
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            joined = ", ".join(f'"{name}"' for name in tables)
+    if engine.dialect.name == "postgresql":
+        joined = ", ".join(f'"{name}"' for name in tables)
+        with engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))
+        return
+    with audit_protection_lifted(engine) as connection:
+        for name in tables:
+            connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def lift_audit_protection() -> Callable[[Engine], AbstractContextManager[Connection]]:
+    return audit_protection_lifted
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from huimin.settings import Settings
 from workflows.__main__ import main
@@ -50,6 +51,7 @@ def test_verify_audit_names_the_first_broken_link(
     submit: Callable[..., dict[str, Any]],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    lift_audit_protection: Any,
 ) -> None:
     submit()
     submit(channel_user_id="20002")
@@ -57,7 +59,7 @@ def test_verify_audit_names_the_first_broken_link(
     assert "审计链完整" in capsys.readouterr().out
     events = _events(app)
     target = events[2]
-    with app.state.engine.begin() as connection:
+    with lift_audit_protection(app.state.engine) as connection:
         connection.execute(
             update(AuditEvent).where(AuditEvent.id == target.id).values(actor="staff:mallory")
         )
@@ -67,10 +69,23 @@ def test_verify_audit_names_the_first_broken_link(
     assert "内容被改动" in err
 
 
-def test_deleted_row_breaks_the_chain(app: FastAPI, submit: Callable[..., dict[str, Any]]) -> None:
+def test_database_refuses_to_change_or_delete_audit_rows(
+    app: FastAPI, submit: Callable[..., dict[str, Any]]
+) -> None:
+    submit()
+    for statement in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError), app.state.engine.begin() as connection:
+            connection.execute(text(statement))
+    with app.state.session_factory() as session:
+        assert verify_chain(session).ok
+
+
+def test_deleted_row_breaks_the_chain(
+    app: FastAPI, submit: Callable[..., dict[str, Any]], lift_audit_protection: Any
+) -> None:
     submit()
     events = _events(app)
-    with app.state.engine.begin() as connection:
+    with lift_audit_protection(app.state.engine) as connection:
         connection.execute(text("DELETE FROM audit_events WHERE seq = :s"), {"s": events[1].seq})
     with app.state.session_factory() as session:
         report = verify_chain(session)
