@@ -11,7 +11,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="prepare what is missing, then start every process")
     sub.add_parser("check", help="check the settings (database, ports, model folder) and exit")
-    sub.add_parser("prepare", help="migrate, seed demo data, ingest knowledge, train Rasa if needed")
+    sub.add_parser(
+        "prepare", help="migrate, seed demo data, ingest knowledge, train Rasa if needed"
+    )
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)

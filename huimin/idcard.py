@@ -18,14 +18,15 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 # Province-level prefixes of GB/T 2260 (two digits); the full county list is not needed to
 # reject typos, and a county code that no longer exists is still a real person's number.
-_PROVINCE_PREFIXES = frozenset(
+_PROVINCE_TABLE = (
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 "
-    "65 71 81 82 83".split()
+    "65 71 81 82 83"
 )
+_PROVINCE_PREFIXES = frozenset(_PROVINCE_TABLE.split())
 FUYANG_PREFIXES = ("330111", "330183", "330123")  # 富阳区 (2014–), 富阳市 (1994–2014), 富阳县
 
 
-class InvalidIdNumber(ValueError):
+class InvalidIdNumber(ValueError):  # noqa: N818 - reads better at call sites
     """Carries a resident-readable Chinese reason."""
 
 
@@ -48,7 +49,7 @@ class IdInfo:
 
 
 def normalise(raw: str) -> str:
-    """Strip spaces and dashes, turn full-width digits and a lower-case x into the canonical form."""
+    """Strip spaces and dashes; full-width digits and a lower-case x become canonical."""
     table = str.maketrans("０１２３４５６７８９ｘＸx", "0123456789XXX")
     return re.sub(r"[\s\-]", "", raw).translate(table)
 
@@ -59,7 +60,7 @@ def check_char(first17: str) -> str:
 
 
 def parse(raw: str, *, today: dt.date | None = None) -> IdInfo:
-    """Validate and decode an 18-character ID number; raise InvalidIdNumber with a Chinese reason."""
+    """Validate and decode an 18-character ID number (InvalidIdNumber carries a Chinese reason)."""
     number = normalise(raw)
     if len(number) != 18:
         raise InvalidIdNumber(f"身份证号码应为18位,您输入的是{len(number)}位")

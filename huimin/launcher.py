@@ -8,7 +8,7 @@ import sys
 import time
 
 from huimin.preflight import PreflightFailed, load_settings, run_checks
-from huimin.processes import ProcessSpec, child_environment, process_specs
+from huimin.processes import ProcessSpec, child_environment, process_specs, write_endpoints
 from huimin.rasa_model import train_if_needed
 from huimin.settings import PROJECT_ROOT, Settings
 
@@ -17,8 +17,10 @@ def _step(title: str) -> None:
     print(f"==> {title}", flush=True)
 
 
-def _run_module(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, check=True, env=child_environment())
+def _run_module(settings: Settings, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", *args], cwd=PROJECT_ROOT, check=True, env=child_environment(settings)
+    )
 
 
 def prepare(settings: Settings) -> None:
@@ -26,12 +28,12 @@ def prepare(settings: Settings) -> None:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     _step("数据库结构 / database schema (alembic upgrade head)")
-    _run_module("workflows", "migrate")
+    _run_module(settings, "workflows", "migrate")
     if not settings.is_production:
         _step("演示数据 / demo staff and townships (seed-demo, idempotent)")
-        _run_module("workflows", "seed-demo")
+        _run_module(settings, "workflows", "seed-demo")
     _step("知识库索引 / knowledge index (only changed documents are embedded)")
-    _run_module("knowledge", "ingest")
+    _run_module(settings, "knowledge", "ingest")
     _step("Rasa 模型 / dialogue model (retrained only when bot data or config changed)")
     trained = train_if_needed(settings)
     print(f"    {'trained a new model' if trained else 'model is current'}", flush=True)
@@ -44,18 +46,22 @@ def print_banner(specs: list[ProcessSpec], settings: Settings) -> None:
         print(f"  {spec.name:<9} {spec.url:<40} {spec.what}")
     if not settings.telegram_token:
         print("  telegram  (not started: set HUIMIN_TELEGRAM_TOKEN to start the bridge)")
-    print(f"  staff pages: {settings.public_base_url}/staff/login   web chat: {settings.public_base_url}/chat")
+    base = settings.public_base_url
+    print(f"  staff pages: {base}/staff/login   web chat: {base}/chat   QR codes: {base}/qr")
     print("  Ctrl-C stops everything.\n", flush=True)
 
 
 def start(settings: Settings) -> int:
     from honcho.manager import Manager
 
+    write_endpoints(settings)
     specs = process_specs(settings)
     manager = Manager()
-    env = child_environment()
+    env = child_environment(settings)
     for spec in specs:
-        manager.add_process(spec.name, subprocess.list2cmdline(spec.command), cwd=str(PROJECT_ROOT), env=env)
+        manager.add_process(
+            spec.name, subprocess.list2cmdline(spec.command), cwd=str(PROJECT_ROOT), env=env
+        )
     print_banner(specs, settings)
     manager.loop()
     return manager.returncode or 0
@@ -75,6 +81,9 @@ def main(*, skip_prepare: bool = False) -> int:
         try:
             prepare(settings)
         except subprocess.CalledProcessError as exc:
-            print(f"启动中止 / cannot start — step failed: {subprocess.list2cmdline(exc.cmd)}", file=sys.stderr)
+            print(
+                f"启动中止 / cannot start — step failed: {subprocess.list2cmdline(exc.cmd)}",
+                file=sys.stderr,
+            )
             return 2
     return start(settings)

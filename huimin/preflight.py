@@ -21,7 +21,7 @@ class Problem:
         return f"{self.setting}: {self.message}"
 
 
-class PreflightFailed(Exception):
+class PreflightFailed(Exception):  # noqa: N818 - names the event, not an error type
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(str(p) for p in problems))
         self.problems = problems
@@ -48,7 +48,9 @@ def check_port_free(host: str, port: int, setting: str) -> Problem | None:
         try:
             sock.bind((host, port))
         except OSError:
-            return Problem(setting, f"端口 {port} 已被占用 / port {port} on {host} is already in use")
+            return Problem(
+                setting, f"端口 {port} 已被占用 / port {port} on {host} is already in use"
+            )
     return None
 
 
@@ -63,7 +65,9 @@ def check_database(settings: Settings) -> Problem | None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            return Problem("HUIMIN_DATABASE_URL", f"无法创建数据库目录 / cannot create {path.parent}: {exc}")
+            return Problem(
+                "HUIMIN_DATABASE_URL", f"无法创建数据库目录 / cannot create {path.parent}: {exc}"
+            )
     try:
         engine = make_engine(settings)
         with engine.connect() as connection:

@@ -63,7 +63,7 @@ PROGRAM_ALIASES: dict[Program, tuple[str, ...]] = {
 
 
 def program_from_text(text: str) -> Program | None:
-    """Map a code, a label or a resident's word for a program to the program, longest match first."""
+    """Map a code, a label or a resident's word to the program (longest alias first)."""
     value = text.strip()
     try:
         return Program(value)

@@ -23,7 +23,8 @@ def _inputs() -> list[Path]:
     return [
         p
         for p in files
-        if p.exists() and "tests" not in p.relative_to(PROJECT_ROOT).parts[:2]
+        if p.exists()
+        and "tests" not in p.relative_to(PROJECT_ROOT).parts[:2]
         and "nlu_holdout" not in p.parts
     ]
 
@@ -47,6 +48,8 @@ def is_current(settings: Settings) -> bool:
 
 def train_if_needed(settings: Settings, *, force: bool = False) -> bool:
     """Return True when a new model was trained."""
+    from huimin.processes import child_environment
+
     if not force and is_current(settings):
         return False
     out = model_path(settings).parent
@@ -54,15 +57,22 @@ def train_if_needed(settings: Settings, *, force: bool = False) -> bool:
     wanted = fingerprint()
     subprocess.run(
         [
-            str(RASA_BIN), "train",
-            "--domain", "bot/domain",
-            "--data", "bot/data",
-            "--config", "config.yml",
-            "--out", str(out),
-            "--fixed-model-name", MODEL_NAME,
+            str(RASA_BIN),
+            "train",
+            "--domain",
+            "bot/domain",
+            "--data",
+            "bot/data",
+            "--config",
+            "config.yml",
+            "--out",
+            str(out),
+            "--fixed-model-name",
+            MODEL_NAME,
         ],
         cwd=PROJECT_ROOT,
         check=True,
+        env=child_environment(settings),
     )
     model_path(settings).with_suffix(".fingerprint").write_text(wanted, encoding="utf-8")
     return True

@@ -10,13 +10,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-DEMO_SECRET_KEY = "dev-only-secret-change-me"  # noqa: S105 - refused in production below
-DEMO_INTERNAL_TOKEN = "dev-only-internal-token"  # noqa: S105 - refused in production below
+DEMO_SECRET_KEY = "dev-only-secret-change-me"
+DEMO_INTERNAL_TOKEN = "dev-only-internal-token"
 
 
 class Settings(BaseSettings):
@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     # Workflow backend (workflows/)
     password_hash_rounds: int = 12  # bcrypt cost for staff passwords; tests lower it for speed
     token_ttl_minutes: int = 480  # lifetime of a staff bearer token (one working day)
-    # 低保/低保边缘 审核确认 delegated to the township: 20 working days instead of 30 ([22-83] §四(一))
+    # 低保/低保边缘 审核确认 delegated to the township: 20 working days, not 30 ([22-83] §四(一))
     dibao_review_delegated: bool = False
 
     @field_validator("telegram_token", mode="before")

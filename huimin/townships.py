@@ -27,7 +27,9 @@ class Township:
 @lru_cache(maxsize=1)
 def all_townships() -> tuple[Township, ...]:
     with DATA_FILE.open(encoding="utf-8") as handle:
-        return tuple(Township(row["code"], row["name"], row["kind"]) for row in csv.DictReader(handle))
+        return tuple(
+            Township(row["code"], row["name"], row["kind"]) for row in csv.DictReader(handle)
+        )
 
 
 def by_code(code: str) -> Township | None:
