@@ -117,12 +117,21 @@ async def main_async(args: argparse.Namespace) -> None:
     # warm up: load the model paths and the knowledge index once
     await run_rate(args.rasa, 2, 3, 0.5)
     if not args.find_max:
-        print(json.dumps(summarise(args.rate, await run_rate(
-            args.rasa, args.rate, args.seconds, args.knowledge_share)), ensure_ascii=False))
+        print(
+            json.dumps(
+                summarise(
+                    args.rate,
+                    await run_rate(args.rasa, args.rate, args.seconds, args.knowledge_share),
+                ),
+                ensure_ascii=False,
+            )
+        )
         return
     best = None
     for rate in args.rates:
-        result = summarise(rate, await run_rate(args.rasa, rate, args.seconds, args.knowledge_share))
+        result = summarise(
+            rate, await run_rate(args.rasa, rate, args.seconds, args.knowledge_share)
+        )
         print(json.dumps(result, ensure_ascii=False), flush=True)
         ok = result["errors"] == 0 and float(result["all_p95_ms"]) <= args.p95_budget_ms  # type: ignore[arg-type]
         if not ok:

@@ -91,15 +91,28 @@ def running_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
         "api": [py, "-m", "workflows", "serve", "--port", str(api_port)],
         "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
         "rasa": [
-            str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
-            "--model", str(MODEL), "--endpoints", str(endpoints),
-            "--credentials", str(ROOT / "bot" / "credentials.yml"),
+            str(RASA_BIN),
+            "run",
+            "--enable-api",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(rasa_port),
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "bot" / "credentials.yml"),
         ],
     }
     processes = {
         name: subprocess.Popen(
-            cmd, cwd=ROOT, env=env,
-            stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT,
+            cmd,
+            cwd=ROOT,
+            env=env,
+            stdout=(logs / f"{name}.log").open("wb"),
+            stderr=subprocess.STDOUT,
         )
         for name, cmd in commands.items()
     }
@@ -115,7 +128,9 @@ def running_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
         )
     except Exception:
         for name in processes:
-            print(f"--- {name} log ---\n{(logs / f'{name}.log').read_text(errors='replace')[-4000:]}")
+            print(
+                f"--- {name} log ---\n{(logs / f'{name}.log').read_text(errors='replace')[-4000:]}"
+            )
         raise
     finally:
         for process in processes.values():

@@ -1,0 +1,114 @@
+"""Start-up: one clear line per bad setting; Rasa retrained only when its inputs change."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from huimin import rasa_model
+from huimin.preflight import check_database, check_embedding_model, check_port_free, run_checks
+from huimin.processes import process_specs, write_endpoints
+from huimin.settings import PROJECT_ROOT, Settings
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings(var_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+
+
+def test_port_in_use_is_named(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        problem = check_port_free("127.0.0.1", port, "HUIMIN_API_PORT")
+    assert problem is not None
+    assert problem.setting == "HUIMIN_API_PORT"
+    assert str(port) in problem.message
+
+
+def test_unreachable_database_is_named(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, database_url="postgresql://nobody@127.0.0.1:1/none")
+    problem = check_database(settings)
+    assert problem is not None
+    assert problem.setting == "HUIMIN_DATABASE_URL"
+
+
+def test_missing_model_folder_is_named(tmp_path: Path) -> None:
+    problem = check_embedding_model(make_settings(tmp_path, embedding_model=str(tmp_path / "no")))
+    assert problem is not None
+    assert problem.setting == "HUIMIN_EMBEDDING_MODEL"
+    assert check_embedding_model(make_settings(tmp_path)) is None  # the bundled default
+
+
+def test_production_refuses_demo_secrets(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, environment="production")
+    problems = run_checks(settings, check_ports=False)
+    assert {p.setting for p in problems} >= {"HUIMIN_SECRET_KEY", "HUIMIN_INTERNAL_TOKEN"}
+
+
+def test_cli_stops_with_one_line_per_problem_and_no_traceback(tmp_path: Path) -> None:
+    env = {
+        "HUIMIN_VAR_DIR": str(tmp_path),
+        "HUIMIN_API_PORT": "99999",
+        "PATH": "/usr/bin:/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "huimin", "check"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "HUIMIN_API_PORT" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_endpoints_follow_the_action_port(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, action_port=6123)
+    path = write_endpoints(settings)
+    assert "http://127.0.0.1:6123/webhook" in path.read_text(encoding="utf-8")
+    rasa = next(spec for spec in process_specs(settings) if spec.name == "rasa")
+    assert str(path) in rasa.command
+    assert "127.0.0.1" in rasa.command  # Rasa listens on an internal address only
+
+
+def test_telegram_bridge_only_with_a_token(tmp_path: Path) -> None:
+    assert "telegram" not in {s.name for s in process_specs(make_settings(tmp_path))}
+    with_token = make_settings(tmp_path, telegram_token="123:abc")
+    assert "telegram" in {s.name for s in process_specs(with_token)}
+
+
+def test_rasa_fingerprint_changes_with_training_data_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bot" / "data").mkdir(parents=True)
+    (tmp_path / "bot" / "tests").mkdir()
+    (tmp_path / "config.yml").write_text("language: zh\n", encoding="utf-8")
+    (tmp_path / "bot" / "data" / "nlu.yml").write_text("nlu: []\n", encoding="utf-8")
+    monkeypatch.setattr(rasa_model, "PROJECT_ROOT", tmp_path)
+    before = rasa_model.fingerprint()
+    (tmp_path / "bot" / "tests" / "test_x.yml").write_text("stories: []\n", encoding="utf-8")
+    assert rasa_model.fingerprint() == before
+    (tmp_path / "bot" / "data" / "nlu.yml").write_text("nlu: [x]\n", encoding="utf-8")
+    assert rasa_model.fingerprint() != before
+
+
+def test_current_model_is_not_retrained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_settings(tmp_path)
+    model = rasa_model.model_path(settings)
+    model.parent.mkdir(parents=True)
+    model.write_bytes(b"model")
+    model.with_suffix(".fingerprint").write_text(rasa_model.fingerprint(), encoding="utf-8")
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("rasa train must not run for an unchanged model")
+
+    monkeypatch.setattr(rasa_model.subprocess, "run", refuse)
+    assert rasa_model.train_if_needed(settings) is False
