@@ -24,6 +24,7 @@ from telegram.warnings import PTBDeprecationWarning
 from channels.api import ApiClient
 from channels.errors import ApiRefusedError, ServiceUnavailableError
 from channels.redact import redact
+from channels.telegram.replies import split_text
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -98,7 +99,8 @@ class OutboxNotifier:
             await self._fail(message_id, "channel_user_id is not a Telegram chat id", None)
             return True
         try:
-            await self._bot.send_message(chat_id=chat_id, text=str(message["text"]))
+            for piece in split_text(str(message["text"])):
+                await self._bot.send_message(chat_id=chat_id, text=piece)
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
             log.warning("outbox %s: Telegram flood control, retry after %ss", message_id, seconds)

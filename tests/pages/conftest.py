@@ -23,6 +23,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from huimin.idcard import make_number
 from huimin.settings import Settings
@@ -93,8 +94,10 @@ class RasaStandIn:
     messages: list[dict[str, Any]] = field(default_factory=list)
     slots: dict[str, dict[str, Any]] = field(default_factory=dict)  # sender -> slots
     events: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    down: int = 0  # the next N REST calls answer 503
 
     def reset(self) -> None:
+        self.down = 0
         self.messages.clear()
         self.slots.clear()
         self.events.clear()
@@ -103,8 +106,11 @@ class RasaStandIn:
         app = FastAPI()
 
         @app.post("/webhooks/rest/webhook")
-        def rest(body: dict[str, Any]) -> list[dict[str, Any]]:
+        def rest(body: dict[str, Any]) -> Any:
             self.messages.append(body)
+            if self.down > 0:
+                self.down -= 1
+                return JSONResponse({"error": "loading model"}, status_code=503)
             sender, message = body["sender"], body["message"]
             if message == "/apply_assistance":
                 self.slots.setdefault(sender, {}).update(

@@ -40,6 +40,32 @@ def test_resident_web_chat_deep_link_buttons_and_refusal(site, browser_page, scr
     page.screenshot(path=str(screenshots / "web_chat.png"), full_page=True)
 
 
+def test_web_chat_keeps_the_message_and_retries_when_rasa_is_busy(site, browser_page) -> None:
+    page = browser_page
+    page.goto("/chat")
+    page.locator(".msg.bot .bubble").first.wait_for()
+    site.rasa.down = 1
+    page.fill(".composer input", "临时救助怎么申请")
+    page.click(".composer button")
+    page.locator(".msg.system .bubble", has_text="系统暂时繁忙").wait_for()
+    page.locator(".msg.bot .bubble", has_text="收到:临时救助怎么申请").wait_for()
+    assert [m["message"] for m in site.rasa.messages[1:]] == ["临时救助怎么申请"] * 2
+    assert page.locator(".msg.system").count() == 0  # the notice goes once it got through
+
+
+def test_web_chat_asks_to_resend_when_rasa_stays_down(site, browser_page) -> None:
+    page = browser_page
+    page.goto("/chat")
+    page.locator(".msg.bot .bubble").first.wait_for()
+    page.evaluate("() => { document.getElementById('chat').dataset.retryDelays = '50,50,50'; }")
+    site.rasa.down = 100
+    page.fill(".composer input", "我要转人工")
+    page.click(".composer button")
+    page.locator(".msg.system .bubble", has_text="请稍后重新发送").wait_for()
+    assert [m["message"] for m in site.rasa.messages[1:]] == ["我要转人工"] * 4
+    assert page.input_value(".composer input") == "我要转人工"  # given back to resend
+
+
 def test_forged_button_payload_is_refused(site, browser_page) -> None:
     page = browser_page
     page.goto("/chat")

@@ -47,7 +47,7 @@ def test_case_action_without_csrf_is_refused(site) -> None:
     client = staff_client(site, "rev_fuchun")
     answer = client.post(f"/staff/cases/{case_id}/actions", data={"action": "accept"})
     assert answer.status_code == 403
-    assert answer.json()["detail"] == "页面已过期,请刷新后重试"
+    assert "页面已过期,请刷新后重试" in answer.text
     page = client.get(f"/staff/cases/{case_id}")
     assert "已提交,等待受理" in page.text
 
@@ -59,6 +59,13 @@ def test_counter_may_accept_but_not_approve(site) -> None:
     page = client.get(f"/staff/cases/{case_id}").text
     assert 'data-action="accept"' in page
     assert 'data-action="start_investigation"' not in page
+
+
+def test_adviser_may_not_use_the_intake_page(site) -> None:
+    client = staff_client(site, "adviser")
+    answer = client.get("/staff/intake?s=00000000-0000-0000-0000-000000000000")
+    assert answer.status_code == 403
+    assert "您的角色不能使用此页面" in answer.text
 
 
 def test_qr_page_lists_every_station(site) -> None:
@@ -134,3 +141,41 @@ def test_adviser_asks_with_audience_adviser_and_sees_citations(site, knowledge_s
     assert "富阳区养老服务补贴实施细则" in answer.text
     assert "第三条" in answer.text
     assert "按月发放养老服务补贴" in answer.text
+
+
+def test_dashboard_median_working_days_to_decision(site) -> None:
+    import datetime as dt
+
+    from workflows.calendar import make_calendar
+
+    application = site.submit(seq=701)
+    case_id = application["cases"][0]["id"]
+
+    def act(action: str, **extra: Any) -> None:
+        token = httpx.post(
+            f"{site.url}/api/auth/token",
+            data={"username": "rev_fuchun", "password": "page-test-pass-1"},
+        ).json()["access_token"]
+        answer = httpx.post(
+            f"{site.url}/api/cases/{case_id}/transitions",
+            json={"action": action, **extra},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 200, answer.text
+
+    started = site.clock.current
+    for action in ("accept", "start_investigation", "submit_opinion", "start_public_notice"):
+        act(action)
+    site.clock.current = started + dt.timedelta(days=8)  # the 7-day public notice is over
+    try:
+        act("approve")
+        expected = make_calendar(site.app.state.settings).working_days_between(
+            started.date(), site.clock.current.date()
+        )
+        client = staff_client(site, "super")
+        page = client.get("/staff/dashboard").text
+    finally:
+        site.clock.current = started
+    median = page.split('id="median">')[1].split("<")[0]
+    assert float(median) == expected
+    assert "已批准" in page.split('id="by-status"')[1]

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from workflows.deps import SettingsDep
-from workflows.staff_pages.rendering import render
-from workflows.staff_pages.session import PageStaff, check_csrf
+from workflows.staff_pages.rendering import error_page, render
+from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, csrf_ok
 
 router = APIRouter(include_in_schema=False)
 MAX_QUESTION = 500
@@ -30,7 +30,8 @@ async def adviser_ask(
     question: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
-    check_csrf(request, settings, csrf)
+    if not csrf_ok(request, settings, csrf):
+        return error_page(request, 403, CSRF_REFUSED)
     question = question.strip()[:MAX_QUESTION]
     answer: dict[str, Any] | None = None
     error = None

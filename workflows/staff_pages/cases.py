@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,8 +18,8 @@ from workflows.cases.schemas import TransitionIn
 from workflows.cases.views import EnvDep
 from workflows.deps import SessionDep, SettingsDep
 from workflows.staff_pages import case_facts
-from workflows.staff_pages.rendering import render
-from workflows.staff_pages.session import PageStaff, caller_of, check_csrf
+from workflows.staff_pages.rendering import error_page, render
+from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -83,12 +83,15 @@ def queue(
     )
 
 
+CASE_NOT_FOUND = "案件不存在或不在您的辖区"
+
+
 def _case_context(
     request: Request, staff: Any, session: Any, env: Any, settings: Any, case_id: int
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
     if case is None:
-        raise HTTPException(status_code=404, detail="案件不存在或不在您的辖区")
+        return None
     detail = service.detail(session, case=case, env=env, role=Role(staff.role))
     may_act = staff.township_code is None or staff.township_code == case.handling_township_code
     application = session.get(Application, case.application_id)
@@ -119,6 +122,8 @@ def case_page(
     done: str | None = None,
 ) -> HTMLResponse:
     context = _case_context(request, staff, session, env, settings, case_id)
+    if context is None:
+        return error_page(request, 404, CASE_NOT_FOUND)
     action = _enum_or_none(Action, done)
     context["done"] = f"已完成:{action.label}" if action else None
     return render(request, "case.html", context)
@@ -140,10 +145,11 @@ def take_action(
     to_township_code: Annotated[str, Form()] = "",
 ) -> Response:
     """Take one action through backend-core's service layer (same checks as the API)."""
-    check_csrf(request, settings, csrf)
+    if not csrf_ok(request, settings, csrf):
+        return error_page(request, 403, CSRF_REFUSED)
     case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
     if case is None:
-        raise HTTPException(status_code=404, detail="案件不存在或不在您的辖区")
+        return error_page(request, 404, CASE_NOT_FOUND)
     chosen = _enum_or_none(Action, action)
     error: str | None = None
     if chosen is None:
@@ -181,6 +187,8 @@ def take_action(
     if error is None:
         return RedirectResponse(f"/staff/cases/{case_id}?done={action}", status_code=303)
     context = _case_context(request, staff, session, env, settings, case_id)
+    if context is None:
+        return error_page(request, 404, CASE_NOT_FOUND)
     context["error"] = error
     return render(request, "case.html", context, status_code=409)
 

@@ -17,8 +17,15 @@ from workflows.auth.models import StaffUser
 from workflows.cases.views import EnvDep
 from workflows.deps import SettingsDep
 from workflows.staff_pages import intake_form, rasa_proxy
-from workflows.staff_pages.rendering import render
-from workflows.staff_pages.session import CSRF_HEADER, PageStaff, check_csrf, require_roles
+from workflows.staff_pages.rendering import error_page, render
+from workflows.staff_pages.session import (
+    CSRF_HEADER,
+    ROLE_REFUSED,
+    PageStaff,
+    check_csrf,
+    has_role,
+    require_roles,
+)
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -50,7 +57,8 @@ class CorrectionIn(BaseModel):
 
 @router.get("/staff/intake", response_model=None)
 def intake_page(request: Request, staff: PageStaff, s: str | None = None) -> Response:
-    require_roles(staff, *INTAKE_ROLES)
+    if not has_role(staff, *INTAKE_ROLES):
+        return error_page(request, 403, ROLE_REFUSED)
     if s is None:
         return RedirectResponse(f"/staff/intake?s={uuid.uuid4()}", status_code=303)
     sender = _sender(staff, s)
@@ -124,7 +132,8 @@ async def intake_correct(
 async def intake_summary(
     request: Request, staff: PageStaff, settings: SettingsDep, env: EnvDep, s: SessionId
 ) -> HTMLResponse:
-    require_roles(staff, *INTAKE_ROLES)
+    if not has_role(staff, *INTAKE_ROLES):
+        return error_page(request, 403, ROLE_REFUSED)
     slots = await _slots(settings, _sender(staff, s))
     return render(
         request,

@@ -64,3 +64,16 @@ def render(
     request: Request, name: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+ERROR_TITLES = {403: "无权访问", 404: "未找到", 409: "无法完成操作"}
+
+
+def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    """A Chinese error page for page routes (the JSON APIs keep their JSON errors)."""
+    context = {
+        "staff": getattr(request.state, "staff", None),
+        "title": ERROR_TITLES.get(status_code, "出错了"),
+        "message": message,
+    }
+    return render(request, "error.html", context, status_code=status_code)

@@ -64,16 +64,32 @@ def page_staff(
 PageStaff = Annotated[StaffUser, Depends(page_staff)]
 
 
-def check_csrf(request: Request, settings: SettingsDep, supplied: str | None) -> None:
+CSRF_REFUSED = "页面已过期,请刷新后重试"
+
+
+def csrf_ok(request: Request, settings: SettingsDep, supplied: str | None) -> bool:
     token = request.cookies.get(COOKIE, "")
     expected = csrf_token(settings.secret_key.get_secret_value(), token)
-    if not supplied or not hmac.compare_digest(expected, supplied):
-        raise HTTPException(status_code=403, detail="页面已过期,请刷新后重试")
+    return bool(supplied) and hmac.compare_digest(expected, supplied or "")
+
+
+def check_csrf(request: Request, settings: SettingsDep, supplied: str | None) -> None:
+    """For the pages' JSON calls; forms render ``error_page`` instead."""
+    if not csrf_ok(request, settings, supplied):
+        raise HTTPException(status_code=403, detail=CSRF_REFUSED)
+
+
+ROLE_REFUSED = "您的角色不能使用此页面"
+
+
+def has_role(user: StaffUser, *roles: Role) -> bool:
+    return Role(user.role) in roles
 
 
 def require_roles(user: StaffUser, *roles: Role) -> None:
-    if Role(user.role) not in roles:
-        raise HTTPException(status_code=403, detail="您的角色不能使用此页面")
+    """For the pages' JSON calls; pages render ``error_page`` instead."""
+    if not has_role(user, *roles):
+        raise HTTPException(status_code=403, detail=ROLE_REFUSED)
 
 
 def caller_of(user: StaffUser) -> Caller:

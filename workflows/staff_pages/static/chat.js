@@ -1,6 +1,7 @@
 /* A small chat widget for the resident web chat and the counter intake page.
    Posts to the page's endpoint (the API's proxy to Rasa); renders text, buttons and images;
-   when the system is busy it keeps the message, retries with backoff, then asks to resend. */
+   when the system is busy it keeps the message, retries with backoff, then asks to resend
+   (data-retry-delays="ms,ms,..." on the root overrides the backoff). */
 (function () {
   "use strict";
   var RETRY_DELAYS_MS = [1500, 4000, 8000];
@@ -70,6 +71,8 @@
       if (shown) add("user", shown);
       var attempt = 0;
       var notice = null;
+      var delays = root.dataset.retryDelays
+        ? root.dataset.retryDelays.split(",").map(Number) : RETRY_DELAYS_MS;
       function done() { busy = false; input.focus(); }
       function tryOnce() {
         post(body).then(function (result) {
@@ -79,9 +82,9 @@
             root.dispatchEvent(new CustomEvent("huimin:replied"));
             return done();
           }
-          if ((result.status === 503 || result.status === 0) && attempt < RETRY_DELAYS_MS.length) {
+          if ((result.status === 503 || result.status === 0) && attempt < delays.length) {
             if (!notice) notice = add("system", "系统暂时繁忙,您的消息已保留,正在自动重试……");
-            setTimeout(tryOnce, RETRY_DELAYS_MS[attempt++]);
+            setTimeout(tryOnce, delays[attempt++]);
             return;
           }
           if (notice) notice.remove();

@@ -66,5 +66,7 @@
   });
 
   chat.addEventListener("huimin:replied", refresh);
+  // The tracker also changes without a reply here (actions, corrections): poll while visible.
+  setInterval(function () { if (!document.hidden && correction.hidden) refresh(); }, 8000);
   window.HuiminChat.mount(chat, {});
 })();
