@@ -43,7 +43,6 @@ income = st.fixed_dictionaries(
 
 @st.composite
 def members(draw: st.DrawFn) -> dict[str, Any]:
-    disabled = draw(st.booleans())
     member: dict[str, Any] = {
         "relation": draw(st.sampled_from(["本人", "配偶", "子女", "父母", "其他"])),
         "age": draw(st.integers(min_value=0, max_value=100)),
@@ -52,10 +51,12 @@ def members(draw: st.DrawFn) -> dict[str, Any]:
         "needs_assessment_level": draw(st.none() | st.integers(min_value=0, max_value=4)),
         "excluded_reason": draw(st.sampled_from([None, None, None, None, "prison", "clergy"])),
     }
-    if disabled:
+    # category and grade each optional: the dialogue may know only one of them
+    if draw(st.booleans()):
         member["disability_category"] = draw(
             st.sampled_from(["肢体", "视力", "听力", "言语", "智力", "精神", "多重"])
         )
+    if draw(st.booleans()):
         member["disability_grade"] = draw(st.integers(min_value=1, max_value=4))
     return member
 

@@ -316,3 +316,21 @@ def test_local_decision_reasons_are_marked_unknown(run, member):
     income = next(r for r in result.reasons if "人均月收入" in r.text)
     assert income.outcome == "unknown"
     assert next(r for r in result.reasons if "年满80周岁" in r.text).outcome == "met"
+
+
+@pytest.mark.parametrize(
+    ("category", "grade", "tekun", "care", "living"),
+    [
+        ("肢体", None, "possible", "possible", "likely"),
+        ("听力", None, "unlikely", "possible", "likely"),  # 听力 is not listed in [TK] art. 5
+        (None, 1, "possible", "likely", "likely"),  # grade 1 of an unknown category
+        (None, 3, "possible", "unlikely", "likely"),  # 智力/精神 grade 3 would qualify
+        (None, 4, "unlikely", "unlikely", "likely"),
+    ],
+)
+def test_partial_disability_information(run, member, category, grade, tekun, care, living):
+    m = member(age=40, wage=500, disability_category=category, disability_grade=grade)
+    verdicts = run({"members": [m], **ALONE})
+    assert verdicts["tekun"].verdict == tekun
+    assert verdicts["disability_care"].verdict == care
+    assert verdicts["disability_living"].verdict == living

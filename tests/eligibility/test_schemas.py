@@ -103,9 +103,18 @@ def test_bad_input_has_chinese_field_message(body, loc, fragment):
     assert all(CJK.search(message) for message in errors.values())
 
 
-def test_disability_category_without_grade():
-    errors = _errors({"members": [_member(disability_category="肢体")]})
-    assert "同时填写" in errors[("members", 0)]
+def test_partial_disability_is_accepted():
+    # the dialogue may learn the category before the grade: pre-screening must not refuse it
+    household = HouseholdIn.model_validate(
+        {
+            "members": [
+                _member(disability_category="肢体"),
+                _member(relation="配偶", disability_grade=2),
+            ]
+        }
+    )
+    assert household.members[0].disability_grade is None
+    assert household.members[1].disability_category is None
 
 
 def test_birth_date_must_match_id_number():

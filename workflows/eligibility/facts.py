@@ -43,6 +43,22 @@ class MemberFacts:
         return self.excluded_reason is None
 
     @property
+    def disabled(self) -> bool:
+        return self.disability_category is not None or self.disability_grade is not None
+
+    @property
+    def disability(self) -> str:
+        """How the declared disability reads: 肢体残疾2级, 肢体残疾(等级未填), 残疾2级(类别未填)."""
+        category, grade = self.disability_category, self.disability_grade
+        if category and grade:
+            return f"{category}残疾{grade}级"
+        if category:
+            return f"{category}残疾(等级未填)"
+        if grade:
+            return f"残疾{grade}级(类别未填)"
+        return "无残疾信息"
+
+    @property
     def label(self) -> str:
         return self.relation if self.age is None else f"{self.relation}({self.age}岁)"
 

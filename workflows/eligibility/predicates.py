@@ -180,11 +180,24 @@ def own_income_below(ctx: Context, params: dict[str, Any]) -> Result:
     return Result("not_met", f"{phrase},不低于{line_text}")
 
 
+def _disability_status(member: MemberFacts, max_grades: dict[str, int]) -> str:
+    """ "yes"/"no" when the declared disability does/doesn't reach the grade listed for its
+    category ("any" for every category); "maybe" when category or grade is missing and decides."""
+    category, grade = member.disability_category, member.disability_grade
+    if category is None and grade is None:
+        return "no"
+    if grade is None:
+        return "maybe" if category in max_grades or "any" in max_grades else "no"
+    if category is None:
+        if "any" in max_grades and grade <= max_grades["any"]:
+            return "yes"
+        return "maybe" if max_grades and grade <= max(max_grades.values()) else "no"
+    limit = max_grades.get(category, max_grades.get("any", 0))
+    return "yes" if grade <= limit else "no"
+
+
 def _qualifying_disability(member: MemberFacts, max_grades: dict[str, int]) -> bool:
-    if member.disability_grade is None:
-        return False
-    limit = max_grades.get(member.disability_category or "", max_grades.get("any", 0))
-    return member.disability_grade <= limit
+    return _disability_status(member, max_grades) == "yes"
 
 
 @predicate("single_person_case")
@@ -259,11 +272,11 @@ def no_work_capacity(ctx: Context, params: dict[str, Any]) -> Result:
         return Result("met", f"{member.label}年满{elder_age}周岁,视为无劳动能力")
     if member.age is not None and member.age < minor_age:
         return Result("met", f"{member.label}未满{minor_age}周岁,视为无劳动能力")
-    if _qualifying_disability(member, grades):
-        return Result(
-            "met",
-            f"{member.label}为{member.disability_category}残疾{member.disability_grade}级,视为无劳动能力",
-        )
+    status = _disability_status(member, grades)
+    if status == "yes":
+        return Result("met", f"{member.label}为{member.disability},视为无劳动能力")
+    if status == "maybe":
+        return Result("unknown", f"{member.label}为{member.disability},需补充残疾类别和等级后判断")
     if member.age is None:
         return Result("unknown", f"{member.label}未提供出生日期或年龄,无法判断是否无劳动能力")
     return Result(
@@ -400,12 +413,9 @@ def temporary_caps_info(ctx: Context, params: dict[str, Any]) -> Result:
 @predicate("member_disabled")
 def member_disabled(ctx: Context, params: dict[str, Any]) -> Result:
     member = ctx.need_member()
-    if member.disability_grade is None:
+    if not member.disabled:
         return Result("not_met", f"{member.label}未填写残疾类别和等级")
-    return Result(
-        "met",
-        f"{member.label}持有{member.disability_category}残疾{member.disability_grade}级残疾人证",
-    )
+    return Result("met", f"{member.label}持有残疾人证({member.disability})")
 
 
 @predicate("member_severely_disabled")
@@ -413,9 +423,11 @@ def member_severely_disabled(ctx: Context, params: dict[str, Any]) -> Result:
     member = ctx.need_member()
     max_grade = int(params.get("max_grade", 2))
     extend = set(params.get("extend_categories", []))
-    if member.disability_grade is None:
+    if not member.disabled:
         return Result("not_met", f"{member.label}未填写残疾类别和等级")
-    label = f"{member.label}为{member.disability_category}残疾{member.disability_grade}级"
+    label = f"{member.label}为{member.disability}"
+    if member.disability_grade is None:
+        return Result("unknown", f"{label},请补充残疾等级(一级、二级可申请)")
     if member.disability_grade <= max_grade:
         return Result("met", f"{label},属于一级、二级重度残疾(需长期照护的可申请)")
     if member.disability_category in extend:

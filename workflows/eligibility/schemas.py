@@ -227,8 +227,6 @@ class MemberIn(_Translated):
 
     @model_validator(mode="after")
     def _consistent(self) -> MemberIn:
-        if (self.disability_category is None) != (self.disability_grade is None):
-            raise PydanticCustomError("value_error", "残疾类别和残疾等级需同时填写(或都不填)")
         if self.id_number and self.birth_date:
             born = _birth_from_id(self.id_number)
             if born != self.birth_date:
