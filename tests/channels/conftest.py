@@ -387,3 +387,26 @@ class Updates:
 @pytest.fixture
 def tg(application: TelegramApp) -> Updates:
     return Updates(application)
+
+
+# --- The real API (for the contract tests) ---------------------------------------------------
+@pytest.fixture(scope="module")
+def real_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    """The real API service (workflows) under uvicorn, on a migrated temporary SQLite file."""
+    from workflows.app import create_app
+    from workflows.migrate import upgrade_to_head
+
+    folder = tmp_path_factory.mktemp("real_api")
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        environment="test",
+        var_dir=folder,
+        database_url=f"sqlite:///{folder / 'api.db'}",
+        password_hash_rounds=4,
+        internal_token="test-internal",
+    )
+    upgrade_to_head(settings)
+    app = create_app(settings)
+    with LiveServer(app) as server:
+        yield server.url, app
+    app.state.engine.dispose()
