@@ -87,7 +87,7 @@ CASE_NOT_FOUND = "案件不存在或不在您的辖区"
 
 
 def _case_context(
-    request: Request, staff: Any, session: Any, env: Any, settings: Any, case_id: int
+    staff: Any, session: Any, env: Any, settings: Any, case_id: int
 ) -> dict[str, Any] | None:
     case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
     if case is None:
@@ -121,7 +121,7 @@ def case_page(
     settings: SettingsDep,
     done: str | None = None,
 ) -> HTMLResponse:
-    context = _case_context(request, staff, session, env, settings, case_id)
+    context = _case_context(staff, session, env, settings, case_id)
     if context is None:
         return error_page(request, 404, CASE_NOT_FOUND)
     action = _enum_or_none(Action, done)
@@ -186,7 +186,7 @@ def take_action(
             session.rollback()
     if error is None:
         return RedirectResponse(f"/staff/cases/{case_id}?done={action}", status_code=303)
-    context = _case_context(request, staff, session, env, settings, case_id)
+    context = _case_context(staff, session, env, settings, case_id)
     if context is None:
         return error_page(request, 404, CASE_NOT_FOUND)
     context["error"] = error

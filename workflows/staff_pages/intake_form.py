@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from huimin import idcard, townships
-from huimin.programs import Program
+from huimin.programs import PROGRAM_ALIASES, Program
 
 YES = {"是", "有", "同意", "yes", "true", "1", "y"}
 NO = {"否", "无", "没有", "不同意", "no", "false", "0", "n"}
@@ -113,9 +113,12 @@ def corrected_value(slot: str, raw: str) -> Any:
         raise CorrectionError("请填写“是”或“否”")
     if field.kind == "programs":
         chosen = []
-        for part in text.replace(",", "、").replace(",", "、").split("、"):
+        for part in text.replace(",", "、").replace("\uff0c", "、").split("、"):
             name = part.strip()
-            match = next((p for p in Program if name in (p.value, p.label)), None)
+            match = next(
+                (p for p in Program if name in (p.value, p.label, *PROGRAM_ALIASES.get(p, ()))),
+                None,
+            )
             if match is None:
                 raise CorrectionError(f"未知的申请项目:{name}")
             chosen.append(match.value)
