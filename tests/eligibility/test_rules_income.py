@@ -152,9 +152,21 @@ def test_all_members_excluded(run, member):
     assert verdicts["tekun"].verdict == "unlikely"
 
 
-def test_relation_other_needs_verification(run, member):
-    household = {"members": [member(wage=0), member("其他", age=50)]}
-    assert run(household)["dibao"].verdict == "possible"
+@pytest.mark.parametrize(
+    ("own", "other", "dibao"),
+    [
+        (0, 0, "likely"),  # counting the "其他" member or not: below the line either way
+        (3000, 0, "unlikely"),  # above the line either way
+        (1500, 0, "possible"),  # 750 with, 1,500 without: membership decides
+        (0, 3000, "possible"),  # 1,500 with, 0 without: membership decides
+    ],
+)
+def test_relation_other_matters_only_when_it_decides(run, member, own, other, dibao):
+    household = {"members": [member(wage=own), member("其他", age=50, wage=other)]}
+    verdict = run(household)["dibao"]
+    assert verdict.verdict == dibao
+    if dibao == "possible":
+        assert any("其他" in r.text and r.outcome == "unknown" for r in verdict.reasons)
 
 
 # Where to apply --------------------------------------------

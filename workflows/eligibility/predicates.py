@@ -113,13 +113,50 @@ def has_counted_members(ctx: Context, params: dict[str, Any]) -> Result:
 
 @predicate("members_relations_clear")
 def members_relations_clear(ctx: Context, params: dict[str, Any]) -> Result:
-    others = sum(1 for m in ctx.facts.counted if m.relation == "其他")
+    facts = ctx.facts
+    others = [m for m in facts.counted if m.relation == "其他"]
     if others:
+        line, _ = _line(ctx, params.get("line", "dibao"))
+        with_all, without = facts.per_capita, _per_capita_without_others(facts)
+        same = (
+            with_all is not None and without is not None and (with_all < line) == (without < line)
+        )
+        if same:
+            return Result(
+                "met",
+                f"有{len(others)}位成员关系为“其他”;无论是否计入,本次收入判断结果相同",
+            )
         return Result(
             "unknown",
-            f"有{others}位成员关系为“其他”,需核实是否与申请人有法定赡养、扶养或抚养义务并长期共同居住",
+            f"有{len(others)}位成员关系为“其他”,需核实是否与申请人有法定赡养、扶养或抚养义务"
+            "并长期共同居住(是否计入会影响判断)",
         )
     return Result("met", "家庭成员关系清楚(本人、配偶、子女、父母),按共同生活家庭成员计算")
+
+
+def _per_capita_without_others(facts: HouseholdFacts) -> Decimal | None:
+    """Per-capita income (after deductions) if members related as "其他" were not counted."""
+    others = [m for m in facts.counted if m.relation == "其他"]
+    rest = facts.size - len(others)
+    if not rest:
+        return None
+    income = facts.income - sum((m.income for m in others), Decimal(0))
+    return max(income - facts.deductions, Decimal(0)) / rest
+
+
+@predicate("per_capita_income_below_without_others")
+def per_capita_income_below_without_others(ctx: Context, params: dict[str, Any]) -> Result:
+    """The income test if the "其他" members turn out not to be household members ([DB] art. 7)."""
+    line, line_text = _line(ctx, params.get("line", "dibao"))
+    if not any(m.relation == "其他" for m in ctx.facts.counted):
+        return Result("not_met", "没有关系为“其他”的成员")
+    value = _per_capita_without_others(ctx.facts)
+    if value is None or value >= line:
+        return Result("not_met", f"不计入关系为“其他”的成员时,人均收入仍不低于{line_text}")
+    return Result(
+        "met",
+        f"如关系为“其他”的成员不计入家庭成员,人均月收入 {yuan(value)},低于{line_text}",
+    )
 
 
 @predicate("applies_in_district")
