@@ -179,3 +179,20 @@ async def test_updates_run_concurrently_but_one_users_messages_stay_in_order(
     assert replies_to_me == ["已收到:我想申请低保", "已收到:我家三口人"]
     # The other resident was not held up behind the slow reply.
     assert telegram.texts()[0] == "已收到:养老补贴"
+
+
+async def test_error_log_masks_id_numbers(tg, backends, telegram, caplog) -> None:
+    telegram.fail_next(
+        "sendMessage",
+        400,
+        {
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: message 330111197003142016 is too long",
+        },
+    )
+    with caplog.at_level("ERROR", logger="channels.telegram.bridge"):
+        await tg.feed(tg.text("我的身份证号是330111197003142016"))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "330111********2016" in logged
+    assert "330111197003142016" not in logged

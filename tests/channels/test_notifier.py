@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from channels.telegram.app import notifier_of
+from channels.api import ApiClient
+from channels.rasa import RasaClient
+from channels.telegram.app import BridgeOptions, build_application, notifier_of
+from channels.telegram.notifier import NotifierOptions
 
 TOO_MANY = {
     "ok": False,
@@ -118,3 +121,33 @@ async def test_api_down_during_claim_does_not_stop_the_worker(
     stop.set()
     await asyncio.wait_for(worker, timeout=2)
     assert backends.delivered == ["1"]
+
+
+async def test_worker_runs_beside_the_application_and_stops_with_it(
+    tmp_path, backends, backends_server, telegram, make_settings
+) -> None:
+    settings = make_settings(tmp_path, backends_server[1])
+    options = BridgeOptions(notifier=NotifierOptions(idle_seconds=0.02, api_down_seconds=0.02))
+    app = build_application(
+        settings,
+        RasaClient(settings.rasa_url),
+        ApiClient(settings.api_url, "test-internal"),
+        request=telegram,
+        options=options,
+    )
+    backends.outbox = [outbox_message(1)]
+    await app.initialize()
+    await app.post_init(app)  # what run_polling / run_webhook call
+    try:
+        for _ in range(300):
+            if backends.delivered:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await app.post_stop(app)
+        await app.shutdown()
+        await app.post_shutdown(app)
+    assert backends.delivered == ["1"]
+    claims = backends.api_calls.count(("POST", "/api/outbox/claim"))
+    await asyncio.sleep(0.1)
+    assert backends.api_calls.count(("POST", "/api/outbox/claim")) == claims  # stopped
