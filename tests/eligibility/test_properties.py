@@ -1,11 +1,14 @@
-"""Property-based checks of the engine (hypothesis): monotone in income, blind to excluded income
-kinds, independent of member order."""
+"""Property-based checks of the engine (hypothesis): monotone in income and in the standard,
+blind to excluded income kinds, independent of member order."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 from typing import Any
 
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -13,7 +16,11 @@ from huimin.townships import all_townships
 from workflows.eligibility.engine import prescreen
 from workflows.eligibility.rules import load_rules
 from workflows.eligibility.schemas import HouseholdIn
-from workflows.eligibility.standards import load_standards
+from workflows.eligibility.standards import (
+    DEFAULT_STANDARDS_FILE,
+    StandardsRepository,
+    load_standards,
+)
 
 ON = dt.date(2026, 6, 1)
 RANK = {"unlikely": 0, "possible": 1, "likely": 2}
@@ -150,3 +157,34 @@ def test_every_verdict_is_explained(body):
         assert all(reason.citation.startswith("《") for reason in verdict.reasons)
         if verdict.verdict == "unlikely":
             assert any(reason.outcome == "not_met" for reason in verdict.reasons)
+
+
+@functools.cache
+def _repository(dibao: int) -> StandardsRepository:
+    raw = copy.deepcopy(_shipped())
+    raw["dibao_standard"] = [
+        {
+            "region": "330111",
+            "effective_from": "2020-01-01",
+            "monthly_per_person": dibao,
+            "sample": True,
+        }
+    ]
+    return StandardsRepository.from_mapping(raw)
+
+
+@functools.cache
+def _shipped() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load(DEFAULT_STANDARDS_FILE.read_text(encoding="utf-8"))
+    return raw
+
+
+@PROFILE
+@given(households(), st.integers(500, 2000), st.integers(1, 800))
+def test_a_higher_standard_never_makes_dibao_less_likely(body, dibao, raise_by):
+    household = HouseholdIn.model_validate(body)
+    low = prescreen(household, on=ON, standards=_repository(dibao), rules=load_rules())
+    high = prescreen(household, on=ON, standards=_repository(dibao + raise_by), rules=load_rules())
+    verdict = {v.program.value: v.verdict for v in low.verdicts}["dibao"]
+    raised = {v.program.value: v.verdict for v in high.verdicts}["dibao"]
+    assert RANK[raised] >= RANK[verdict]
