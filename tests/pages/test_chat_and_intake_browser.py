@@ -32,6 +32,11 @@ def test_resident_web_chat_deep_link_buttons_and_refusal(site, browser_page, scr
     page.locator(".msg.bot .bubble", has_text="收到:我家有三口人").wait_for()
     assert site.rasa.messages[2]["sender"] == first["sender"]
 
+    # a reload shows the conversation again without starting the dialogue over
+    page.reload()
+    page.locator(".msg.bot .bubble", has_text="收到:我家有三口人").wait_for()
+    assert len(site.rasa.messages) == 3
+
     # typed "/intent{...}" is not passed to Rasa
     page.fill(".composer input", '/inform{"township":"新登镇"}')
     page.click(".composer button")

@@ -24,6 +24,20 @@
     var csrf = document.querySelector('meta[name="csrf"]');
     if (csrf) headers["X-CSRF-Token"] = csrf.content;
     var busy = false;
+    // The conversation is kept for this browser tab, so a reload shows it again and does not
+    // start the dialogue over.
+    var storeKey = "huimin-chat:" + endpoint + ":" + (root.dataset.session || "");
+    var stored = load();
+
+    function load() {
+      try { return JSON.parse(sessionStorage.getItem(storeKey)) || { start: null, items: [] }; }
+      catch (e) { return { start: null, items: [] }; }
+    }
+    function remember(item) {
+      stored.items.push(item);
+      if (stored.items.length > 200) stored.items.shift();
+      try { sessionStorage.setItem(storeKey, JSON.stringify(stored)); } catch (e) { /* full */ }
+    }
 
     function add(kind, text) {
       var row = el("div", "msg " + kind);
@@ -68,7 +82,7 @@
     function send(body, shown) {
       if (busy) return;
       busy = true;
-      if (shown) add("user", shown);
+      if (shown) { add("user", shown); remember({ user: shown }); }
       var attempt = 0;
       var notice = null;
       var delays = root.dataset.retryDelays
@@ -78,7 +92,10 @@
         post(body).then(function (result) {
           if (result.status === 200) {
             if (notice) notice.remove();
-            (result.data.replies || []).forEach(renderReply);
+            (result.data.replies || []).forEach(function (reply) {
+              renderReply(reply);
+              remember({ bot: reply });
+            });
             root.dispatchEvent(new CustomEvent("huimin:replied"));
             return done();
           }
@@ -108,7 +125,15 @@
       send({ text: text }, text);
     });
 
-    send({ start: root.dataset.start || null });
+    stored.items.forEach(function (item) {
+      if (item.user) add("user", item.user);
+      else renderReply(item.bot);
+    });
+    var start = root.dataset.start || null;
+    if (!stored.items.length || (start && start !== stored.start)) {
+      stored.start = start;
+      send({ start: start });
+    }
     return { send: send };
   }
 
