@@ -27,5 +27,5 @@ def svg_text(link: str) -> str:
 
 
 def svg_inline(link: str, *, scale: int = 4) -> str:
-    """An <svg> element for embedding in an HTML page."""
-    return str(make(link).svg_inline(scale=scale, border=BORDER))
+    """An <svg> element for embedding in an HTML page (with a viewBox: CSS sizes it)."""
+    return str(make(link).svg_inline(scale=scale, border=BORDER, omitsize=True))

@@ -104,3 +104,24 @@ def test_wrong_password_is_refused(site, browser_page) -> None:
     assert browser_page.locator(".error").inner_text() == "用户名或密码错误"
     browser_page.goto("/staff/cases")
     assert "/staff/login" in browser_page.url
+
+
+def test_printed_qr_codes_scan_back_to_their_links(site, browser_page, tmp_path) -> None:
+    import cv2
+    import numpy as np
+
+    page = browser_page
+    page.goto("/qr")
+    card = page.locator('section.card[data-payload="station_330111001000"]')
+    assert card.locator("h3").inner_text() == "富春街道服务站"
+    for index, expected in enumerate(
+        [
+            "https://t.me/huimin_fuyang_bot?start=station_330111001000",
+            f"{site.app.state.settings.public_base_url}/chat?start=station_330111001000",
+        ]
+    ):
+        shot = tmp_path / f"code{index}.png"
+        card.locator("svg").nth(index).screenshot(path=str(shot))
+        image = cv2.imdecode(np.fromfile(str(shot), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+        text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+        assert text == expected
