@@ -124,7 +124,7 @@ class ValidateApplicationForm(HuiminFormValidation):
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        answer = yes_no(tracker, self.answer_text(value, tracker))
+        answer = self.yes_no_answer(value, tracker)
         if answer is None:
             return self.reject(dispatcher, tracker, "consent", "utter_please_choose")
         if not answer:
@@ -151,6 +151,8 @@ class ValidateApplicationForm(HuiminFormValidation):
             return self.reject(
                 dispatcher, tracker, "id_number", "utter_invalid_id_number", reason=str(error)
             )
+        if info.number == tracker.get_slot("id_number") and tracker.get_slot("members"):
+            return self.accept({"id_number": info.number})  # re-validated on reactivation
         try:
             found = await household.lookup(info.number)
         except api_client.ApiUnavailableError:
@@ -193,10 +195,10 @@ class ValidateApplicationForm(HuiminFormValidation):
             return self.reject(dispatcher, tracker, "applicant_name", "utter_invalid_name")
         members = [dict(m) for m in tracker.get_slot("members") or []]
         if members and members[0].get("relation") == "本人":
+            members[0]["name"] = name
             category, grade = parsing.disability(text)
-            members[0].update(
-                {"name": name, "disability_category": category, "disability_grade": grade}
-            )
+            if category or grade:
+                members[0].update({"disability_category": category, "disability_grade": grade})
         return self.accept({"applicant_name": name, "members": members or None})
 
     def validate_phone(
@@ -214,7 +216,7 @@ class ValidateApplicationForm(HuiminFormValidation):
     def validate_has_residence_permit(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        answer = yes_no(tracker, self.answer_text(value, tracker))
+        answer = self.yes_no_answer(value, tracker)
         if answer is None:
             return self.reject(dispatcher, tracker, "has_residence_permit", "utter_please_choose")
         return self.accept({"has_residence_permit": answer})
@@ -222,8 +224,8 @@ class ValidateApplicationForm(HuiminFormValidation):
     def validate_household_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        if tracker.get_slot("household_confirmed") is False and value is False:
-            return {"household_confirmed": False}  # set by the ID lookup: no registry record
+        if isinstance(value, bool):
+            return {"household_confirmed": value}  # set by the ID lookup, or re-validated
         answer = yes_no(tracker, self.answer_text(value, tracker))
         if answer is None:
             return self.reject(
@@ -241,7 +243,7 @@ class ValidateApplicationForm(HuiminFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         text = self.answer_text(value, tracker)
-        if latest_intent(tracker) == "deny" or _DONE.search(text):
+        if value == "done" or latest_intent(tracker) == "deny" or _DONE.search(text):
             return self.accept({"member_entry": "done"})
         if self.too_long(text):
             return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing")
@@ -301,6 +303,8 @@ class ValidateApplicationForm(HuiminFormValidation):
     def validate_documents_later(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return self.accept({"documents_later": value})
         text = self.answer_text(value, tracker)
         if _LATER.search(text):
             return self.accept({"documents_later": True})
@@ -315,6 +319,8 @@ class ValidateApplicationForm(HuiminFormValidation):
     def validate_summary_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return self.accept({"summary_confirmed": value})
         text = self.answer_text(value, tracker)
         field = field_to_correct(tracker, text)
         if field:

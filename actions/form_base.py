@@ -8,7 +8,7 @@ is also told how to get a person's help. Validators shared by several forms live
 from __future__ import annotations
 
 import re
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -62,6 +62,10 @@ def in_district(answer: str | None) -> bool:
 class HuiminFormValidation(FormValidationAction, ABC):
     """Accept/reject helpers plus validators of slots several forms share."""
 
+    @abstractmethod
+    def name(self) -> str:
+        """``validate_<form name>``; abstract so the action server does not register the base."""
+
     def accept(self, values: dict[str, Any]) -> dict[str, Any]:
         return {**values, "form_failures": 0}
 
@@ -85,6 +89,12 @@ class HuiminFormValidation(FormValidationAction, ABC):
         text = value if isinstance(value, str) else latest_text(tracker)
         return text.strip()
 
+    def yes_no_answer(self, value: Any, tracker: Tracker) -> bool | None:
+        """A yes/no slot's answer; a bool is a value already validated (form reactivated)."""
+        if isinstance(value, bool):
+            return value
+        return yes_no(tracker, self.answer_text(value, tracker))
+
     def too_long(self, text: str) -> bool:
         return len(text) > MAX_ANSWER_CHARS
 
@@ -103,7 +113,8 @@ class HuiminFormValidation(FormValidationAction, ABC):
     ) -> dict[str, Any]:
         text = self.answer_text(value, tracker)
         hukou = tracker.get_slot("hukou_township")
-        if hukou and (latest_intent(tracker) == "affirm" or _SAME.search(text)):
+        asked = tracker.get_slot("requested_slot") == "residence_township"
+        if asked and hukou and (latest_intent(tracker) == "affirm" or _SAME.search(text)):
             return self.accept({"residence_township": hukou})
         answer = None if self.too_long(text) else township_answer(text)
         if not answer:

@@ -55,6 +55,8 @@ class ValidateHardshipForm(HuiminFormValidation):
     def validate_lead_urgent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return self.accept({"lead_urgent": value})
         text = self.answer_text(value, tracker)
         if _NOT_URGENT.search(text):
             return self.accept({"lead_urgent": False})

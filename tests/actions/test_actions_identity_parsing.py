@@ -60,3 +60,19 @@ def test_member_in_one_message() -> None:
     assert member["name"] == "张小丽"
     assert member["id_number"] == "330111201602290263"
     assert (member["disability_category"], member["disability_grade"]) == ("肢体", 2)
+
+
+def test_the_action_server_registers_every_action() -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    names = set(executor.actions)
+    assert {
+        "action_answer_policy", "action_handoff", "action_decline_offer",
+        "validate_application_form", "action_ask_summary_confirmed",
+        "action_ask_household_confirmed", "action_submit_application", "action_cancel_form",
+        "validate_prescreen_form", "action_prescreen", "action_check_status",
+        "validate_status_lookup_form", "action_status_lookup", "validate_hardship_form",
+        "action_submit_lead",
+    } <= names
