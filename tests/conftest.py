@@ -119,9 +119,12 @@ def _empty_all_tables(app: FastAPI) -> None:
     engine = app.state.engine
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     if engine.dialect.name == "postgresql":
-        joined = ", ".join(f'"{name}"' for name in tables)
+        # DELETE is far quicker than TRUNCATE on small tables; the replica role skips the
+        # append-only trigger for this transaction only.
         with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
         return
     with audit_protection_lifted(engine) as connection:
         for name in tables:
