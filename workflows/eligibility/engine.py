@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
 from huimin.programs import Program
 from workflows.eligibility.facts import HouseholdFacts, household_facts
@@ -41,9 +42,17 @@ from workflows.eligibility.standards import (
 _RANK: dict[str, int] = {"unlikely": 0, "possible": 1, "likely": 2}
 
 
+class _Line(NamedTuple):
+    """A reason line while evaluating (cheap); turned into ``Reason`` only if shown."""
+
+    text: str
+    citation: str
+    outcome: str
+
+
 def _evaluate(
     criterion: Criterion, ctx: Context, cites: dict[tuple[str, str], str]
-) -> tuple[str, list[Reason]]:
+) -> tuple[str, list[_Line]]:
     """Outcome of one criterion after cap/if_not_met, with the reason lines to show."""
     if criterion.any_of:
         results = [_evaluate(alt, ctx, cites) for alt in criterion.any_of]
@@ -69,12 +78,8 @@ def _evaluate(
     if criterion.info:
         effective = "info"
     ref = criterion.citation
-    reason = Reason(
-        text=result.text,
-        citation=cites[(ref.source, ref.article)],
-        outcome=effective,  # after cap / if_not_met: "unknown" marks a local decision
-    )
-    return effective, [reason]
+    # outcome after cap / if_not_met: "unknown" marks a local decision
+    return effective, [_Line(result.text, cites[(ref.source, ref.article)], effective)]
 
 
 def _combine(outcomes: Iterable[str]) -> VerdictValue:
@@ -92,10 +97,10 @@ def _run(
     cites: dict[tuple[str, str], str],
     *,
     stop_at_failure: bool = False,
-) -> tuple[VerdictValue, list[Reason]]:
+) -> tuple[VerdictValue, list[_Line]]:
     """Evaluate a rule's criteria in table order (optionally stopping at the first unmet one)."""
     outcomes: list[str] = []
-    reasons: list[Reason] = []
+    reasons: list[_Line] = []
     for criterion in rule.criteria:
         if criterion.info:
             continue
@@ -118,7 +123,7 @@ def _run_members(
     standards: ResolvedStandards,
     verdicts: dict[Program, str],
     cites: dict[tuple[str, str], str],
-) -> tuple[VerdictValue, list[Reason]]:
+) -> tuple[VerdictValue, list[_Line]]:
     """Member-scoped rule: the best member's verdict; reasons of every member reaching it.
 
     A member's evaluation stops at the first unmet condition (rules list the deciding gate, e.g.
@@ -129,13 +134,7 @@ def _run_members(
         for member in facts.counted
     ]
     if not runs:
-        return "unlikely", [
-            Reason(
-                text="没有计入的家庭成员",
-                citation=cites[_first_citation(rule)],
-                outcome="not_met",
-            )
-        ]
+        return "unlikely", [_Line("没有计入的家庭成员", cites[_first_citation(rule)], "not_met")]
     best = max(runs, key=lambda run: _RANK[run[0]])[0]
     if (
         best == "unlikely"
@@ -144,13 +143,13 @@ def _run_members(
     ):
         # nobody passes the first condition (age, disability …): say it once for the household
         return "unlikely", [
-            Reason(
-                text=rule.gate_failed_text.format_map(rule.criteria[0].params),
-                citation=cites[_first_citation(rule)],
-                outcome="not_met",
+            _Line(
+                rule.gate_failed_text.format_map(rule.criteria[0].params),
+                cites[_first_citation(rule)],
+                "not_met",
             )
         ]
-    reasons: list[Reason] = []
+    reasons: list[_Line] = []
     seen: set[str] = set()
     for verdict, lines in runs:
         if verdict != best:
@@ -164,7 +163,7 @@ def _run_members(
     return best, reasons
 
 
-def _failed_at_gate(lines: list[Reason]) -> bool:
+def _failed_at_gate(lines: list[_Line]) -> bool:
     return len(lines) == 1 and lines[0].outcome == "not_met"
 
 
@@ -268,13 +267,15 @@ def prescreen(
             verdict, reasons = _run(rule, Context(facts, resolved, verdicts), cites)
         verdicts[rule.program] = verdict
         results.append(
-            Verdict(
-                program=rule.program,
-                program_label=rule.program.label,
-                verdict=verdict,
-                verdict_label=VERDICT_LABELS[verdict],
-                reasons=reasons,
-                materials=list(rule.materials),
+            Verdict.model_validate(
+                {
+                    "program": rule.program,
+                    "program_label": rule.program.label,
+                    "verdict": verdict,
+                    "verdict_label": VERDICT_LABELS[verdict],
+                    "reasons": [line._asdict() for line in reasons],
+                    "materials": list(rule.materials),
+                }
             )
         )
     if household.programs is not None:

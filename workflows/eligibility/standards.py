@@ -110,6 +110,7 @@ class ResolvedStandards(BaseModel):
     elderly_allowance: tuple[tuple[int, Decimal], ...]  # (min_age, monthly amount), ascending
     elder_care_subsidy: dict[int, Decimal]
     figures: dict[str, Figure]
+    sample_names: frozenset[str] = frozenset()  # figures that are sample values
 
     @property
     def edge_line(self) -> Decimal:
@@ -123,11 +124,11 @@ class ResolvedStandards(BaseModel):
         return self.disposable_annual / 12
 
     def is_sample(self, *names: str) -> bool:
-        return any(self.figures[name].sample for name in names if name in self.figures)
+        return not self.sample_names.isdisjoint(names)
 
     @property
     def any_sample(self) -> bool:
-        return any(figure.sample for figure in self.figures.values())
+        return bool(self.sample_names)
 
 
 def region_chain(region: str | None, district_code: str) -> list[str]:
@@ -256,6 +257,7 @@ class StandardsRepository:
             if care
             else {},
             figures=figures,
+            sample_names=frozenset(name for name, figure in figures.items() if figure.sample),
         )
         if len(self._cache) >= self._cache_limit:
             self._cache.clear()
