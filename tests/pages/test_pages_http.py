@@ -179,3 +179,42 @@ def test_dashboard_median_working_days_to_decision(site) -> None:
     median = page.split('id="median">')[1].split("<")[0]
     assert float(median) == expected
     assert "已批准" in page.split('id="by-status"')[1]
+
+
+def test_staff_open_a_document_of_their_township_only(site) -> None:
+    application = site.submit(seq=801)
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x01" * 100
+    uploaded = httpx.post(
+        f"{site.url}/api/applications/{application['id']}/documents",
+        files={"file": ("身份证正面.jpg", jpeg, "image/jpeg")},
+        data={"kind": "id_card"},
+        headers={"X-Internal-Token": "pages-internal"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    document_id = uploaded.json()["id"]
+
+    reviewer = staff_client(site, "rev_fuchun")
+    case_page = reviewer.get(f"/staff/cases/{application['cases'][0]['id']}").text
+    assert f'href="/staff/documents/{document_id}"' in case_page
+    answer = reviewer.get(f"/staff/documents/{document_id}")
+    assert answer.status_code == 200
+    assert answer.content == jpeg
+    assert answer.headers["content-type"] == "image/jpeg"
+    assert answer.headers["content-disposition"].startswith("inline;")
+
+    other = staff_client(site, "rev_chunjiang")
+    refused = other.get(f"/staff/documents/{document_id}")
+    assert refused.status_code == 404
+    assert "材料不存在或不在您的辖区" in refused.text
+
+    from sqlalchemy import select
+
+    from workflows.audit.models import AuditEvent
+
+    with site.app.state.session_factory() as session:
+        opened = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "document.opened", AuditEvent.entity_id == str(document_id)
+            )
+        ).all()
+    assert [e.actor for e in opened] == ["staff:rev_fuchun"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse
 
-from workflows.staff_pages import adviser, cases, chat, dashboard, intake, login, qr
+from workflows.staff_pages import adviser, cases, chat, dashboard, documents, intake, login, qr
 from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
 
 router = APIRouter(include_in_schema=False)
-for _module in (chat, login, cases, dashboard, intake, adviser, qr):
+for _module in (chat, login, cases, documents, dashboard, intake, adviser, qr):
     router.include_router(_module.router)
 
 
