@@ -7,6 +7,7 @@ import logging
 import sys
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from channels.api import ApiClient
 from channels.rasa import RasaClient
@@ -17,6 +18,12 @@ NO_TOKEN = (
     "未配置 Telegram 机器人令牌(HUIMIN_TELEGRAM_TOKEN),桥接未启动。"
     " / No Telegram bot token configured (HUIMIN_TELEGRAM_TOKEN); the bridge was not started."
 )
+
+BAD_TOKEN = (
+    "Telegram 拒绝了机器人令牌(HUIMIN_TELEGRAM_TOKEN),请向 @BotFather 核对。"
+    " / Telegram refused the bot token; check it with @BotFather."
+)
+UNREACHABLE = "无法连接 Telegram 服务器,请检查网络后重启桥接。 / Telegram is unreachable"
 
 
 def main(settings: Settings | None = None) -> int:
@@ -31,12 +38,21 @@ def main(settings: Settings | None = None) -> int:
     application = build_application(
         settings, RasaClient.from_settings(settings), ApiClient.from_settings(settings)
     )
-    if settings.telegram_webhook_url:
-        from channels.telegram.webhook import run_webhook
+    try:
+        if settings.telegram_webhook_url:
+            from channels.telegram.webhook import run_webhook
 
-        asyncio.run(run_webhook(application, settings))
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+            asyncio.run(run_webhook(application, settings))
+        else:
+            # Keep trying while Telegram is unreachable at start: under `make run` one process
+            # that exits stops the others.
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    except InvalidToken:
+        print(BAD_TOKEN, file=sys.stderr)
+        return 1
+    except NetworkError as exc:
+        print(f"{UNREACHABLE}({type(exc).__name__})", file=sys.stderr)
+        return 1
     return 0
 
 

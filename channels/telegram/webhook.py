@@ -6,6 +6,7 @@ needed. TLS is terminated by the reverse proxy that owns ``telegram_webhook_url`
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -17,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from channels.telegram.app import TelegramApp
 from huimin.settings import Settings
@@ -56,6 +58,21 @@ def make_web_app(application: TelegramApp, settings: Settings) -> Starlette:
     )
 
 
+async def _initialize_with_retries(application: TelegramApp) -> None:
+    """Initialize (getMe) until Telegram answers; a refused token is not retried."""
+    delay = 1.0
+    while True:
+        try:
+            await application.initialize()
+            return
+        except InvalidToken:
+            raise
+        except NetworkError as exc:
+            log.warning("Telegram unreachable (%s); retrying in %.0fs", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+
 async def run_webhook(application: TelegramApp, settings: Settings) -> None:
     """Register the webhook with Telegram and serve it until interrupted."""
     server = uvicorn.Server(
@@ -66,6 +83,7 @@ async def run_webhook(application: TelegramApp, settings: Settings) -> None:
             log_level="info",
         )
     )
+    await _initialize_with_retries(application)
     async with application:
         if application.post_init is not None:
             await application.post_init(application)

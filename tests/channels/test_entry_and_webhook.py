@@ -57,3 +57,43 @@ async def test_webhook_checks_secret_and_queues_updates(
         assert ok.status_code == 200
     update = application.update_queue.get_nowait()
     assert update.message.text == "你好"
+
+
+async def test_webhook_start_waits_for_telegram_and_refuses_a_bad_token(
+    tmp_path, make_settings, telegram, monkeypatch
+) -> None:
+    import asyncio
+
+    import pytest
+    from telegram.error import InvalidToken
+
+    from channels.api import ApiClient
+    from channels.rasa import RasaClient
+    from channels.telegram import webhook
+    from channels.telegram.app import build_application
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    monkeypatch.setattr(asyncio, "sleep", no_wait)
+    settings = make_settings(tmp_path, "http://127.0.0.1:9")
+
+    def app():
+        return build_application(
+            settings,
+            RasaClient("http://127.0.0.1:9"),
+            ApiClient("http://127.0.0.1:9", "t"),
+            request=telegram,
+        )
+
+    telegram.fail_next("getMe", 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"})
+    first = app()
+    await webhook._initialize_with_retries(first)
+    assert [name for name, _ in telegram.calls].count("getMe") == 2
+    await first.shutdown()
+
+    telegram.fail_next(
+        "getMe", 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    )
+    with pytest.raises(InvalidToken):
+        await webhook._initialize_with_retries(app())
