@@ -166,7 +166,7 @@ async def test_error_handler_tells_the_user(tg, backends, telegram) -> None:
 async def test_updates_run_concurrently_but_one_users_messages_stay_in_order(
     tg, backends, telegram
 ) -> None:
-    backends.rasa_delays["我想申请低保"] = 0.3
+    backends.rasa_delays["我想申请低保"] = 0.8
     other_user = 777
     await asyncio.gather(
         tg.application.process_update(tg.update(tg.text("我想申请低保"))),
