@@ -138,6 +138,10 @@ def test_duplicate_member_id_and_cross_field_rules(
     errors = _errors(client.post("/api/applications", json=data, headers=internal))
     assert "重复" in errors[("body", "members", 1, "id_number")]
     assert "授权" in errors[("body", "consent_verification")]
+    data = body()
+    data["members"][1]["relation"] = "本人"
+    errors = _errors(client.post("/api/applications", json=data, headers=internal))
+    assert "只能有一位" in errors[("body", "members", 1, "relation")]
     assert _count(app, Application) == 0
     assert _count(app, HouseholdMember) == 0
 

@@ -52,6 +52,8 @@ def test_full_path_to_approval_with_notifications(
         "extend",
     ]
     assert detail["members"][0]["id_number"].startswith("330111")  # the reviewer needs it
+    assert "第二十二条" in detail["deadline_source"]
+    assert detail["deadline_is_sample"] is False
     assert _ok(_act(client, reviewer, case_id, "accept"))["status"] == "accepted"
     assert _ok(_act(client, reviewer, case_id, "start_investigation"))["status"] == "investigating"
     _ok(_act(client, reviewer, case_id, "submit_opinion", note="符合条件"))

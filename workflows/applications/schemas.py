@@ -146,6 +146,9 @@ class ApplicationIn(BaseModel):
                     (("members", index, "disability_category"), "填写残疾等级时须同时填写残疾类别")
                 )
         selves = [m for m in self.members if m.relation is Relation.SELF]
+        for index, member in enumerate(self.members):
+            if member.relation is Relation.SELF and member is not selves[0]:
+                problems.append((("members", index, "relation"), "只能有一位家庭成员是“本人”"))
         if self.members and not selves:
             problems.append((("members",), "家庭成员中须有一位关系为“本人”的申请人"))
         if selves and selves[0].id_number != self.applicant.id_number:

@@ -71,6 +71,8 @@ class CaseDetailOut(CaseSummaryOut):
     channel: str
     used_working_days: int
     allowed_working_days: int
+    deadline_source: str  # the regulation the time limit comes from
+    deadline_is_sample: bool  # True: no regulation found, a labelled sample value
     extended: bool
     paused_since: dt.date | None
     missing_materials: list[str] | None

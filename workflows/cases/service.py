@@ -401,6 +401,7 @@ def detail(
     reading = clock_reading(case, env)
     actions = allowed_actions(case, env, role=role)
     history = audit.history(session, entity_type="case", entity_id=case.id)
+    policy = policy_of(case.program, env.settings)
     return CaseDetailOut(
         **_summary_fields(case, reading),
         application_id=application.id,
@@ -410,6 +411,8 @@ def detail(
         channel=application.channel,
         used_working_days=reading.used_working_days,
         allowed_working_days=case.allowed_working_days,
+        deadline_source=policy.source,
+        deadline_is_sample=policy.sample,
         extended=case.extended,
         paused_since=case.paused_since,
         missing_materials=case.missing_materials,
