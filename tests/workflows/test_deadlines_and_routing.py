@@ -1,0 +1,148 @@
+"""Deadline policy and clock, routing rules, and the state-machine table (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from huimin.programs import Program
+from workflows.auth.enums import Role
+from workflows.calendar import WorkingDayCalendar
+from workflows.cases import machine
+from workflows.cases.enums import DECIDED, Action, CaseStatus
+from workflows.deadlines.clock import DeadlineState, due_date, read_clock
+from workflows.deadlines.policy import policy_for
+from workflows.routing.service import NotRoutableError, route
+
+CAL = WorkingDayCalendar()
+FUCHUN, CHUNJIANG = "330111001000", "330111002000"
+
+
+def test_policies_follow_the_regulations() -> None:
+    assert policy_for(Program.DIBAO, dibao_review_delegated=False).working_days == 30
+    assert policy_for(Program.DIBAO, dibao_review_delegated=False).extended_working_days == 45
+    assert policy_for(Program.DIBAO, dibao_review_delegated=True).working_days == 20
+    assert policy_for(Program.TEKUN, dibao_review_delegated=False).working_days == 30
+    assert policy_for(Program.HOUSING, dibao_review_delegated=False).sample is True
+    assert policy_for(Program.DIBAO, dibao_review_delegated=False).sample is False
+
+
+def test_due_date_skips_national_day_and_counts_makeup_workday() -> None:
+    # Mon 2026-09-28: 29th and 30th work, Oct 1-7 holiday, Sat Oct 10 is a 调休 working day
+    due = due_date(CAL, started_on=dt.date(2026, 9, 28), working_days=5, paused_working_days=0)
+    assert due.date == dt.date(2026, 10, 10)
+    assert due.provisional is False
+
+
+def test_due_date_into_an_unknown_year_is_provisional() -> None:
+    due = due_date(CAL, started_on=dt.date(2026, 12, 1), working_days=30, paused_working_days=0)
+    assert due.date.year == 2027
+    assert due.provisional is True
+
+
+@pytest.mark.parametrize(
+    ("today", "paused_since", "expected"),
+    [
+        (dt.date(2026, 11, 2), None, DeadlineState.ON_TIME),
+        (dt.date(2026, 12, 2), None, DeadlineState.ON_TIME),  # 22 of 30 used: below 75 %
+        (dt.date(2026, 12, 3), None, DeadlineState.WARNING),  # 23 of 30: 75 % reached
+        (dt.date(2026, 12, 14), None, DeadlineState.WARNING),  # the due date itself
+        (dt.date(2026, 12, 15), None, DeadlineState.OVERDUE),
+        (dt.date(2026, 12, 15), dt.date(2026, 12, 1), DeadlineState.PAUSED),
+    ],
+)
+def test_clock_states(
+    today: dt.date, paused_since: dt.date | None, expected: DeadlineState
+) -> None:
+    start = dt.date(2026, 11, 2)
+    due = due_date(CAL, started_on=start, working_days=30, paused_working_days=0).date
+    reading = read_clock(
+        CAL,
+        today=today,
+        started_on=start,
+        due_on=due,
+        allowed_working_days=30,
+        paused_working_days=0,
+        paused_since=paused_since,
+        finished=False,
+    )
+    assert reading.state is expected
+
+
+def test_routing_rules() -> None:
+    by_hukou = route(
+        Program.DIBAO,
+        hukou_township_code=FUCHUN,
+        residence_township_code=CHUNJIANG,
+        has_residence_permit=False,
+    )
+    assert by_hukou.township_code == FUCHUN
+    temporary = route(
+        Program.TEMPORARY,
+        hukou_township_code=FUCHUN,
+        residence_township_code=CHUNJIANG,
+        has_residence_permit=False,
+    )
+    assert temporary.township_code == CHUNJIANG
+    permit = route(
+        Program.DIBAO,
+        hukou_township_code=None,
+        residence_township_code=CHUNJIANG,
+        has_residence_permit=True,
+    )
+    assert permit.township_code == CHUNJIANG
+    with pytest.raises(NotRoutableError, match="户籍"):
+        route(
+            Program.TEKUN,
+            hukou_township_code=None,
+            residence_township_code=CHUNJIANG,
+            has_residence_permit=True,
+        )
+
+
+def _ctx(**changes: object) -> machine.GuardContext:
+    base = {
+        "today": dt.date(2026, 11, 2),
+        "extendable": True,
+        "extended": False,
+        "public_notice_ends_on": None,
+    }
+    base.update(changes)
+    return machine.GuardContext(**base)  # type: ignore[arg-type]
+
+
+def test_machine_table_is_consistent() -> None:
+    for status in DECIDED:
+        assert Action.FORWARD not in machine.allowed_actions(status, _ctx())
+        assert Action.EXTEND not in machine.allowed_actions(status, _ctx())
+    assert machine.allowed_actions(CaseStatus.CLOSED, _ctx()) == []
+    reachable = {CaseStatus.SUBMITTED}
+    for transition in machine.TRANSITIONS:
+        if transition.target is not None:
+            reachable.add(transition.target)
+    assert reachable == set(CaseStatus)
+    assert machine.allowed_actions(CaseStatus.SUBMITTED, _ctx(), role=Role.ADVISER) == []
+
+
+def test_machine_refuses_with_allowed_list_and_guards() -> None:
+    with pytest.raises(machine.TransitionNotAllowedError) as refused:
+        machine.check(CaseStatus.ACCEPTED, Action.APPROVE, _ctx(), role=Role.REVIEWER)
+    assert Action.START_INVESTIGATION in refused.value.allowed
+    ends = dt.date(2026, 11, 8)
+    with pytest.raises(machine.TransitionNotAllowedError, match="公示期"):
+        machine.check(
+            CaseStatus.PUBLIC_NOTICE,
+            Action.APPROVE,
+            _ctx(today=ends, public_notice_ends_on=ends),
+            role=Role.REVIEWER,
+        )
+    spec = machine.check(
+        CaseStatus.PUBLIC_NOTICE,
+        Action.APPROVE,
+        _ctx(today=dt.date(2026, 11, 9), public_notice_ends_on=ends),
+        role=Role.SUPERVISOR,
+    )
+    assert spec.target is CaseStatus.APPROVED
+    with pytest.raises(machine.RoleNotAllowedError):
+        machine.check(CaseStatus.ACCEPTED, Action.START_INVESTIGATION, _ctx(), role=Role.COUNTER)
