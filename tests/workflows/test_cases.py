@@ -247,6 +247,23 @@ def test_forward_is_audited_with_its_own_deadline_and_both_townships_see_it(
     assert accepted["forward_due_date"] is None
     listing = _ok(client.get("/api/cases", params={"township": CHUNJIANG}, headers=login("super")))
     assert listing["total"] == 1
+    # forwarded on again: 春江 neither received nor handles it now, but still sees it
+    _ok(
+        _act(
+            client,
+            chunjiang,
+            case_id,
+            "forward",
+            to_township_code="330111004000",
+            reason="实际居住在鹿山街道",
+        )
+    )
+    for username in ("rev_fuchun", "rev_chunjiang", "rev_lushan"):
+        page = _ok(client.get("/api/cases", headers=login(username)))
+        assert [item["id"] for item in page["items"]] == [case_id], username
+        assert page["total"] == 1
+    assert _act(client, chunjiang, case_id, "accept").status_code == 403
+    assert _ok(_act(client, login("rev_lushan"), case_id, "accept"))["status"] == "accepted"
 
 
 @pytest.mark.parametrize(

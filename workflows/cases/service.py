@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select, true, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from huimin import idcard, townships
@@ -143,6 +143,36 @@ def overdue_clause(today: dt.date) -> ColumnElement[bool]:
     )
 
 
+def _visibility_branches(session: Session, township_code: str) -> list[ColumnElement[bool]]:
+    """visible_to() as disjoint conditions, each walkable on its own (township, due_date) index.
+
+    Cases that only a forward makes visible are few: their ids are read first, so they are
+    fetched by key instead of scanning every case in due-date order (scripts/bench_workflows.py).
+    """
+    handled_here = ProgramCase.handling_township_code == township_code
+    received_here = and_(
+        ProgramCase.submitted_township_code == township_code,
+        ProgramCase.handling_township_code != township_code,
+    )
+    branches: list[ColumnElement[bool]] = [handled_here, received_here]
+    forwarded_only = session.scalars(
+        select(CaseForward.case_id)
+        .join(ProgramCase, ProgramCase.id == CaseForward.case_id)
+        .where(
+            or_(
+                CaseForward.from_township_code == township_code,
+                CaseForward.to_township_code == township_code,
+            ),
+            ProgramCase.handling_township_code != township_code,
+            ProgramCase.submitted_township_code != township_code,
+        )
+        .distinct()
+    ).all()
+    if forwarded_only:
+        branches.append(ProgramCase.id.in_(forwarded_only))
+    return branches
+
+
 def list_cases(
     session: Session,
     *,
@@ -155,27 +185,50 @@ def list_cases(
     page: int = 1,
     page_size: int = 20,
 ) -> tuple[Sequence[ProgramCase], int]:
-    conditions: list[ColumnElement[bool]] = []
-    if caller.township_scope is not None:
-        conditions.append(visible_to(caller.township_scope))
+    """One page of the cases the caller may see, by due date, and how many there are in all."""
+    filters: list[ColumnElement[bool]] = []
     if status is not None:
-        conditions.append(ProgramCase.status == status.value)
+        filters.append(ProgramCase.status == status.value)
     if program is not None:
-        conditions.append(ProgramCase.program == program.value)
+        filters.append(ProgramCase.program == program.value)
     if township_code is not None:
-        conditions.append(ProgramCase.handling_township_code == township_code)
+        filters.append(ProgramCase.handling_township_code == township_code)
     if overdue is True:
-        conditions.append(overdue_clause(today))
+        filters.append(overdue_clause(today))
     elif overdue is False:
-        conditions.append(not_(overdue_clause(today)))
-    total = session.scalar(select(func.count(ProgramCase.id)).where(*conditions)) or 0
-    items = session.scalars(
-        select(ProgramCase)
-        .where(*conditions)
-        .options(selectinload(ProgramCase.application))
+        filters.append(not_(overdue_clause(today)))
+    scope = caller.township_scope
+    branches = _visibility_branches(session, scope) if scope is not None else [true()]
+    counts = session.execute(
+        select(
+            *(
+                select(func.count(ProgramCase.id)).where(branch, *filters).scalar_subquery()
+                for branch in branches
+            )
+        )
+    ).one()
+    total = int(sum(counts))
+    window = page * page_size
+    parts = [
+        select(ProgramCase.id, ProgramCase.due_date)
+        .where(branch, *filters)
         .order_by(ProgramCase.due_date, ProgramCase.id)
+        .limit(window)
+        .subquery()
+        for branch in branches
+    ]
+    merged = union_all(*(select(part.c.id, part.c.due_date) for part in parts)).subquery()
+    ids = session.scalars(
+        select(merged.c.id)
+        .order_by(merged.c.due_date, merged.c.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
+    ).all()
+    items = session.scalars(
+        select(ProgramCase)
+        .where(ProgramCase.id.in_(ids))
+        .options(selectinload(ProgramCase.application))
+        .order_by(ProgramCase.due_date, ProgramCase.id)
     ).all()
     return items, total
 
