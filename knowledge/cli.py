@@ -41,9 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    settings: Settings | None = None,
+    service: KnowledgeService | None = None,
+) -> int:
     args = build_parser().parse_args(argv)
-    service = KnowledgeService(settings or Settings())
+    service = service or KnowledgeService(settings or Settings())
     if args.command == "ingest":
         report = service.ingest(args.docs)
         for source, reason in report.failed.items():

@@ -50,7 +50,7 @@ def resolve_model_path(name: str) -> Path:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on CPU; thread-safe encode."""
 
-    def __init__(self, name: str, *, threads: int | None = None) -> None:
+    def __init__(self, name: str, *, threads: int | None = 1) -> None:
         path = resolve_model_path(name)
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"

@@ -42,7 +42,12 @@ def _loader(path: Path) -> Any:
     if suffix in (".md", ".markdown", ".txt"):
         return TextLoader(str(path), encoding="utf-8")
     if suffix in (".html", ".htm"):
-        return BSHTMLLoader(str(path), open_encoding="utf-8", get_text_separator="\n")
+        return BSHTMLLoader(
+            str(path),
+            open_encoding="utf-8",
+            bs_kwargs={"features": "html.parser"},
+            get_text_separator="\n",
+        )
     if suffix == ".pdf":
         return PyPDFLoader(str(path))
     if suffix == ".docx":

@@ -81,7 +81,7 @@ class HybridRetriever:
         the largest idf), except bare numbers, which are neutral.
         """
         bm25 = self.index.bm25
-        total = covered = 0.0
+        total = covered = covered_words = 0.0
         for token in set(tokens):
             if token in bm25:
                 weight = bm25.idf[token]
@@ -92,6 +92,10 @@ class HybridRetriever:
             total += weight
             if token in chunk.tokens:
                 covered += weight
+                if not token.isdigit():
+                    covered_words += weight
+        if covered_words == 0:  # numbers alone never ground an answer
+            return 0.0
         return covered / total if total > 0 else 0.0
 
     def search(
@@ -111,7 +115,8 @@ class HybridRetriever:
         weight = self.params.dense_weight if dense_weight is None else dense_weight
         lexical = self.index.bm25.scores(tokens)
         dense = np.zeros(len(self.index), dtype=np.float32)
-        if mode != "bm25" and weight > 0 and self.embedder is not None and len(self.index):
+        wants_dense = mode == "dense" or (mode == "hybrid" and weight > 0)
+        if wants_dense and self.embedder is not None and len(self.index):
             query = self.embedder.encode([self.normaliser.question(question)])[0]
             dense = self.index.embeddings @ query
         if mode == "bm25":

@@ -13,8 +13,10 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+_SCRIPT_RE = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
-_MD_RE = re.compile(r"[`*_#>\[\]{}|~]+|!\[|\]\(|https?://\S+")
+_LINK_RE = re.compile(r"!?\[([^\]]{0,200})\]\([^)]{0,500}\)")
+_MD_RE = re.compile(r"https?://\S+|[`*_#>\[\]{}|~]+")
 _SPACE_RE = re.compile(r"\s+")
 _AGE_RE = re.compile(r"(\d{2,3})\s*(?:多)?(?:周岁|岁)")
 _CN_AGE_RE = re.compile(r"([六七八九])十(?:[一二三四五六七八九])?(?:多)?(?:周岁|岁)")
@@ -30,7 +32,9 @@ def has_meaningful_text(text: str) -> bool:
 def clean_markup(text: str) -> str:
     """Unescape entities, drop HTML tags, Markdown marks, URLs and control characters."""
     text = html.unescape(text)
+    text = _SCRIPT_RE.sub(" ", text)
     text = _TAG_RE.sub(" ", text)
+    text = _LINK_RE.sub(r" \1 ", text)
     text = _MD_RE.sub(" ", text)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     return _SPACE_RE.sub(" ", text).strip()
