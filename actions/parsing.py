@@ -273,10 +273,12 @@ RELATIONS: tuple[tuple[str, str], ...] = (
     ("姐", "其他"),
     ("妹", "其他"),
 )
-_FILLER = re.compile(
-    r"身份证号?码?|号码|名字|姓名|叫做?|是|的|我|他|她|有|残疾证?|"
-    r"[一二三四1-4]级|" + "|".join(DISABILITY_CATEGORIES) + r"|重病|大病|在读|上学|读书"
+_NOT_A_NAME = re.compile(
+    r"身份证号?码?|号码|电话|手机|"
+    r"(" + "|".join(DISABILITY_CATEGORIES) + r")?残疾证?([一二三四1-4]级)?|[一二三四1-4]级|"
+    r"重病|大病|在读|上学|读书"
 )
+_NAME_PREFIX = re.compile(r"^(我|他|她)?(的)?(名字|姓名)?(是|叫做|叫)?")
 
 
 def relation(text: str) -> str | None:
@@ -288,13 +290,18 @@ def relation(text: str) -> str | None:
 
 
 def person_name(text: str) -> str | None:
-    """The 2–4 Chinese characters left once relation words, IDs and fillers are removed."""
+    """The 2–4 Chinese characters of a name once IDs, relation words and other facts are removed."""
     remaining = _strip_ids(text)
     for word, _ in sorted(RELATIONS, key=lambda pair: -len(pair[0])):
         remaining = remaining.replace(word, " ")
-    remaining = _FILLER.sub(" ", remaining)
-    candidates = re.findall(r"[\u4e00-\u9fff]{2,4}", remaining)
-    return candidates[0] if candidates else None
+    remaining = _NOT_A_NAME.sub(" ", remaining)
+    for chunk in re.findall(r"[\u4e00-\u9fff]+", remaining):
+        candidate = _NAME_PREFIX.sub("", chunk)
+        if candidate.startswith("姓") and len(candidate) <= 2:
+            continue  # "我姓刘": the surname alone, the full name follows
+        if 2 <= len(candidate) <= 4:
+            return candidate
+    return None
 
 
 def member(text: str) -> dict[str, Any]:

@@ -237,7 +237,7 @@ def main() -> int:
             rasa_url = f"http://127.0.0.1:{rasa_port}"
             print(f"logs in {logs}; waiting for rasa at {rasa_url} ...")
             wait_until(f"http://127.0.0.1:{action_port}/health", 60)
-            wait_until(f"{rasa_url}/status", 240)
+            wait_until(f"{rasa_url}/status", 900)
         rasa_url = rasa_url or "http://127.0.0.1:5005"
         all_latencies: list[float] = []
         failures = 0

@@ -54,6 +54,15 @@ def test_property_and_expenses() -> None:
     assert parsing.expenditures("没有") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("我叫王德明", "王德明"), ("王有才", "王有才"), ("我姓刘，叫刘海", "刘海"),
+     ("张三，肢体残疾二级", "张三"), ("😀", None)],
+)
+def test_person_name(text: str, name: str | None) -> None:
+    assert parsing.person_name(text) == name
+
+
 def test_member_in_one_message() -> None:
     member = parsing.member("女儿张小丽，330111201602290263，肢体残疾二级")
     assert member["relation"] == "子女"
