@@ -389,6 +389,12 @@ def tg(application: TelegramApp) -> Updates:
     return Updates(application)
 
 
+@pytest.fixture
+def tg_factory() -> Any:
+    """Updates for an Application a test built itself."""
+    return Updates
+
+
 # --- The real API (for the contract tests) ---------------------------------------------------
 @pytest.fixture(scope="module")
 def real_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
