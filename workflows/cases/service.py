@@ -57,6 +57,14 @@ class CaseEnv:
         return self.now.astimezone(LOCAL_TZ).date()
 
 
+class TransitionInputError(Exception):
+    """The action needs fields the request lacks: (location, Chinese message) pairs."""
+
+    def __init__(self, problems: list[tuple[tuple[str, ...], str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
 class CaseForbiddenError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -279,10 +287,17 @@ def check_may_act(case: ProgramCase, staff: StaffUser) -> None:
 def transition(
     session: Session, *, case: ProgramCase, body: TransitionIn, staff: StaffUser, env: CaseEnv
 ) -> ProgramCase:
-    """Take one action (already checked by body_problems); audit it and notify the resident."""
+    """Take one action, audit it and notify the resident.
+
+    Raises CaseForbiddenError (another township's case), machine.RoleNotAllowedError,
+    machine.TransitionNotAllowedError (with the allowed actions), TransitionInputError.
+    """
     check_may_act(case, staff)
     previous = CaseStatus(case.status)
     spec = machine.check(previous, body.action, guard_context(case, env), role=Role(staff.role))
+    problems = body_problems(case, body)
+    if problems:
+        raise TransitionInputError(problems)
     target = spec.target or previous
     today = env.today
     data: dict[str, object] = {"from": previous.value, "to": target.value}

@@ -12,7 +12,6 @@ from huimin import townships
 from huimin.programs import Program
 from workflows.auth.actor import Caller
 from workflows.auth.deps import AnyCaller, CurrentStaff
-from workflows.auth.enums import Role
 from workflows.cases import machine, service
 from workflows.cases.enums import CaseStatus
 from workflows.cases.models import ProgramCase
@@ -90,18 +89,11 @@ def transition(
     caller = Caller(staff=staff)
     case = _visible_case(session, case_id, caller)
     try:
-        service.check_may_act(case, staff)
-        problems = service.body_problems(case, body)
-        machine.check(
-            CaseStatus(case.status),
-            body.action,
-            service.guard_context(case, env),
-            role=Role(staff.role),
-        )
-        if problems:
-            raise field_errors(problems)
         service.transition(session, case=case, body=body, staff=staff, env=env)
         session.commit()
+    except service.TransitionInputError as exc:
+        session.rollback()
+        raise field_errors(exc.problems) from None
     except service.CaseForbiddenError as exc:
         raise HTTPException(status_code=403, detail=exc.message) from None
     except machine.RoleNotAllowedError as exc:
