@@ -217,7 +217,7 @@ def test_township_scoping_and_roles(client: TestClient, login: Login, submit: Su
 
 
 def test_forward_is_audited_with_its_own_deadline_and_both_townships_see_it(
-    client: TestClient, login: Login, submit: Submit
+    client: TestClient, app: FastAPI, login: Login, submit: Submit
 ) -> None:
     case_id = submit(programs=["dibao"])["cases"][0]["id"]
     fuchun = login("rev_fuchun")
@@ -238,6 +238,7 @@ def test_forward_is_audited_with_its_own_deadline_and_both_townships_see_it(
     assert forwarded["forward_due_date"] == "2026-11-05"  # 3 working days
     assert forwarded["forwards"][0]["from_township_code"] == FUCHUN
     assert forwarded["history"][-1]["action"] == "case.forward"
+    assert "已转交春江街道办理" in _outbox(app)[-1].text
     chunjiang = login("rev_chunjiang")
     assert client.get(f"/api/cases/{case_id}", headers=chunjiang).status_code == 200
     # the sending township still sees it, but can no longer act on it

@@ -6,13 +6,20 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from huimin import townships
 from huimin.programs import Program
 from workflows.cases.enums import Action
 from workflows.cases.models import ProgramCase
 from workflows.outbox import service as outbox
 
 _NOTIFIED = frozenset(
-    {Action.REQUEST_MATERIALS, Action.START_PUBLIC_NOTICE, Action.APPROVE, Action.REJECT}
+    {
+        Action.REQUEST_MATERIALS,
+        Action.START_PUBLIC_NOTICE,
+        Action.APPROVE,
+        Action.REJECT,
+        Action.FORWARD,
+    }
 )
 
 
@@ -29,6 +36,10 @@ def resident_text(case: ProgramCase, action: Action) -> str | None:
     if action is Action.START_PUBLIC_NOTICE:
         ends = case.public_notice_ends_on.isoformat() if case.public_notice_ends_on else ""
         return f"您的申请 {number}({label})已进入公示,公示期7天,至 {ends} 结束。"
+    if action is Action.FORWARD:
+        township = townships.by_code(case.handling_township_code)
+        where = township.name if township else case.handling_township_code
+        return f"您的申请 {number}({label})已转交{where}办理,无需重新申请。"
     if action is Action.APPROVE:
         return f"您的申请 {number}({label})已审核通过,救助待遇自批准的次月起发放。"
     if action is Action.REJECT:
