@@ -123,6 +123,9 @@ class Bridge:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or not message.text:
             return
+        if message.text.lstrip().startswith("/"):  # Rasa would read it as "/intent{...}"
+            await message.reply_text(texts.UNKNOWN_COMMAND)
+            return
         await self.forward(user.id, message.chat_id, message.text)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
