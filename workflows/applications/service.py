@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from huimin import idcard
@@ -213,7 +213,7 @@ def submit(
     return application, True
 
 
-def _with_cases(query):  # type: ignore[no-untyped-def]
+def _with_cases(query: Select[Application]) -> Select[Application]:
     return query.options(selectinload(Application.cases).selectinload(ProgramCase.forwards))
 
 
