@@ -347,7 +347,8 @@ class ActionAskSummaryConfirmed(Action):
             dispatcher.utter_message(response="utter_ask_what_to_change")
             return [SlotSet("summary_change", None)]
         programs = tracker.get_slot("programs") or []
-        labels = "、".join(Program(code).label for code in programs if code in Program)
+        codes = {program.value for program in Program}
+        labels = "、".join(Program(code).label for code in programs if code in codes)
         dispatcher.utter_message(
             response="utter_application_summary",
             name=tracker.get_slot("applicant_name") or "",

@@ -43,7 +43,7 @@ class FakeState:
 
 
 def fake_api(state: FakeState) -> Any:
-    from fastapi import FastAPI, Header, Request
+    from fastapi import FastAPI, Header
     from fastapi.responses import JSONResponse
 
     app = FastAPI()
@@ -112,8 +112,8 @@ def fake_api(state: FakeState) -> Any:
         return JSONResponse({"id": len(state.handoffs), "status": "open"}, status_code=201)
 
     @app.post("/api/leads")
-    async def lead(request: Request) -> JSONResponse:
-        state.leads.append(await request.json())
+    async def lead(body: dict[str, Any]) -> JSONResponse:
+        state.leads.append(body)
         return JSONResponse({"id": len(state.leads), "number": f"XS{len(state.leads):05d}",
                              "township_code": "330111006000"}, status_code=201)
 

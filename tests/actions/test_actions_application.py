@@ -172,6 +172,18 @@ async def test_summary_no_asks_which_field(kit: Any, dispatcher: CollectingDispa
     assert kit.slots(events) == {"summary_change": None}
 
 
+async def test_summary_lists_what_was_collected(kit: Any, dispatcher: CollectingDispatcher,
+                                                fake_api: Any) -> None:
+    tracker = kit.tracker("以后再交", "deny", slots=filled_application(summary_confirmed=None))
+    events = await ActionAskSummaryConfirmed().run(dispatcher, tracker, kit.domain)
+    assert events == []
+    assert kit.responses(dispatcher) == ["utter_application_summary"]
+    message = dispatcher.messages[0]
+    assert message["programs_text"] == "最低生活保障(低保)、医疗救助"
+    assert message["id_masked"] == "330183********0211"
+    assert "配偶 李秀英" in message["members_text"]
+
+
 def filled_application(**overrides: Any) -> dict[str, Any]:
     members = [
         {"relation": "本人", "name": "张建国", "id_number": APPLICANT_ID},
