@@ -17,10 +17,13 @@ from huimin.settings import Settings
 from knowledge.service import KnowledgeService
 
 router = APIRouter(tags=["knowledge"])
+MAX_BODY_CHARS = 100_000  # beyond this the request is refused (422); up to it, truncated
 
 
 class AskRequest(BaseModel):
-    question: str = Field(..., description="问题（过长会被截断后回答）")
+    question: str = Field(
+        ..., max_length=MAX_BODY_CHARS, description="问题（超过200字的部分截断后回答）"
+    )
     audience: Literal["resident", "adviser", "staff"] = "resident"
 
 

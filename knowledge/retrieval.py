@@ -8,6 +8,7 @@ threshold live in ``knowledge/data/tuning.json``, chosen by ``scripts/bench_know
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -60,13 +61,13 @@ class HybridRetriever:
     def __init__(
         self,
         index: KnowledgeIndex,
-        embedder: Embedder | None,
+        embedder: Callable[[], Embedder] | None,
         normaliser: Normaliser,
         tokenizer: Tokenizer,
         params: RetrievalParams,
     ) -> None:
         self.index = index
-        self.embedder = embedder
+        self.embedder = embedder  # called only when the dense side is needed (lazy model)
         self.normaliser = normaliser
         self.tokenizer = tokenizer
         self.params = params
@@ -117,7 +118,7 @@ class HybridRetriever:
         dense = np.zeros(len(self.index), dtype=np.float32)
         wants_dense = mode == "dense" or (mode == "hybrid" and weight > 0)
         if wants_dense and self.embedder is not None and len(self.index):
-            query = self.embedder.encode([self.normaliser.question(question)])[0]
+            query = self.embedder().encode([self.normaliser.question(question)])[0]
             dense = self.index.embeddings @ query
         if mode == "bm25":
             fused = lexical.copy()

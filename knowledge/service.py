@@ -93,7 +93,7 @@ class KnowledgeService:
                     self.collection, normaliser=normaliser, tokenizer=tokenizer
                 )
                 self._retriever = HybridRetriever(
-                    index, self.embedder(), normaliser, tokenizer, self.params
+                    index, self.embedder, normaliser, tokenizer, self.params
                 )
             return self._retriever
 
@@ -103,6 +103,8 @@ class KnowledgeService:
             if int(self.collection.count()) == 0:
                 return  # nothing ingested yet: the first question will load what it needs
             _ = self.retriever
+            if self.params.dense_weight > 0:
+                self.embedder()
             self.last_error = None
         except Exception as exc:  # reported by status(), retried on the next question
             self.last_error = f"{type(exc).__name__}: {exc}"
@@ -169,6 +171,8 @@ class KnowledgeService:
             "store": self.settings.chroma_server_url
             or f"embedded:{self.settings.effective_chroma_path}",
             "loaded": self._retriever is not None,
+            "model_loaded": self._embedder is not None,
+            "dense_weight": self.params.dense_weight,
         }
         try:
             chunks = int(self.collection.count())

