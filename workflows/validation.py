@@ -88,10 +88,15 @@ def chinese_errors(errors: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def field_errors(pairs: Sequence[tuple[Sequence[str | int], str]]) -> RequestValidationError:
-    """Build a 422 from (location, Chinese message) pairs found by a service check."""
+def field_errors(
+    pairs: Sequence[tuple[Sequence[str | int], str]], *, where: str = "body"
+) -> RequestValidationError:
+    """Build a 422 from (location, Chinese message) pairs found by a service check.
+
+    ``where`` is the part of the request: "body", "query" or "path".
+    """
     return RequestValidationError(
-        [{"loc": ("body", *loc), "msg": msg, "type": "value_error"} for loc, msg in pairs]
+        [{"loc": (where, *loc), "msg": msg, "type": "value_error"} for loc, msg in pairs]
     )
 
 

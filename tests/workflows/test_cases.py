@@ -283,5 +283,10 @@ def test_case_list_filters_and_pagination(
     assert first["total"] == 2
     assert first["items"][0]["id"] != second["items"][0]["id"]
     assert "*" in first["items"][0]["applicant_id_number_masked"]
-    bad = client.get("/api/cases", params={"status": "nope", "township": "1"}, headers=supervisor)
+    bad = client.get("/api/cases", params={"status": "nope"}, headers=supervisor)
     assert bad.status_code == 422
+    assert bad.json()["detail"][0]["loc"] == ["query", "status"]
+    bad = client.get("/api/cases", params={"township": "1"}, headers=supervisor)
+    assert bad.json()["detail"] == [
+        {"loc": ["query", "township"], "msg": "乡镇(街道)代码不存在:1", "type": "value_error"}
+    ]

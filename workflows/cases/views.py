@@ -52,7 +52,7 @@ def list_cases(
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CasePageOut:
     if township is not None and townships.by_code(township) is None:
-        raise field_errors([(("township",), f"乡镇(街道)代码不存在:{township}")])
+        raise field_errors([(("township",), f"乡镇(街道)代码不存在:{township}")], where="query")
     items, total = service.list_cases(
         session,
         caller=caller,

@@ -32,7 +32,7 @@ def registry_household(id_number: str, request: Request, _: AnyCaller) -> dict[s
     try:
         number = idcard.parse(id_number).number
     except idcard.InvalidIdNumber as exc:
-        raise field_errors([(("id_number",), str(exc))]) from None
+        raise field_errors([(("id_number",), str(exc))], where="path") from None
     try:
         household = _registry(request).lookup(number)
     except RegistryUnavailableError as exc:
