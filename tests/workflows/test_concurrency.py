@@ -35,3 +35,34 @@ def test_parallel_submissions(
         report = verify_chain(session)
     assert report.ok, report
     assert report.checked == 4 * 3  # each: application.submitted + two case.opened
+
+
+def test_parallel_claims_never_share_a_message(
+    client: TestClient, app: FastAPI, internal: dict[str, str], clock: Any
+) -> None:
+    from workflows.outbox import service
+
+    with app.state.session_factory() as session:
+        enqueued = [
+            service.enqueue(
+                session, channel="telegram", channel_user_id=f"u{i}", text="通知", now=clock.now()
+            ).id
+            for i in range(30)
+        ]
+        session.commit()
+
+    def claim(_: int) -> list[int]:
+        answer = client.post(
+            "/api/outbox/claim", json={"channel": "telegram", "limit": 5}, headers=internal
+        )
+        assert answer.status_code == 200, answer.text
+        return [m["id"] for m in answer.json()]
+
+    claimed: list[int] = []
+    for _round in range(10):  # a worker that loses a race gets fewer messages, never a shared one
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            claimed += [message_id for batch in pool.map(claim, range(6)) for message_id in batch]
+        if len(set(claimed)) == len(enqueued):
+            break
+    assert len(claimed) == len(set(claimed))
+    assert sorted(claimed) == sorted(enqueued)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from workflows.outbox.enums import (
@@ -49,34 +49,62 @@ def backoff_seconds(attempts: int) -> int:
     return int(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)))
 
 
+def _due(channel: str, now: dt.datetime) -> list[ColumnElement[bool]]:
+    return [
+        OutboxMessage.channel == channel,
+        OutboxMessage.status == OutboxStatus.PENDING.value,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
+    ]
+
+
 def claim(
     session: Session, *, channel: str, limit: int, lease_seconds: int, now: dt.datetime
 ) -> list[OutboxMessage]:
-    """Lease up to ``limit`` due messages; an expired lease counts as a failed attempt."""
-    due = session.scalars(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.channel == channel,
-            OutboxMessage.status == OutboxStatus.PENDING.value,
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.lease_until.is_(None), OutboxMessage.lease_until <= now),
-        )
+    """Lease up to ``limit`` due messages; an expired lease counts as a failed attempt.
+
+    Each lease is taken by a compare-and-set UPDATE on (id, attempts) while still due, so two
+    workers never hold the same message, also on SQLite where FOR UPDATE does not exist.
+    """
+    candidates = session.execute(
+        select(OutboxMessage.id, OutboxMessage.attempts)
+        .where(*_due(channel, now))
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    claimed = []
-    for message in due:
-        if message.attempts >= MAX_ATTEMPTS:  # its last lease expired unacknowledged
-            message.status = OutboxStatus.DEAD.value
-            message.lease_until = None
-            message.last_error = message.last_error or "lease expired"
+    lease_until = now + dt.timedelta(seconds=lease_seconds)
+    claimed_ids = []
+    for message_id, attempts in candidates:
+        taken = and_(OutboxMessage.id == message_id, OutboxMessage.attempts == attempts)
+        if attempts >= MAX_ATTEMPTS:  # its last lease expired unacknowledged
+            session.execute(
+                update(OutboxMessage)
+                .where(taken, *_due(channel, now))
+                .values(
+                    status=OutboxStatus.DEAD.value,
+                    lease_until=None,
+                    last_error=func.coalesce(OutboxMessage.last_error, "lease expired"),
+                )
+            )
             continue
-        message.attempts += 1
-        message.lease_until = now + dt.timedelta(seconds=lease_seconds)
-        claimed.append(message)
-    session.flush()
-    return claimed
+        result = session.execute(
+            update(OutboxMessage)
+            .where(taken, *_due(channel, now))
+            .values(attempts=attempts + 1, lease_until=lease_until)
+        )
+        if result.rowcount == 1:  # type: ignore[attr-defined]
+            claimed_ids.append(message_id)
+    if not claimed_ids:
+        return []
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(claimed_ids))
+            .order_by(OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def get(session: Session, *, message_id: int) -> OutboxMessage | None:
