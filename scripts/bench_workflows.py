@@ -3,12 +3,12 @@
 1. Seeds N program cases (default 1,000,000) with their applications and a few forwards into a
    dedicated schema (default ``bench``), using the API's own tables (``Base.metadata``), by COPY.
 2. Times the staff queue for one township with filters, calling the API's own query
-   (``workflows.cases.service.list_cases``), first with the models' indexes only, then with the
-   indexes suggested below; prints EXPLAIN ANALYZE of the slowest scenario.
+   (``workflows.cases.service.list_cases``) on the models' indexes, and prints EXPLAIN ANALYZE
+   of every statement of the slowest scenario.
 3. Starts the real API (uvicorn, one process) on 127.0.0.1 against the same schema and sends
    a bounded number of ``POST /api/applications`` from concurrent httpx clients.
 
-Run (about 2–4 minutes on 2 cores):
+Run (about 5–8 minutes on 2 shared cores):
     .venv/bin/python scripts/bench_workflows.py
     .venv/bin/python scripts/bench_workflows.py --cases 100000 --submissions 200   # quick
 Results are printed as Markdown (see docs/benchmarks/workflows.md).
@@ -50,33 +50,6 @@ from workflows.calendar import WorkingDayCalendar  # noqa: E402
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TODAY = dt.date(2026, 11, 28)
 BEIJING = dt.timezone(dt.timedelta(hours=8))
-
-# Indexes the queue needs beyond the models' single-column ones (see the report). Each
-# visibility branch walks one of them in (due_date, id) order, with or without a status filter;
-# the INCLUDE columns let the counts and the filters run on the index alone.
-SUGGESTED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_program_cases_handling_due"
-    " ON program_cases (handling_township_code, due_date, id)"
-    " INCLUDE (status, program, paused_since)",
-    "CREATE INDEX IF NOT EXISTS ix_program_cases_handling_status_due"
-    " ON program_cases (handling_township_code, status, due_date, id)"
-    " INCLUDE (program, paused_since)",
-    "CREATE INDEX IF NOT EXISTS ix_program_cases_submitted_due"
-    " ON program_cases (submitted_township_code, due_date, id)"
-    " INCLUDE (handling_township_code, status, program, paused_since)",
-    "CREATE INDEX IF NOT EXISTS ix_program_cases_submitted_status_due"
-    " ON program_cases (submitted_township_code, status, due_date, id)"
-    " INCLUDE (handling_township_code, program, paused_since)",
-    # Open cases only (about 6% of rows): the overdue filter counts these, not the history.
-    "CREATE INDEX IF NOT EXISTS ix_program_cases_open_handling_due"
-    " ON program_cases (handling_township_code, due_date, id)"
-    " INCLUDE (status, program, paused_since)"
-    " WHERE status NOT IN ('approved', 'rejected', 'closed')",
-    "CREATE INDEX IF NOT EXISTS ix_program_cases_open_submitted_due"
-    " ON program_cases (submitted_township_code, due_date, id)"
-    " INCLUDE (handling_township_code, status, program, paused_since)"
-    " WHERE status NOT IN ('approved', 'rejected', 'closed')",
-)
 
 # Rough weights: 街道 and the large towns see more cases.
 TOWNSHIP_WEIGHTS = {
@@ -215,7 +188,7 @@ def generate(n_cases: int, seed: int = 20261128) -> Iterator[tuple[str, tuple[An
             make_number(rng.choice(("330183", "330111")), birth, rng.randrange(1000)),
             hukou, submitted, False, submitted, False, created,
         )  # fmt: skip
-        programs = {pick_program() for _ in range(pick_count())}
+        programs = sorted({pick_program() for _ in range(pick_count())})  # stable order
         for program in programs:
             case_id += 1
             if case_id > n_cases:
@@ -384,111 +357,6 @@ def time_queue(
     return results
 
 
-# The suggested rewrite of workflows.cases.service.list_cases (same answer, index-friendly):
-# the visibility OR (handling / submitted / forwarded) becomes three disjoint branches; each
-# branch is walked in (due_date, id) order on its own index and only the first page*size rows
-# of each are merged; the total is the sum of the three branch counts.
-def visibility_branches(session: Session, township_code: str) -> list[Any]:
-    from sqlalchemy import and_, or_, select
-
-    from workflows.cases.models import CaseForward, ProgramCase
-
-    handled_here = ProgramCase.handling_township_code == township_code
-    received_here = and_(
-        ProgramCase.submitted_township_code == township_code,
-        ProgramCase.handling_township_code != township_code,
-    )
-    branches: list[Any] = [handled_here, received_here]
-    # Forwards are few: read first the ids of cases that only a forward makes visible here,
-    # so the planner looks them up by key instead of walking every case in due-date order.
-    forwarded = session.scalars(
-        select(CaseForward.case_id)
-        .join(ProgramCase, ProgramCase.id == CaseForward.case_id)
-        .where(
-            or_(
-                CaseForward.from_township_code == township_code,
-                CaseForward.to_township_code == township_code,
-            ),
-            ProgramCase.handling_township_code != township_code,
-            ProgramCase.submitted_township_code != township_code,
-        )
-        .distinct()
-    ).all()
-    if forwarded:
-        branches.append(ProgramCase.id.in_(forwarded))
-    return branches
-
-
-def list_cases_rewritten(
-    session: Session,
-    *,
-    caller: Any,
-    today: dt.date,
-    status: Any = None,
-    program: Program | None = None,
-    township_code: str | None = None,
-    overdue: bool | None = None,
-    page: int = 1,
-    page_size: int = 20,
-) -> tuple[list[Any], int]:
-    from sqlalchemy import func, not_, select, true, union_all
-    from sqlalchemy.orm import selectinload
-
-    from workflows.cases.models import ProgramCase
-    from workflows.cases.service import overdue_clause
-
-    filters: list[Any] = []
-    if status is not None:
-        filters.append(ProgramCase.status == status.value)
-    if program is not None:
-        filters.append(ProgramCase.program == program.value)
-    if township_code is not None:
-        filters.append(ProgramCase.handling_township_code == township_code)
-    if overdue is True:
-        filters.append(overdue_clause(today))
-    elif overdue is False:
-        filters.append(not_(overdue_clause(today)))
-    scope = caller.township_scope
-    branches = visibility_branches(session, scope) if scope is not None else [true()]
-    counts = session.execute(
-        select(
-            *(
-                select(func.count()).select_from(ProgramCase).where(b, *filters).scalar_subquery()
-                for b in branches
-            )
-        )
-    ).one()
-    total = sum(counts)
-    window = page * page_size
-    parts = [
-        select(ProgramCase.id, ProgramCase.due_date)
-        .where(b, *filters)
-        .order_by(ProgramCase.due_date, ProgramCase.id)
-        .limit(window)
-        .subquery()
-        for b in branches[:2]
-    ]
-    # The forwarded branch is small: take all of it, so it is read by key, not in date order.
-    parts += [
-        select(ProgramCase.id, ProgramCase.due_date).where(b, *filters).subquery()
-        for b in branches[2:]
-    ]
-    merged = union_all(*(select(p.c.id, p.c.due_date) for p in parts)).subquery()
-    ids = session.scalars(
-        select(merged.c.id)
-        .order_by(merged.c.due_date, merged.c.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    items = session.scalars(
-        select(ProgramCase)
-        .where(ProgramCase.id.in_(ids))
-        .options(selectinload(ProgramCase.application))
-        .order_by(ProgramCase.due_date, ProgramCase.id)
-    ).all()
-    return list(items), total
-
-
 @contextmanager
 def captured_sql(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
     from sqlalchemy import event
@@ -546,37 +414,10 @@ def queue_section(
         print("```\n</details>\n")
 
 
-def check_same_answers(engine: Engine, code: str) -> None:
-    caller = township_caller(code)
-    for name, filters in queue_scenarios():
-        with Session(engine) as session:
-            theirs, their_total = their_list_cases(session, caller=caller, today=TODAY, **filters)
-            ours, our_total = list_cases_rewritten(session, caller=caller, today=TODAY, **filters)
-            if their_total != our_total or [c.id for c in theirs] != [c.id for c in ours]:
-                raise SystemExit(f"rewrite differs from the API's query for {name!r}")
-
-
-def drop_suggested_indexes(engine: Engine) -> None:
-    with engine.begin() as conn:
-        for ddl in SUGGESTED_INDEXES:
-            conn.execute(text("DROP INDEX IF EXISTS " + ddl.split()[5]))
-
-
 def _shorten(text_block: str, width: int = 160) -> str:
     return "\n".join(
         line if len(line) <= width else line[:width] + " …" for line in text_block.splitlines()
     )
-
-
-def add_suggested_indexes(engine: Engine) -> float:
-    drop_suggested_indexes(engine)  # never keep an older definition under the same name
-    started = time.perf_counter()
-    with engine.begin() as conn:
-        for ddl in SUGGESTED_INDEXES:
-            conn.execute(text(ddl))
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM ANALYZE program_cases"))  # visibility map: index-only scans
-    return time.perf_counter() - started
 
 
 # Intake through the real API -----------------------------------------------------------------
@@ -734,31 +575,12 @@ def timing_table(timings: list[Timing]) -> str:
     return "\n".join(lines)
 
 
-def run_queue_sections(args: argparse.Namespace, name: str, code: str) -> None:
+def run_queue_section(args: argparse.Namespace, name: str, code: str) -> None:
     engine = engine_for(args.database_url, args.schema)
-    if not args.skip_baseline:
-        drop_suggested_indexes(engine)
-    print(f"Queue of {name} ({code}) as a township reviewer sees it; each query is")
-    print("the count plus page 1 (20 rows) plus the applications of those rows.\n")
-    if not args.skip_baseline:
-        queue_section(
-            "API's list_cases, models' indexes only", engine, code, args.baseline_repeats,
-            their_list_cases,
-        )  # fmt: skip
-    seconds = add_suggested_indexes(engine)
-    print(f"(suggested indexes built in {seconds:.1f} s)\n")
-    if not args.skip_baseline:
-        queue_section(
-            "API's list_cases + suggested indexes", engine, code, args.baseline_repeats,
-            their_list_cases, explain=False,
-        )  # fmt: skip
-    queue_section(
-        "suggested list_cases rewrite + suggested indexes", engine, code, args.repeats,
-        list_cases_rewritten,
-    )  # fmt: skip
-    check_same_answers(engine, code)
-    print("The rewrite returned the same total and the same page as the API's query for every")
-    print("scenario above.\n")
+    print(f"Queue of {name} ({code}) as a township reviewer sees it, through the API's own")
+    print("query (workflows.cases.service.list_cases) and the models' indexes. Each timed call")
+    print("is the count, page 1 of 20 rows (or the page named), and those rows' applications.\n")
+    queue_section("API's list_cases, models' indexes", engine, code, args.repeats, their_list_cases)
     engine.dispose()
 
 
@@ -769,17 +591,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--township", default="富春街道", help="the queue's township (name)")
     parser.add_argument("--repeats", type=int, default=40, help="timed runs per queue query")
-    parser.add_argument(
-        "--baseline-repeats", type=int, default=10, help="timed runs of the slow unindexed queue"
-    )
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded schema")
     parser.add_argument("--skip-api", action="store_true")
-    parser.add_argument("--skip-baseline", action="store_true", help="time only the rewrite")
     parser.add_argument("--skip-queue", action="store_true", help="only the API intake")
     args = parser.parse_args(argv)
+    from workflows.models_registry import import_all_models
+
+    import_all_models()  # every mapper, also when the seed step is skipped
     township = townships.from_text(args.township)
     if township is None:
         raise SystemExit(f"unknown township: {args.township}")
@@ -791,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{seeded.forwards} forwards in {seeded.seconds:.1f} s (COPY, indexes after)\n"
         )
     if not args.skip_queue:
-        run_queue_sections(args, township.name, township.code)
+        run_queue_section(args, township.name, township.code)
     if args.skip_api:
         return 0
     token = Settings(_env_file=None).internal_token.get_secret_value()
