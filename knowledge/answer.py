@@ -72,11 +72,15 @@ def compose(
     picked: list[tuple[float, int, int, str]] = []  # (score, citation index, position, text)
     for ci, hit in enumerate(chosen):
         for pos, sentence in enumerate(sentences(hit.chunk.text)):
+            if sentence.endswith(("？", "?")):
+                continue  # a passage's own rhetorical question is not an answer
             normalised = normalise(sentence)
             score = _sentence_score(normalised, tokens, idf)
             if ci == 0:
                 score += 1e-3  # prefer the best passage on ties
             picked.append((score, ci, pos, sentence))
+    if not picked:
+        picked.append((0.0, 0, 0, top.chunk.text))
     picked.sort(key=lambda p: (-p[0], p[1], p[2]))
     best = [p for p in picked if p[0] > 0][:MAX_SENTENCES] or picked[:1]
     used = sorted({p[1] for p in best})
