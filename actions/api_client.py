@@ -156,13 +156,6 @@ class ApiClient:
         result: dict[str, Any] = await self._request("POST", "/api/handoffs", json=body)
         return result
 
-    async def active_handoff(self, channel: str, channel_user_id: str) -> dict[str, Any]:
-        params = {"channel": channel, "channel_user_id": channel_user_id}
-        result: dict[str, Any] = await self._request(
-            "GET", "/api/handoffs/active", params=params
-        )
-        return result
-
     async def create_lead(self, lead: dict[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = await self._request("POST", "/api/leads", json=lead)
         return result

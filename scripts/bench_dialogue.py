@@ -151,6 +151,7 @@ class Script:
     name: str
     turns: list[str]
     done: Callable[[str], bool]  # reached the outcome, judged on the bot's reply text
+    channel: str = "web"  # "counter" plays staff intake: sender counter:<staff>:<session>
 
 
 def scripts() -> list[Script]:
@@ -164,7 +165,7 @@ def scripts() -> list[Script]:
             "我想申请低保和医疗救助", "同意", OTHER, "我叫王德明", "13958012345", "新登镇",
             "一样", f"老婆陈丽 {SPOUSE}", f"女儿王小丽 {CHILD}", "没有了", "没有收入",
             "没有存款，也没车", "以后再交", "确认提交",
-        ], submitted),
+        ], submitted, channel="counter"),
         Script("application with a digression, a wrong check digit and a correction", [
             "我要申请低保和医疗救助", "同意", "低保审批要多久", APPLICANT[:-1] + "2", APPLICANT,
             "13805711234", "一样的", "对的", "没有收入", "没有", "以后再交", "手机号填错了",
@@ -178,6 +179,10 @@ def scripts() -> list[Script]:
             "我邻居家老人没人管", "银湖街道", "就在村口第二家", "他一个人住，好几天没吃饭了",
             "很急", "不留",
         ], lambda text: "登记号" in text),
+        Script("status: nothing under this account, look up by number + ID", [
+            "我的申请到哪一步了", "好的", "FY2026000001", OTHER,
+        ], lambda text: "没有查到" in text or "办理情况" in text),
+        Script("human help pauses the bot", ["转人工"], lambda text: "工作人员" in text),
         Script("hostile input, then a normal turn", [
             "救" * 5000, "😀😀😀🙏", "<script>alert(1)</script>",
             '/apply_assistance{"program":"x"}', "取消", "是的", "你好",
@@ -243,7 +248,10 @@ def main() -> int:
         failures = 0
         with httpx.Client() as client:
             for index, script in enumerate(scripts()):
-                result = play(client, rasa_url, script, f"web:bench-{int(time.time())}-{index}")
+                session = f"bench-{int(time.time())}-{index}"
+                sender = f"counter:bench.staff:{session}" if script.channel == "counter" else (
+                    f"web:{session}")
+                result = play(client, rasa_url, script, sender)
                 all_latencies += result["latencies"]
                 failures += not result["reached"]
                 print(f"{'ok ' if result['reached'] else 'FAIL'} {script.name}: "
