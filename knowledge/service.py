@@ -14,6 +14,7 @@ from typing import Any
 from huimin.settings import Settings
 from knowledge.answer import EMPTY_REPLY, UNREADABLE_REPLY, compose
 from knowledge.embedding import Embedder, SentenceTransformerEmbedder
+from knowledge.generator import GroundedGenerator, load_local_generator
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest
 from knowledge.models import AUDIENCES, Answer
@@ -42,6 +43,7 @@ class KnowledgeService:
         params: RetrievalParams | None = None,
         collection_prefix: str = "huimin_knowledge",
         data_dir: Path = DATA_DIR,
+        generator: GroundedGenerator | None = None,
     ) -> None:
         self.settings = settings
         self._embedder = embedder
@@ -57,6 +59,7 @@ class KnowledgeService:
         self._normaliser: Normaliser | None = None
         self._tokenizer: Tokenizer | None = None
         self.last_error: str | None = None
+        self._generator = generator
 
     # Lazy parts ---------------------------------------------------------------------------
     @property
@@ -96,6 +99,13 @@ class KnowledgeService:
                     index, self.embedder, normaliser, tokenizer, self.params
                 )
             return self._retriever
+
+    def generator(self) -> GroundedGenerator | None:
+        """The optional generator (``knowledge_generator_model``); None: extractive only."""
+        with self._lock:
+            if self._generator is None and self.settings.knowledge_generator_model:
+                self._generator = load_local_generator(self.settings.knowledge_generator_model)
+            return self._generator
 
     def warm_up(self) -> None:
         """Load everything now (used by the API in a background thread)."""
@@ -155,13 +165,15 @@ class KnowledgeService:
         if not result.query_tokens:
             return Answer(echo, UNREADABLE_REPLY, False)
         confident = bool(result.hits) and result.confidence >= self.params.min_confidence
-        return compose(
+        answer = compose(
             echo,
             result,
             confident=confident,
             idf=retriever.index.bm25.idf,
             normalise=retriever.normaliser.passage,
         )
+        generator = self.generator()
+        return generator.rewrite(answer) if generator and answer.confident else answer
 
     def status(self) -> dict[str, Any]:
         """Cheap health report; never loads the model, never raises."""
