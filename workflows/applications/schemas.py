@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from huimin import idcard, townships
 from huimin.programs import Program
 from workflows.applications.enums import (
     Channel,
@@ -19,28 +16,9 @@ from workflows.applications.enums import (
     Relation,
 )
 from workflows.cases.schemas import CaseSummaryOut
+from workflows.fields import IdNumber, OptionalTownshipCode, PhoneNumber
 
-_PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 MAX_AMOUNT = 100_000_000
-
-
-def _id_number(value: str) -> str:
-    try:
-        return idcard.parse(value).number
-    except idcard.InvalidIdNumber as exc:
-        raise ValueError(str(exc)) from None
-
-
-def _township(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    if townships.by_code(value) is None:
-        raise ValueError(f"乡镇(街道)代码不存在:{value}(请使用本区24个乡镇街道的12位代码)")
-    return value
-
-
-IdNumber = Annotated[str, AfterValidator(_id_number)]
-TownshipCode = Annotated[str | None, AfterValidator(_township)]
 
 
 class IncomeIn(BaseModel):
@@ -73,18 +51,7 @@ class ExpenditureIn(BaseModel):
 class ApplicantIn(BaseModel):
     name: str = Field(min_length=1, max_length=60)
     id_number: IdNumber
-    phone: str | None = None
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str | None) -> str | None:
-        if value in (None, ""):
-            return None
-        assert value is not None
-        value = value.replace(" ", "")
-        if not _PHONE.match(value):
-            raise ValueError("联系电话格式不正确(11位手机号或带区号的固定电话)")
-        return value
+    phone: PhoneNumber = None
 
 
 class ApplicationIn(BaseModel):
@@ -96,9 +63,9 @@ class ApplicationIn(BaseModel):
     consent_verification: bool
     consent_at: dt.datetime | None = None
     applicant: ApplicantIn
-    hukou_township_code: TownshipCode = None
+    hukou_township_code: OptionalTownshipCode = None
     hukou_region_text: str | None = Field(default=None, max_length=200)
-    residence_township_code: TownshipCode = None
+    residence_township_code: OptionalTownshipCode = None
     has_residence_permit: bool = False
     programs: list[Program] = Field(min_length=1, max_length=len(Program))
     members: list[MemberIn] = Field(default_factory=list, max_length=30)
