@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 
-from huimin import idcard, townships
+from huimin import townships
 from workflows.auth.deps import AnyCaller
+from workflows.fields import IdNumber
 from workflows.registry import HouseholdRegistry, RegistryUnavailableError, make_registry
-from workflows.validation import field_errors
 
 router = APIRouter(tags=["reference"])
 
@@ -28,13 +28,9 @@ def _registry(request: Request) -> HouseholdRegistry:
 
 
 @router.get("/api/registry/households/{id_number}")
-def registry_household(id_number: str, request: Request, _: AnyCaller) -> dict[str, Any]:
+def registry_household(id_number: IdNumber, request: Request, _: AnyCaller) -> dict[str, Any]:
     try:
-        number = idcard.parse(id_number).number
-    except idcard.InvalidIdNumber as exc:
-        raise field_errors([(("id_number",), str(exc))], where="path") from None
-    try:
-        household = _registry(request).lookup(number)
+        household = _registry(request).lookup(id_number)
     except RegistryUnavailableError as exc:
         raise HTTPException(status_code=503, detail=exc.message_zh) from None
     if household is None:
