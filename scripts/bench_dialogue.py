@@ -181,8 +181,9 @@ def scripts() -> list[Script]:
         ], lambda text: "登记号" in text),
         Script("status: nothing under this account, look up by number + ID", [
             "我的申请到哪一步了", "好的", "FY2026000001", OTHER,
-        ], lambda text: "没有查到" in text or "办理情况" in text),
-        Script("human help pauses the bot", ["转人工"], lambda text: "工作人员" in text),
+        ], lambda text: "对不上" in text or "办理情况" in text),
+        # Paused: the second message gets no reply from the bot.
+        Script("human help pauses the bot", ["转人工", "你好"], lambda text: not text.strip()),
         Script("hostile input, then a normal turn", [
             "救" * 5000, "😀😀😀🙏", "<script>alert(1)</script>",
             '/apply_assistance{"program":"x"}', "取消", "是的", "你好",
@@ -202,7 +203,7 @@ def play(client: httpx.Client, rasa_url: str, script: Script, sender: str) -> di
         text = "\n".join(str(m.get("text") or "") for m in response.json())
         if os.environ.get("BENCH_VERBOSE"):
             print(f"  > {message[:40]}\n  < {text[:300]}")
-        if not text.strip():
+        if not text.strip() and not script.done(text):
             print(f"  ! no reply to {message[:30]!r}")
         if script.done(text):
             reached = True
