@@ -144,6 +144,28 @@ async def test_programs_multi_select_by_buttons(kit: Any, dispatcher: Collecting
     assert slots["programs"] == ["dibao", "medical"]
 
 
+async def test_a_hand_typed_unknown_program_is_refused(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    slots = await validate(kit, dispatcher, '/apply_assistance{"program":"x"}',
+                           "apply_assistance", "programs", value=["x"],
+                           entities=[{"entity": "program", "value": "x"}])
+    assert slots["programs"] is None
+    assert kit.responses(dispatcher) == ["utter_invalid_program"]
+
+
+async def test_hukou_outside_the_district_asks_for_a_residence_permit(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    slots = await validate(kit, dispatcher, "富春街道", "inform", "residence_township",
+                           slots={**filled_application(residence_township=None,
+                                                       hukou_township="安徽省阜阳市"),
+                                  "has_residence_permit": None})
+    assert slots["residence_township"] == "富春街道"
+    assert slots["requested_slot"] == "has_residence_permit"
+    assert kit.responses(dispatcher) == ["utter_hukou_outside"]
+
+
 @pytest.mark.parametrize(
     ("text", "cleared"),
     [

@@ -157,3 +157,13 @@ def test_every_response_the_actions_use_is_in_the_domain(domain: dict[str, Any])
 def test_format_citations_numbers_every_source() -> None:
     text = format_citations([{"title": "A"}, {"title": "《B》", "section": "第2条"}])
     assert text.splitlines() == ["[1] 《A》", "[2] 《B》 第2条"]
+
+
+async def test_the_ask_policy_button_asks_what_to_ask(
+    fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
+) -> None:
+    tracker = kit.tracker("/ask_policy", "ask_policy")
+    events = await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
+    assert events == []
+    assert kit.responses(dispatcher) == ["utter_ask_policy_prompt"]
+    assert fake_api.requests == []
