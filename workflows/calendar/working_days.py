@@ -62,6 +62,10 @@ class WorkingDayCalendar:
     def known_years(self) -> set[int]:
         return set(self._schedules)
 
+    def file_years(self) -> set[int]:
+        """The years the holiday file lists (they override ``chinese_calendar``)."""
+        return set(self._file_years)
+
     def is_known_year(self, year: int) -> bool:
         return year in self._schedules
 
