@@ -93,3 +93,17 @@ def test_sniff_kind() -> None:
     ]
     assert sniff_kind(b"") is None
     assert sniff_kind(b"GIF89a") is None
+
+
+def test_read_head_rewinds_the_stream() -> None:
+    import io
+
+    from workflows.storage import read_head
+
+    stream = io.BytesIO(PNG + b"rest of the image")
+    head = read_head(stream)
+    assert head == (PNG + b"rest of the image")[:32]
+    assert stream.tell() == 0
+    validate_upload("a.png", "image/png", 100, LIMIT, head=head)
+    with pytest.raises(UploadRejected, match="不符"):
+        validate_upload("a.pdf", "application/pdf", 100, LIMIT, head=head)

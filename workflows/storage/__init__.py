@@ -6,6 +6,7 @@ from workflows.storage.local_disk import LocalDiskStorage
 from workflows.storage.validation import (
     ALLOWED_TYPES,
     UploadRejected,
+    read_head,
     sniff_kind,
     validate_upload,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "StoredFileNotFoundError",
     "UploadRejected",
     "make_storage",
+    "read_head",
     "sniff_kind",
     "validate_upload",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
+from typing import BinaryIO
 
 
 class UploadRejected(ValueError):  # noqa: N818 - the name the workflow API imports
@@ -95,3 +96,11 @@ def validate_upload(
             f"文件内容与扩展名 {extension} 不符,可能已损坏或被改了扩展名。"
             f"请上传真实的 {ALLOWED_NAMES_ZH} 文件"
         )
+
+
+def read_head(data: BinaryIO) -> bytes:
+    """The stream's first ``SNIFF_BYTES`` for ``validate_upload(head=...)``; rewinds the stream."""
+    position = data.tell()
+    head = data.read(SNIFF_BYTES)
+    data.seek(position)
+    return head
