@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
-from workflows.storage import UploadRejected, sniff_kind, validate_upload
+from workflows.storage import UploadRejected, read_head, sniff_kind, validate_upload
 
 MB = 1024 * 1024
 LIMIT = 10 * MB
@@ -96,10 +98,6 @@ def test_sniff_kind() -> None:
 
 
 def test_read_head_rewinds_the_stream() -> None:
-    import io
-
-    from workflows.storage import read_head
-
     stream = io.BytesIO(PNG + b"rest of the image")
     head = read_head(stream)
     assert head == (PNG + b"rest of the image")[:32]
