@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from huimin.settings import Settings
+from knowledge.embedding import EmbeddingModelError
 from knowledge.models import AUDIENCES, Answer
 from knowledge.service import KnowledgeService
 
@@ -48,6 +49,14 @@ def main(
 ) -> int:
     args = build_parser().parse_args(argv)
     service = service or KnowledgeService(settings or Settings())
+    try:
+        return _run(args, service)
+    except EmbeddingModelError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+
+
+def _run(args: argparse.Namespace, service: KnowledgeService) -> int:
     if args.command == "ingest":
         report = service.ingest(args.docs)
         for source, reason in report.failed.items():

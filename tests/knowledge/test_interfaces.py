@@ -189,3 +189,14 @@ def test_first_answer_does_not_need_the_model_when_dense_weight_is_zero(tmp_path
     assert reader.ask("老年食堂有助餐吗").confident
     assert loads == [1]
     assert reader.status()["model_loaded"] is False
+
+
+def test_ingest_with_a_missing_model_folder_fails_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ok.md").write_text("---\nid: ok\n---\n## 节\n老年食堂提供助餐。\n", encoding="utf-8")
+    settings = make_settings(tmp_path, embedding_model=str(tmp_path / "no-model"))
+    assert cli.main(["ingest"], settings=settings) == 2
+    assert "HUIMIN_EMBEDDING_MODEL" in capsys.readouterr().err
