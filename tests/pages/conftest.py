@@ -236,6 +236,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian chromium is missing under CI: .ci/run installs it (apt chromium)")
         pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
     from playwright.sync_api import sync_playwright
 
