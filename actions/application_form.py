@@ -286,6 +286,8 @@ class ValidateApplicationForm(HuiminFormValidation):
         found = parse_programs(tracker, value)
         if isinstance(value, list) and found:
             return self.accept({"programs": found, "program_picks": None})
+        if tracker.get_slot("requested_slot") != "programs":
+            return {"programs": None}  # unknown codes pre-filled by a typed payload: drop them
         text = self.answer_text(value, tracker)
         if not found and picks and (latest_intent(tracker) == "affirm" or _DONE.search(text)):
             return self.accept({"programs": picks, "program_picks": None})
