@@ -309,7 +309,8 @@ def queue_scenarios() -> list[tuple[str, dict[str, Any]]]:
     from workflows.cases.enums import CaseStatus
 
     return [
-        ("no filter, page 1", {}),
+        ("no filter (open cases), page 1", {}),
+        ("include_closed, page 1 (count capped at 1000)", {"include_closed": True}),
         ("status=investigating", {"status": CaseStatus.INVESTIGATING}),
         ("program=dibao", {"program": Program.DIBAO}),
         (
@@ -319,6 +320,20 @@ def queue_scenarios() -> list[tuple[str, dict[str, Any]]]:
         ("overdue=true", {"overdue": True}),
         ("status=materials_needed, page 3", {"status": CaseStatus.MATERIALS_NEEDED, "page": 3}),
     ]
+
+
+STALE_INDEXES = (  # dropped by migration 0004; a reused schema may still have them
+    "ix_program_cases_handling_township_code",
+    "ix_program_cases_submitted_township_code",
+)
+
+
+def drop_stale_indexes(database_url: str, schema: str) -> None:
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        for name in STALE_INDEXES:
+            conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{schema}"."{name}"')
+    engine.dispose()
 
 
 def township_caller(code: str) -> Any:
@@ -332,7 +347,8 @@ def township_caller(code: str) -> Any:
 def their_list_cases(session: Session, **kwargs: Any) -> tuple[Any, int]:
     from workflows.cases import service
 
-    return service.list_cases(session, **kwargs)
+    listing = service.list_cases(session, **kwargs)
+    return listing.items, listing.total
 
 
 ListCases = Callable[..., tuple[Any, int]]
@@ -611,6 +627,8 @@ def main(argv: list[str] | None = None) -> int:
             f"## Seed\n{seeded.cases} cases, {seeded.applications} applications, "
             f"{seeded.forwards} forwards in {seeded.seconds:.1f} s (COPY, indexes after)\n"
         )
+    else:
+        drop_stale_indexes(args.database_url, args.schema)
     if not args.skip_queue:
         run_queue_section(args, township.name, township.code)
     if args.skip_api:

@@ -61,12 +61,21 @@ def test_full_path_to_approval_with_notifications(
     assert notice["status"] == "public_notice"
     assert notice["public_notice_ends_on"] == "2026-11-08"
     assert "approve" not in [a["action"] for a in notice["allowed_actions"]]
-
-    too_early = _act(client, reviewer, case_id, "approve")
+    # 低保: the county decides ([DB] art. 20); the township's last step was its opinion + 公示
+    assert "reject" not in [a["action"] for a in notice["allowed_actions"]]
+    clock.advance(days=7)
+    by_township = _act(client, reviewer, case_id, "approve", note="同意")
+    assert by_township.status_code == 403
+    assert "区级督导" in by_township.json()["detail"]
+    clock.advance(days=-7)
+    supervisor = login("super")
+    too_early = _act(client, supervisor, case_id, "approve")
     assert too_early.status_code == 409
     assert "公示期" in too_early.json()["detail"]
     clock.advance(days=7)
-    approved = _ok(_act(client, reviewer, case_id, "approve", note="同意"))
+    on_page = _ok(client.get(f"/api/cases/{case_id}", headers=supervisor))["allowed_actions"]
+    assert {"approve", "reject"} <= {a["action"] for a in on_page}
+    approved = _ok(_act(client, supervisor, case_id, "approve", note="同意"))
     assert approved["status"] == "approved"
     assert approved["deadline_state"] == "finished"
     assert _ok(_act(client, reviewer, case_id, "close"))["status"] == "closed"
@@ -88,6 +97,7 @@ def test_full_path_to_approval_with_notifications(
         "case.close",
     ]
     assert history[1]["actor"] == "staff:rev_fuchun"
+    assert history[5]["actor"] == "staff:super"
 
 
 def test_illegal_transition_is_409_with_allowed_actions(
@@ -290,3 +300,53 @@ def test_case_list_filters_and_pagination(
     assert bad.json()["detail"] == [
         {"loc": ["query", "township"], "msg": "乡镇(街道)代码不存在:1", "type": "value_error"}
     ]
+
+
+def _to_public_notice(client: TestClient, headers: dict[str, str], case_id: int) -> None:
+    for action in ("accept", "start_investigation", "submit_opinion", "start_public_notice"):
+        _ok(_act(client, headers, case_id, action))
+
+
+@pytest.mark.parametrize(
+    ("program", "delegated", "township_decides"),
+    [
+        ("dibao", False, False),
+        ("dibao_edge", False, False),
+        ("tekun", False, False),
+        ("dibao", True, True),
+        ("dibao_edge", True, True),
+        ("tekun", True, False),  # the delegation covers 低保/低保边缘 only
+        ("temporary", False, True),
+    ],
+)
+def test_who_decides_after_the_public_notice(
+    client: TestClient,
+    app: FastAPI,
+    login: Login,
+    submit: Submit,
+    clock: Any,
+    program: str,
+    delegated: bool,
+    township_decides: bool,
+) -> None:
+    app.state.settings = app.state.settings.model_copy(update={"dibao_review_delegated": delegated})
+    case_id = submit(programs=[program])["cases"][0]["id"]
+    reviewer = login("rev_fuchun")
+    _to_public_notice(client, reviewer, case_id)
+    clock.advance(days=7)
+    actions = {
+        a["action"]
+        for a in _ok(client.get(f"/api/cases/{case_id}", headers=reviewer))["allowed_actions"]
+    }
+    assert ("approve" in actions) is township_decides
+    assert ("reject" in actions) is township_decides
+    refused = _act(client, reviewer, case_id, "reject", reason="收入超标")
+    if township_decides:
+        assert _ok(refused)["status"] == "rejected"
+        return
+    assert refused.status_code == 403
+    assert "区级督导" in refused.json()["detail"]
+    assert (
+        _ok(_act(client, login("super"), case_id, "reject", reason="收入超标"))["status"]
+        == "rejected"
+    )

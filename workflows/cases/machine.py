@@ -24,6 +24,9 @@ class GuardContext:
     extendable: bool  # the program's deadline may be extended
     extended: bool  # and it has been already
     public_notice_ends_on: dt.date | None
+    # the county (district) decides this case: approve/reject after the township's opinion is
+    # the district supervisor's ([DB] art. 20), unless 审核确认 is delegated to the township
+    county_decides: bool = False
 
 
 Guard = Callable[[GuardContext], str | None]
@@ -102,6 +105,25 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}
 
+# Where the county decides, the township's last steps are its opinion and the 公示; refusing to
+# accept an incomplete application (reject from submitted/materials_needed) stays with it.
+_COUNTY_DECISION_STAGE = frozenset({S.TOWNSHIP_OPINION, S.PUBLIC_NOTICE})
+_DISTRICT_ONLY = frozenset({Role.SUPERVISOR})
+COUNTY_DECIDES_MESSAGE = (
+    "该项目由区民政部门审核确认:乡镇(街道)提交审核意见并公示后,由区级督导作出批准或不予批准的决定"
+)
+
+
+def roles_for(spec: Transition, status: CaseStatus, ctx: GuardContext) -> frozenset[Role]:
+    """Who may take this transition from this status for this case."""
+    if (
+        ctx.county_decides
+        and spec.action in (Action.APPROVE, Action.REJECT)
+        and status in _COUNTY_DECISION_STAGE
+    ):
+        return _DISTRICT_ONLY
+    return spec.roles
+
 
 class TransitionNotAllowedError(Exception):
     def __init__(self, message: str, allowed: list[Action]) -> None:
@@ -128,7 +150,7 @@ def allowed_actions(
         t.action
         for t in TRANSITIONS
         if status in t.sources
-        and (role is None or role in t.roles)
+        and (role is None or role in roles_for(t, status, ctx))
         and (t.guard is None or t.guard(ctx) is None)
     ]
 
@@ -141,7 +163,9 @@ def check(status: CaseStatus, action: Action, ctx: GuardContext, *, role: Role) 
             f"案件当前状态为“{status.label}”,不能执行“{action.label}”",
             allowed_actions(status, ctx, role=role),
         )
-    if role not in spec.roles:
+    if role not in roles_for(spec, status, ctx):
+        if role in spec.roles:  # allowed elsewhere, but this decision is the district's
+            raise RoleNotAllowedError(COUNTY_DECIDES_MESSAGE)
         raise RoleNotAllowedError(f"您的角色({role.label})不能执行“{action.label}”")
     if spec.guard is not None:
         reason = spec.guard(ctx)

@@ -83,8 +83,9 @@ class ProgramCase(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     program: Mapped[str] = mapped_column(String(30), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    submitted_township_code: Mapped[str] = mapped_column(String(12), index=True)
-    handling_township_code: Mapped[str] = mapped_column(String(12), index=True)
+    # no single-column indexes: the queue indexes above start with these (migration 0004)
+    submitted_township_code: Mapped[str] = mapped_column(String(12))
+    handling_township_code: Mapped[str] = mapped_column(String(12))
     routing_reason: Mapped[str] = mapped_column(Text)
     # The clock, in working days
     started_on: Mapped[dt.date] = mapped_column(Date)

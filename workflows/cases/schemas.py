@@ -99,6 +99,8 @@ class CaseListItemOut(CaseSummaryOut):
 class CasePageOut(BaseModel):
     items: list[CaseListItemOut]
     total: int
+    total_capped: bool = False
+    """True: there are more than `total` (the count stops at a cap; show "1000+")."""
     page: int
     page_size: int
 

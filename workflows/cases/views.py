@@ -48,12 +48,13 @@ def list_cases(
     program: Program | None = None,
     township: Annotated[str | None, Query(max_length=12)] = None,
     overdue: bool | None = None,
+    include_closed: bool = False,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CasePageOut:
     if township is not None and townships.by_code(township) is None:
         raise field_errors([(("township",), f"乡镇(街道)代码不存在:{township}")], where="query")
-    items, total = service.list_cases(
+    listing = service.list_cases(
         session,
         caller=caller,
         today=env.today,
@@ -61,12 +62,14 @@ def list_cases(
         program=program,
         township_code=township,
         overdue=overdue,
+        include_closed=include_closed,
         page=page,
         page_size=page_size,
     )
     return CasePageOut(
-        items=[service.list_item(case, env) for case in items],
-        total=total,
+        items=[service.list_item(case, env) for case in listing.items],
+        total=listing.total,
+        total_capped=listing.total_capped,
         page=page,
         page_size=page_size,
     )

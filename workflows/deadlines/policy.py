@@ -50,3 +50,17 @@ def policy_for(program: Program, *, dibao_review_delegated: bool) -> DeadlinePol
     if program in (Program.DIBAO, Program.DIBAO_EDGE):
         return _DIBAO_DELEGATED if dibao_review_delegated else _DIBAO
     return POLICIES.get(program, _SAMPLE)
+
+
+# Programs whose 审核确认 the county (district) decides: 低保 [DB] art. 20, 特困 [TK] art. 16,
+# 低保边缘 by the same 审核确认 procedure. The township may decide 低保/低保边缘 only where
+# HUIMIN_DIBAO_REVIEW_DELEGATED is on ([DB] art. 2; [22-83] §四(一)).
+_COUNTY_DECIDES = frozenset({Program.DIBAO, Program.DIBAO_EDGE, Program.TEKUN})
+_DELEGABLE = frozenset({Program.DIBAO, Program.DIBAO_EDGE})
+
+
+def county_decides(program: Program, *, dibao_review_delegated: bool) -> bool:
+    """True: approve/reject after the township's opinion is the district supervisor's."""
+    if program not in _COUNTY_DECIDES:
+        return False
+    return not (dibao_review_delegated and program in _DELEGABLE)

@@ -12,7 +12,7 @@ from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.documents import service
 from workflows.documents.schemas import DocumentOut
 from workflows.storage import DocumentStorage, UploadRejected, make_storage, validate_upload
-from workflows.storage.validation import SNIFF_BYTES
+from workflows.storage.validation import read_head
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["documents"])
@@ -49,8 +49,7 @@ def upload(
     stream.seek(0, 2)
     size = stream.tell()
     stream.seek(0)
-    head = stream.read(SNIFF_BYTES)
-    stream.seek(0)
+    head = read_head(stream)  # the magic bytes, so a renamed file is refused
     filename = file.filename or ""
     content_type = file.content_type or "application/octet-stream"
     try:

@@ -23,6 +23,7 @@ from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, cs
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
+ALL_STATUSES = "all"  # status filter value: the whole history, closed cases included
 
 
 def _enum_or_none(kind: Any, raw: str | None) -> Any:
@@ -46,19 +47,23 @@ def queue(
 ) -> HTMLResponse:
     page_no = page
     township_code = township if township and townships.by_code(township) else None
-    items, total = service.list_cases(
+    listing = service.list_cases(
         session,
         caller=caller_of(staff),
         today=env.today,
         status=_enum_or_none(CaseStatus, status),
+        include_closed=status == ALL_STATUSES,
         program=_enum_or_none(Program, program),
         township_code=township_code,
         overdue={"yes": True, "no": False}.get(overdue or ""),
         page=page_no,
         page_size=PAGE_SIZE,
     )
-    rows = [service.list_item(case, env) for case in items]
+    rows = [service.list_item(case, env) for case in listing.items]
+    total = listing.total
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
+    # above the count cap the last page is unknown: offer "next" while pages come back full
+    has_next = page_no < pages or (listing.total_capped and len(rows) == PAGE_SIZE)
     filters = {
         "status": status or "",
         "program": program or "",
@@ -72,6 +77,9 @@ def queue(
             "staff": staff,
             "rows": rows,
             "total": total,
+            "total_capped": listing.total_capped,
+            "has_next": has_next,
+            "all_statuses": ALL_STATUSES,
             "page": page_no,
             "pages": pages,
             "filters": filters,
