@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     registry_token: SecretStr | None = None  # bearer token for "http"
     registry_timeout_seconds: float = 5.0  # per request, for "http"
 
+    # SMS gateway for residents who applied at the counter (workflows/notifications/sms.py;
+    # `python -m workflows deliver-sms`). Off while sms_gateway_url is unset.
+    sms_gateway_url: str | None = None  # e.g. https://sms.example/api/send
+    sms_gateway_token: SecretStr | None = None  # bearer token for the gateway
+    sms_timeout_seconds: float = 5.0  # per request
+
     # Processes
     api_host: str = "127.0.0.1"
     api_port: int = 8000

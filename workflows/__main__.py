@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--township", default=None, help="12-digit township code; omit for district")
     sub.add_parser("seed-demo", help="demo staff for every township (not in production)")
     sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    sms = sub.add_parser("deliver-sms", help="send the outbox's SMS messages (counter applicants)")
+    sms.add_argument("--once", action="store_true", help="one batch, then exit")
+    sms.add_argument("--interval", type=float, default=10.0, help="seconds between batches")
     return parser
 
 
@@ -64,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         from workflows.cli.audit import verify_audit
 
         return verify_audit(settings)
+    if args.command == "deliver-sms":
+        from workflows.cli.sms import deliver_sms
+
+        return deliver_sms(settings, once=args.once, interval_seconds=args.interval)
     return 2
 
 

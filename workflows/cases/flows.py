@@ -8,8 +8,11 @@ from sqlalchemy.orm import Session
 
 from huimin import townships
 from huimin.programs import Program
+from workflows.applications.enums import Channel
+from workflows.applications.models import Application
 from workflows.cases.enums import Action
 from workflows.cases.models import ProgramCase
+from workflows.notifications.sms import SMS_CHANNEL, is_mobile
 from workflows.outbox import service as outbox
 
 _NOTIFIED = frozenset(
@@ -50,6 +53,16 @@ def resident_text(case: ProgramCase, action: Action) -> str | None:
     return None
 
 
+def recipient(application: Application) -> tuple[str, str | None]:
+    """Where the resident hears from us: their chat channel, or an SMS to the phone given at the
+    counter (no chat identity there). A counter applicant without a mobile number stays on
+    "counter", which no worker delivers: staff tell them in person."""
+    if application.channel == Channel.COUNTER.value and is_mobile(application.applicant_phone):
+        assert application.applicant_phone is not None
+        return SMS_CHANNEL, application.applicant_phone.strip()
+    return application.channel, application.channel_user_id
+
+
 def after_transition(
     session: Session, *, case: ProgramCase, action: Action, now: dt.datetime
 ) -> None:
@@ -59,10 +72,11 @@ def after_transition(
     if text is None:
         return
     application = case.application
+    channel, user_id = recipient(application)
     outbox.enqueue(
         session,
-        channel=application.channel,
-        channel_user_id=application.channel_user_id,
+        channel=channel,
+        channel_user_id=user_id,
         text=text,
         now=now,
         application_id=application.id,

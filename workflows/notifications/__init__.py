@@ -1,0 +1,1 @@
+"""Notification channels the API service delivers itself (SMS for counter applicants)."""
