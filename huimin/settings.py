@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     # Workflow backend (workflows/)
     password_hash_rounds: int = 12  # bcrypt cost for staff passwords; tests lower it for speed
     token_ttl_minutes: int = 480  # lifetime of a staff bearer token (one working day)
+    # POST /api/status-lookup without the internal token: per client address, sliding window
+    status_lookup_limit: int = 10
+    status_lookup_window_seconds: int = 60
     # 低保/低保边缘 审核确认 delegated to the township: 20 working days, not 30 ([22-83] §四(一))
     dibao_review_delegated: bool = False
 

@@ -27,6 +27,11 @@ _UNAUTHENTICATED = HTTPException(
 )
 
 
+def internal_token_ok(settings: SettingsDep, token: str | None) -> bool:
+    """The request carries the internal token (the action server, the bridge)."""
+    return _internal_ok(settings, token)
+
+
 def _internal_ok(settings: SettingsDep, token: str | None) -> bool:
     expected = settings.internal_token.get_secret_value()
     return token is not None and hmac.compare_digest(token.encode(), expected.encode())

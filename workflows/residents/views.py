@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from workflows.applications import service as applications
 from workflows.applications.schemas import ApplicationOut
-from workflows.auth.deps import InternalCaller
+from workflows.auth.deps import InternalCaller, InternalHeaderDep, internal_token_ok
 from workflows.cases.views import EnvDep
-from workflows.deps import SessionDep
+from workflows.deps import ClockDep, SessionDep, SettingsDep
+from workflows.ratelimit import SlidingWindowLimiter
 from workflows.residents.schemas import StatusLookupIn
 
 router = APIRouter(tags=["residents"])
@@ -28,7 +30,42 @@ def my_applications(
     return [applications.describe(a, env) for a in found]
 
 
-@router.post("/api/status-lookup", response_model=ApplicationOut)
+def _lookup_limiter(request: Request, settings: SettingsDep) -> SlidingWindowLimiter:
+    limiter: SlidingWindowLimiter | None = getattr(request.app.state, "lookup_limiter", None)
+    if limiter is None:
+        limiter = SlidingWindowLimiter(
+            limit=settings.status_lookup_limit,
+            window_seconds=settings.status_lookup_window_seconds,
+        )
+        request.app.state.lookup_limiter = limiter
+    return limiter
+
+
+def _check_rate(
+    request: Request, settings: SettingsDep, clock: ClockDep, token: InternalHeaderDep
+) -> None:
+    """Anonymous lookups are limited per client address (guessing number + ID pairs); the
+    dialogue's action server (internal token) speaks for many residents and is not.
+
+    Behind a reverse proxy run uvicorn with --proxy-headers and --forwarded-allow-ips so the
+    client address is the resident's, not the proxy's.
+    """
+    if internal_token_ok(settings, token):
+        return
+    address = request.client.host if request.client else "unknown"
+    wait = _lookup_limiter(request, settings).hit(address, clock.now().timestamp())
+    if wait is not None:
+        seconds = max(1, math.ceil(wait))
+        raise HTTPException(
+            status_code=429,
+            detail=f"查询过于频繁,请 {seconds} 秒后再试",
+            headers={"Retry-After": str(seconds)},
+        )
+
+
+@router.post(
+    "/api/status-lookup", response_model=ApplicationOut, dependencies=[Depends(_check_rate)]
+)
 def status_lookup(body: StatusLookupIn, session: SessionDep, env: EnvDep) -> ApplicationOut:
     application = applications.by_number_and_id(
         session, number=body.number, id_number=body.id_number
