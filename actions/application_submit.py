@@ -11,19 +11,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import api_client, parsing
 from actions.common import FORM_SLOTS, last_active_form, privacy_reset, reset_slots
-from actions.form_base import in_district
+from actions.form_base import in_district, township_code
 from actions.identity import parse_sender
-from huimin.townships import from_text as township_from_text
 
 
 def idempotency_key(sender_id: str, form_uuid: str) -> str:
     """Stable per (conversation, form instance): a retry never submits twice."""
     return hashlib.sha256(f"{sender_id}:{form_uuid}".encode()).hexdigest()
-
-
-def _township_code(answer: str | None) -> str | None:
-    township = township_from_text(answer or "") if answer else None
-    return township.code if township else None
 
 
 def build_application(tracker: Tracker) -> dict[str, Any]:
@@ -48,9 +42,9 @@ def build_application(tracker: Tracker) -> dict[str, Any]:
             "id_number": tracker.get_slot("id_number"),
             "phone": tracker.get_slot("phone"),
         },
-        "hukou_township_code": _township_code(hukou),
+        "hukou_township_code": township_code(hukou),
         "hukou_region_text": None if in_district(hukou) else hukou,
-        "residence_township_code": _township_code(tracker.get_slot("residence_township")),
+        "residence_township_code": township_code(tracker.get_slot("residence_township")),
         "has_residence_permit": bool(tracker.get_slot("has_residence_permit")),
         "programs": list(tracker.get_slot("programs") or []),
         "members": members,

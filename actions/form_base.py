@@ -55,8 +55,14 @@ def township_answer(text: str) -> str | None:
     return None
 
 
+def township_code(answer: str | None) -> str | None:
+    """The statistical code of the district township named in a slot, else None."""
+    township = township_from_text(answer) if answer else None
+    return township.code if township else None
+
+
 def in_district(answer: str | None) -> bool:
-    return bool(answer) and township_from_text(answer or "") is not None
+    return township_code(answer) is not None
 
 
 class HuiminFormValidation(FormValidationAction, ABC):

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import api_client, parsing
 from actions.common import FORM_SLOTS, latest_intent, reset_slots
-from actions.form_base import HuiminFormValidation, yes_no
+from actions.form_base import HuiminFormValidation, township_code, yes_no
 from actions.identity import parse_sender
 from huimin.townships import from_text as township_from_text
 
@@ -85,13 +85,12 @@ class ActionSubmitLead(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         identity = parse_sender(tracker.sender_id)
-        township = township_from_text(tracker.get_slot("lead_township") or "")
         contact = tracker.get_slot("lead_contact")
         urgent = bool(tracker.get_slot("lead_urgent"))
         lead = {
             "channel": identity.channel,
             "channel_user_id": identity.channel_user_id,
-            "township_code": township.code if township else None,
+            "township_code": township_code(tracker.get_slot("lead_township")),
             "address": tracker.get_slot("lead_address"),
             "description": tracker.get_slot("lead_description"),
             "contact_phone": None if contact in (None, NO_CONTACT) else contact,

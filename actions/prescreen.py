@@ -10,9 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import api_client, parsing
 from actions.common import FORM_SLOTS, latest_intent, reset_slots
-from actions.form_base import HuiminFormValidation
+from actions.form_base import HuiminFormValidation, township_code
 from actions.household import blank_member
-from huimin.townships import from_text as township_from_text
 
 VERDICT_RESPONSES = {
     "likely": "utter_verdict_likely",
@@ -84,14 +83,12 @@ def build_household(tracker: Tracker) -> dict[str, Any]:
         target["disability_category"] = category
         target["disability_grade"] = grade
     members[0]["incomes"] = parsing.incomes(tracker.get_slot("income_text") or "") or []
-    hukou = township_from_text(tracker.get_slot("hukou_township") or "")
-    residence = township_from_text(tracker.get_slot("residence_township") or "")
     return {
         "members": members,
         "property": [],
         "expenditures": parsing.expenditures(tracker.get_slot("expenses_text") or "") or [],
-        "hukou_township_code": hukou.code if hukou else None,
-        "residence_township_code": residence.code if residence else None,
+        "hukou_township_code": township_code(tracker.get_slot("hukou_township")),
+        "residence_township_code": township_code(tracker.get_slot("residence_township")),
     }
 
 
