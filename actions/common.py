@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -123,11 +122,3 @@ def reset_slots(names: tuple[str, ...] | list[str]) -> list[EventType]:
 def privacy_reset() -> list[EventType]:
     """Forget the personal data of an application once it is submitted or cancelled."""
     return reset_slots(list(dict.fromkeys(SENSITIVE_SLOTS + APPLICATION_SLOTS)))
-
-
-def as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    return [value]

@@ -238,10 +238,6 @@ def disability(text: str) -> tuple[str | None, int | None]:
         category = "听力"
     match = _GRADE.search(text)
     grade = _GRADE_VALUES[match.group(1)] if match else None
-    if grade is None and category is None and "残疾" not in text:
-        return None, None
-    if category is None and grade is not None:
-        category = None
     return category, grade
 
 
