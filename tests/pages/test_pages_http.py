@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,3 +219,51 @@ def test_staff_open_a_document_of_their_township_only(site) -> None:
             )
         ).all()
     assert [e.actor for e in opened] == ["staff:rev_fuchun"]
+
+
+def _queue_total(client: httpx.Client, query: str = "") -> int:
+    page = client.get(f"/staff/cases?{query}").text
+    return int(page.split("<small>共 ")[1].split(" 件")[0].rstrip("+"))
+
+
+def test_dibao_decision_is_the_districts_and_the_queue_hides_decided_cases(site) -> None:
+    application = site.submit(seq=901)
+    case_id = application["cases"][0]["id"]
+
+    def act(action: str, username: str, **extra: Any) -> httpx.Response:
+        token = httpx.post(
+            f"{site.url}/api/auth/token",
+            data={"username": username, "password": "page-test-pass-1"},
+        ).json()["access_token"]
+        return httpx.post(
+            f"{site.url}/api/cases/{case_id}/transitions",
+            json={"action": action, **extra},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    for action in ("accept", "start_investigation", "submit_opinion", "start_public_notice"):
+        assert act(action, "rev_fuchun").status_code == 200
+    started = site.clock.current
+    site.clock.current = started + dt.timedelta(days=8)  # the 7-day public notice is over
+    try:
+        reviewer = staff_client(site, "rev_fuchun")
+        supervisor = staff_client(site, "super")
+        page = reviewer.get(f"/staff/cases/{case_id}").text
+        assert 'id="awaits-district"' in page
+        assert "由区级督导作出批准或不予批准的决定" in page
+        assert 'data-action="approve"' not in page
+        assert 'data-action="reject"' not in page
+        district_page = supervisor.get(f"/staff/cases/{case_id}").text
+        assert 'data-action="approve"' in district_page
+        assert 'id="awaits-district"' not in district_page
+        refused = act("approve", "rev_fuchun")
+        assert refused.status_code == 403
+        open_before = _queue_total(reviewer)
+        all_before = _queue_total(reviewer, "status=all")
+        assert act("approve", "super", note="同意").status_code == 200
+        assert _queue_total(reviewer) == open_before - 1  # decided: out of the default queue
+        assert _queue_total(reviewer, "status=all") == all_before  # still in the history
+        approved = reviewer.get("/staff/cases?status=approved").text
+        assert application["number"] in approved
+    finally:
+        site.clock.current = started

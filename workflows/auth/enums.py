@@ -6,9 +6,10 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    REVIEWER = "reviewer"  # township reviewer (审核人员): handles cases end to end
+    REVIEWER = "reviewer"  # township reviewer (审核人员): intake to opinion and 公示; decides
+    # where the township may (低保/低保边缘/特困: see workflows/deadlines/policy.py)
     COUNTER = "counter"  # counter staff (窗口人员): intake, 受理, materials, forwarding
-    SUPERVISOR = "supervisor"  # district supervisor (区级): sees and may decide every case
+    SUPERVISOR = "supervisor"  # district supervisor (区级): sees every case, makes county decisions
     ADVISER = "adviser"  # elder-care adviser (养老顾问): reads, never decides
 
     @property

@@ -107,7 +107,7 @@ _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}
 
 # Where the county decides, the township's last steps are its opinion and the 公示; refusing to
 # accept an incomplete application (reject from submitted/materials_needed) stays with it.
-_COUNTY_DECISION_STAGE = frozenset({S.TOWNSHIP_OPINION, S.PUBLIC_NOTICE})
+COUNTY_DECISION_STAGE = frozenset({S.TOWNSHIP_OPINION, S.PUBLIC_NOTICE})
 _DISTRICT_ONLY = frozenset({Role.SUPERVISOR})
 COUNTY_DECIDES_MESSAGE = (
     "该项目由区民政部门审核确认:乡镇(街道)提交审核意见并公示后,由区级督导作出批准或不予批准的决定"
@@ -119,7 +119,7 @@ def roles_for(spec: Transition, status: CaseStatus, ctx: GuardContext) -> frozen
     if (
         ctx.county_decides
         and spec.action in (Action.APPROVE, Action.REJECT)
-        and status in _COUNTY_DECISION_STAGE
+        and status in COUNTY_DECISION_STAGE
     ):
         return _DISTRICT_ONLY
     return spec.roles

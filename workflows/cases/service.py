@@ -306,6 +306,15 @@ def guard_context(case: ProgramCase, env: CaseEnv) -> machine.GuardContext:
     )
 
 
+def awaits_district(case: ProgramCase, env: CaseEnv, *, role: Role | None) -> bool:
+    """The township's part is done: the decision is the district supervisor's (not this role's)."""
+    return (
+        role is not Role.SUPERVISOR
+        and CaseStatus(case.status) in machine.COUNTY_DECISION_STAGE
+        and guard_context(case, env).county_decides
+    )
+
+
 def allowed_actions(case: ProgramCase, env: CaseEnv, *, role: Role | None) -> list[Action]:
     return machine.allowed_actions(CaseStatus(case.status), guard_context(case, env), role=role)
 

@@ -107,6 +107,7 @@ def _case_context(
         "staff": staff,
         "case": detail,
         "may_act": may_act,
+        "awaits_district": service.awaits_district(case, env, role=Role(staff.role)),
         "documents": case_facts.documents(session, case.application_id),
         "verification": case_facts.verification(settings, detail),
         "eligibility": case_facts.eligibility(settings, detail, application, env.today),
