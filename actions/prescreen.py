@@ -13,11 +13,11 @@ from actions.common import FORM_SLOTS, latest_intent, reset_slots
 from actions.form_base import HuiminFormValidation, township_code
 from actions.household import blank_member
 
-VERDICT_RESPONSES = {
-    "likely": "utter_verdict_likely",
-    "possible": "utter_verdict_possible",
-    "unlikely": "utter_verdict_unlikely",
-}
+VERDICT_RESPONSES = {"likely": "utter_verdict_likely", "possible": "utter_verdict_possible"}
+
+
+def _label(verdict: dict[str, Any]) -> str:
+    return str(verdict.get("program_label") or verdict.get("program"))
 
 
 class ValidatePrescreenForm(HuiminFormValidation):
@@ -105,22 +105,25 @@ class ActionPrescreen(Action):
         except api_client.ApiError:
             dispatcher.utter_message(response="utter_api_unavailable")
             return [*done, SlotSet("offer", None)]
-        candidates: list[str] = []
+        by_verdict: dict[str, list[dict[str, Any]]] = {"likely": [], "possible": [], "unlikely": []}
         for verdict in result.get("verdicts") or []:
-            kind = str(verdict.get("verdict") or "")
-            response = VERDICT_RESPONSES.get(kind)
-            if not response:
-                continue
-            reasons = "；".join(
-                str(reason.get("text")) for reason in verdict.get("reasons") or [] if reason
-            )
-            dispatcher.utter_message(
-                response=response,
-                program_label=str(verdict.get("program_label") or verdict.get("program")),
-                reasons=reasons,
-            )
-            if kind in ("likely", "possible") and verdict.get("program"):
-                candidates.append(str(verdict["program"]))
+            if verdict.get("verdict") in by_verdict and verdict.get("program"):
+                by_verdict[str(verdict["verdict"])].append(verdict)
+        for kind in ("likely", "possible"):
+            for verdict in by_verdict[kind]:
+                reasons = "；".join(
+                    str(reason.get("text")) for reason in verdict.get("reasons") or [] if reason
+                )
+                dispatcher.utter_message(
+                    response=VERDICT_RESPONSES[kind], program_label=_label(verdict), reasons=reasons
+                )
+        if by_verdict["unlikely"]:
+            # One short line for the rest; the resident can ask why.
+            labels = "、".join(_label(verdict) for verdict in by_verdict["unlikely"])
+            dispatcher.utter_message(response="utter_verdicts_unlikely", program_labels=labels)
+        # Offer the likely programs; if none is likely, the possible ones.
+        chosen = by_verdict["likely"] or by_verdict["possible"]
+        candidates = [str(verdict["program"]) for verdict in chosen]
         if not candidates:
             dispatcher.utter_message(response="utter_prescreen_nothing_likely")
             return [*done, SlotSet("offer", None)]

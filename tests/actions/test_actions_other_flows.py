@@ -53,13 +53,24 @@ async def test_prescreen_verdicts_prefill_the_application(
     assert body["expenditures"] == [{"kind": "medical", "annual_amount": 30000}]
     assert body["hukou_township_code"] == "330111110000"
     assert kit.responses(dispatcher) == [
-        "utter_verdict_likely", "utter_verdict_possible", "utter_verdict_unlikely",
+        "utter_verdict_likely", "utter_verdict_possible", "utter_verdicts_unlikely",
         "utter_offer_apply",
     ]
+    assert dispatcher.messages[2]["program_labels"] == "特困"
     saved = kit.slots(events)
-    assert saved["programs"] == ["dibao", "medical"]
+    assert saved["programs"] == ["dibao"]  # the likely ones pre-fill the application
     assert saved["offer"] == "apply"
     assert saved["member_ages"] is None  # pre-screen-only details are not kept
+
+
+async def test_only_possible_programs_are_offered_when_none_is_likely(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    fake_api.on("POST", "/api/eligibility/prescreen", body={"verdicts": [
+        {"program": "medical", "program_label": "医疗救助", "verdict": "possible",
+         "reasons": [], "materials": []}]})
+    events = await ActionPrescreen().run(dispatcher, kit.tracker("一样", "affirm"), kit.domain)
+    assert kit.slots(events)["programs"] == ["medical"]
 
 
 async def test_prescreen_form_reads_sizes_in_either_script(
