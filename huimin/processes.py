@@ -69,6 +69,15 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
                 "Telegram 桥接 (python-telegram-bot)",
             )
         )
+    if settings.sms_gateway_url:
+        specs.append(
+            ProcessSpec(
+                "sms",
+                [python, "-m", "workflows", "deliver-sms"],
+                "outbox → SMS gateway",
+                "短信发送 (窗口申请人的通知)",
+            )
+        )
     return specs
 
 

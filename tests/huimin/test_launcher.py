@@ -85,6 +85,13 @@ def test_telegram_bridge_only_with_a_token(tmp_path: Path) -> None:
     assert "telegram" in {s.name for s in process_specs(with_token)}
 
 
+def test_sms_worker_only_with_a_gateway(tmp_path: Path) -> None:
+    assert "sms" not in {s.name for s in process_specs(make_settings(tmp_path))}
+    with_gateway = make_settings(tmp_path, sms_gateway_url="https://sms.example/api/send")
+    sms = next(s for s in process_specs(with_gateway) if s.name == "sms")
+    assert sms.command[-3:] == ["-m", "workflows", "deliver-sms"]
+
+
 def test_rasa_fingerprint_changes_with_training_data_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sys
 import time
 
@@ -11,6 +12,8 @@ from workflows.db import make_engine, make_session_factory
 from workflows.models_registry import import_all_models
 from workflows.notifications.sms import SmsSender, make_sms_sender
 from workflows.notifications.worker import deliver_once
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> dt.datetime:
@@ -36,7 +39,14 @@ def deliver_sms(
     factory = make_session_factory(engine)
     try:
         while True:
-            report = deliver_once(factory, sender, now=_now)
+            try:
+                report = deliver_once(factory, sender, now=_now)
+            except Exception as exc:  # the database away for a moment: keep the worker alive
+                if once:
+                    raise
+                log.exception("deliver-sms batch failed: %s", type(exc).__name__)
+                time.sleep(interval_seconds)
+                continue
             if report.claimed:
                 print(
                     f"短信:领取 {report.claimed} 条,"
