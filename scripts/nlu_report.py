@@ -21,7 +21,9 @@ def main() -> int:
     worst = sorted(
         (v["f1-score"], k)
         for k, v in report.items()
-        if isinstance(v, dict) and "f1-score" in v and k not in {"macro avg", "weighted avg", "micro avg"}
+        if isinstance(v, dict)
+        and "f1-score" in v
+        and k not in {"macro avg", "weighted avg", "micro avg"}
     )[:3]
     print(f"intent macro-F1 on the held-out split: {macro:.3f} (floor {args.floor})")
     print("weakest intents: " + ", ".join(f"{name} {f1:.2f}" for f1, name in worst))
