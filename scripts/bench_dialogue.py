@@ -176,7 +176,7 @@ def scripts() -> list[Script]:
             "只有养老金，每月八百", "看病一年花了三万", "场口镇", "一样", "好的",
         ], lambda text: "同意" in text and "核实" in text),
         Script("hardship report", [
-            "我邻居家老人没人管", "银湖街道", "就在村口第二家", "他一个人住，好几天没吃饭了",
+            "我邻居家老人没人管", "银湖街道", "就在村口第二家", "隔壁老人瘫在床上没人照顾",
             "很急", "不留",
         ], lambda text: "登记号" in text),
         Script("status: nothing under this account, look up by number + ID", [
