@@ -151,17 +151,26 @@ def _per_month(clause: str, amount: float) -> float:
     return amount
 
 
+def _amounts_by_kind(
+    text: str, kinds: tuple[tuple[str, str], ...], default: str
+) -> list[tuple[str, str, float]]:
+    """(kind, clause, amount) for each clause that names a number; the kind from its words."""
+    found = []
+    for clause in _clauses(_strip_ids(text)):
+        values = numbers(clause)
+        if values:
+            kind = next((k for word, k in kinds if word in clause), default)
+            found.append((kind, clause, values[-1]))
+    return found
+
+
 def incomes(text: str) -> list[dict[str, Any]] | None:
     """Monthly incomes by kind; [] for "no income"; None if nothing could be read."""
     if says_nothing(text) and not numbers(text):
         return []
-    result: list[dict[str, Any]] = []
-    for clause in _clauses(_strip_ids(text)):
-        values = numbers(clause)
-        if not values:
-            continue
-        kind = next((k for word, k in INCOME_KINDS if word in clause), "wage")
-        result.append({"kind": kind, "monthly_amount": _per_month(clause, values[-1])})
+    found = _amounts_by_kind(text, INCOME_KINDS, "wage")
+    result = [{"kind": kind, "monthly_amount": _per_month(clause, amount)}
+              for kind, clause, amount in found]
     return result or None
 
 
@@ -209,16 +218,12 @@ def expenditures(text: str) -> list[dict[str, Any]] | None:
     """Yearly rigid spending by kind; [] for none; None if unreadable."""
     if says_nothing(text) and not numbers(text):
         return []
-    result: list[dict[str, Any]] = []
-    for clause in _clauses(_strip_ids(text)):
-        values = numbers(clause)
-        if not values:
-            continue
-        kind = next((k for word, k in EXPENSE_KINDS if word in clause), "basic_living")
-        amount = values[-1]
-        if "月" in clause and "年" not in clause:
-            amount *= 12
-        result.append({"kind": kind, "annual_amount": amount})
+    found = _amounts_by_kind(text, EXPENSE_KINDS, "basic_living")
+    result = [
+        {"kind": kind, "annual_amount": amount * 12 if "月" in clause and "年" not in clause
+         else amount}
+        for kind, clause, amount in found
+    ]
     if result:
         return result
     return [] if re.search(r"没有?|无|不多|没什么", text) else None
