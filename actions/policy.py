@@ -36,6 +36,11 @@ def format_citations(citations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def answer_body(answer: str) -> str:
+    """The answer without the knowledge API's own "来源：" tail: the reply lists the sources."""
+    return answer.partition("\n来源：")[0].strip()
+
+
 def _previous_user_intent(tracker: Tracker) -> str | None:
     """The intent of the user message before the latest one."""
     seen_latest = False
@@ -77,7 +82,7 @@ class ActionAnswerPolicy(Action):
             if citations:
                 dispatcher.utter_message(
                     response="utter_policy_answer",
-                    answer=str(result["answer"]),
+                    answer=answer_body(str(result["answer"])),
                     citations=format_citations(citations),
                 )
             else:
