@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import api_client, parsing
-from actions.common import FORM_SLOTS, last_active_form, privacy_reset, reset_slots
+from actions.common import FORM_SLOTS, due_text, last_active_form, privacy_reset, reset_slots
 from actions.form_base import in_district, township_code
 from actions.identity import parse_sender
 
@@ -55,8 +55,8 @@ def build_application(tracker: Tracker) -> dict[str, Any]:
 
 
 def _latest_due_date(cases: list[dict[str, Any]]) -> str:
-    dates = sorted(str(case["due_date"]) for case in cases if case.get("due_date"))
-    return dates[-1] if dates else ""
+    dated = [case for case in cases if case.get("due_date")]
+    return due_text(max(dated, key=lambda case: str(case["due_date"]))) if dated else ""
 
 
 class ActionSubmitApplication(Action):
@@ -95,7 +95,7 @@ class ActionSubmitApplication(Action):
                 response="utter_application_case",
                 program_label=str(case.get("program_label") or case.get("program") or ""),
                 township=str(case.get("handling_township_name") or ""),
-                due_date=str(case.get("due_date") or ""),
+                due_date=due_text(case),
                 routing_reason=str(case.get("routing_reason") or ""),
             )
         if tracker.get_slot("documents_later") is False:

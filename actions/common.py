@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -122,3 +123,11 @@ def reset_slots(names: tuple[str, ...] | list[str]) -> list[EventType]:
 def privacy_reset() -> list[EventType]:
     """Forget the personal data of an application once it is submitted or cancelled."""
     return reset_slots(list(dict.fromkeys(SENSITIVE_SLOTS + APPLICATION_SLOTS)))
+
+
+def due_text(case: dict[str, Any]) -> str:
+    """A case's due date as residents read it; a provisional one says why it may move."""
+    due = str(case.get("due_date") or "")
+    if due and case.get("due_date_provisional"):
+        return f"{due}(暂定:明年的节假日安排公布后可能调整)"
+    return due

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import api_client, parsing
-from actions.common import FORM_SLOTS, reset_slots
+from actions.common import FORM_SLOTS, due_text, reset_slots
 from actions.form_base import HuiminFormValidation
 from actions.identity import parse_sender
 from huimin.idcard import InvalidIdNumber, parse
@@ -26,7 +26,7 @@ def utter_application(dispatcher: CollectingDispatcher, application: dict[str, A
             response="utter_status_case",
             program_label=str(case.get("program_label") or case.get("program") or ""),
             status_label=str(case.get("status_label") or case.get("status") or ""),
-            due_date=str(case.get("due_date") or ""),
+            due_date=due_text(case),
         )
         if case.get("needs_from_resident"):
             dispatcher.utter_message(
@@ -78,7 +78,10 @@ class ValidateStatusLookupForm(HuiminFormValidation):
             info = parse(parsing.find_id_number(text) or text)
         except InvalidIdNumber as error:
             return self.reject(
-                dispatcher, tracker, "lookup_id_number", "utter_invalid_id_number",
+                dispatcher,
+                tracker,
+                "lookup_id_number",
+                "utter_invalid_id_number",
                 reason=str(error),
             )
         return self.accept({"lookup_id_number": info.number})
