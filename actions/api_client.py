@@ -115,9 +115,7 @@ class ApiClient:
 
     # Registry and applications -------------------------------------------------------------
     async def registry_household(self, id_number: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._request(
-            "GET", f"/api/registry/households/{id_number}"
-        )
+        result: dict[str, Any] = await self._request("GET", f"/api/registry/households/{id_number}")
         return result
 
     async def submit_application(
@@ -145,13 +143,20 @@ class ApiClient:
 
     # Handoffs and hardship leads -----------------------------------------------------------
     async def open_handoff(
-        self, channel: str, channel_user_id: str, reason: str, transcript: list[dict[str, str]]
+        self,
+        channel: str,
+        channel_user_id: str,
+        reason: str,
+        transcript: list[dict[str, str]],
+        conversation_id: str | None = None,
     ) -> dict[str, Any]:
-        body = {
+        """``conversation_id``: the Rasa sender id, which the API resumes on release."""
+        body: dict[str, Any] = {
             "channel": channel,
             "channel_user_id": channel_user_id,
             "reason": reason,
             "transcript": transcript,
+            "conversation_id": conversation_id,
         }
         result: dict[str, Any] = await self._request("POST", "/api/handoffs", json=body)
         return result

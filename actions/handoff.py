@@ -1,9 +1,9 @@
 """Handing a conversation to a human: open a handoff in the API and pause the bot.
 
 While paused, Rasa ignores the resident's messages (they still reach staff through the channel).
-Staff release it with ``POST /api/handoffs/{id}/release``; the release path then resumes the
-Rasa conversation: ``POST {rasa_url}/conversations/{sender_id}/tracker/events`` with
-``{"event": "resume"}`` (see bot/README.md).
+The handoff carries the sender id as ``conversation_id``; when staff release it (``POST
+/api/handoffs/{id}/release`` or the /staff/handoffs page) the API resumes the Rasa conversation:
+``POST {rasa_url}/conversations/{sender_id}/tracker/events`` with ``{"event": "resume"}``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,11 @@ async def open_handoff(
     identity = parse_sender(tracker.sender_id)
     try:
         await api_client.get_client().open_handoff(
-            identity.channel, identity.channel_user_id, reason, transcript(tracker)
+            identity.channel,
+            identity.channel_user_id,
+            reason,
+            transcript(tracker),
+            conversation_id=tracker.sender_id,
         )
     except api_client.ApiError:
         dispatcher.utter_message(response="utter_handoff_failed")

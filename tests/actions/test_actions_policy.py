@@ -87,9 +87,7 @@ async def test_third_misunderstanding_in_a_row_hands_over(
     fake_api.on("POST", "/api/knowledge/ask", body=NO_ANSWER)
     fake_api.on("POST", "/api/handoffs", status=201, body={"id": 7, "status": "open"})
     history = [kit.user("啊啊啊", "nlu_fallback"), {"event": "bot", "text": "没听懂"}]
-    tracker = kit.tracker(
-        "呜呜呜", "nlu_fallback", slots={"misunderstood": 2}, history=history
-    )
+    tracker = kit.tracker("呜呜呜", "nlu_fallback", slots={"misunderstood": 2}, history=history)
 
     events = await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
 
@@ -99,6 +97,7 @@ async def test_third_misunderstanding_in_a_row_hands_over(
     assert body["channel"] == "telegram"
     assert body["channel_user_id"] == "12345"
     assert body["reason"] == "repeated_misunderstanding"
+    assert body["conversation_id"] == tracker.sender_id == "telegram:12345"
     assert body["transcript"][0] == {"role": "resident", "text": "啊啊啊"}
 
 
@@ -107,9 +106,7 @@ async def test_a_miss_after_an_understood_message_starts_counting_again(
 ) -> None:
     fake_api.on("POST", "/api/knowledge/ask", body=NO_ANSWER)
     history = [kit.user("你好", "greet")]
-    tracker = kit.tracker(
-        "呜呜呜", "nlu_fallback", slots={"misunderstood": 2}, history=history
-    )
+    tracker = kit.tracker("呜呜呜", "nlu_fallback", slots={"misunderstood": 2}, history=history)
 
     events = await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
 
@@ -127,7 +124,10 @@ async def test_request_human_pauses_and_masks_id_numbers(
     events = await ActionHandoff().run(dispatcher, tracker, kit.domain)
 
     assert [e["event"] for e in events] == ["pause"]
-    transcript = fake_api.json_of("POST", "/api/handoffs")["transcript"]
+    sent = fake_api.json_of("POST", "/api/handoffs")
+    assert sent["conversation_id"] == tracker.sender_id
+    assert (sent["channel"], sent["channel_user_id"]) == ("telegram", "12345")
+    transcript = sent["transcript"]
     assert "330183195503120211" not in str(transcript)
 
 

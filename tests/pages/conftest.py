@@ -132,7 +132,9 @@ class RasaStandIn:
             return {"sender_id": sender, "slots": self.slots.get(sender, {})}
 
         @app.post("/conversations/{sender}/tracker/events")
-        def events(sender: str, body: list[dict[str, Any]]) -> dict[str, Any]:
+        def events(sender: str, body: list[dict[str, Any]] | dict[str, Any]) -> dict[str, Any]:
+            # Rasa takes one event or a list (the hand-off release sends {"event": "resume"}).
+            body = body if isinstance(body, list) else [body]
             self.events.append((sender, body))
             for event in body:
                 if event.get("event") == "slot":

@@ -1,5 +1,6 @@
 """The migrated schema has exactly the models' indexes on program_cases (migration 0004 dropped
-the single-column township indexes), and 0004 goes down and up again."""
+the single-column township indexes) and the models' columns on handoffs (0005 added
+conversation_id), and 0004 and 0005 go down and up again."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import create_engine, inspect
 
 from huimin.settings import Settings
 from workflows.cases.models import ProgramCase
+from workflows.handoffs.models import Handoff
 from workflows.migrate import alembic_config, upgrade_to_head
 
 DROPPED = {"ix_program_cases_handling_township_code", "ix_program_cases_submitted_township_code"}
@@ -27,6 +29,32 @@ def test_program_case_indexes_match_the_models(db_url: str) -> None:
     expected = {str(index.name) for index in ProgramCase.__table__.indexes}
     assert _index_names(db_url) == expected
     assert not DROPPED & expected
+
+
+def _columns(url: str, table: str) -> dict[str, dict[str, object]]:
+    engine = create_engine(url)
+    try:
+        return {str(c["name"]): dict(c) for c in inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
+
+
+def test_handoff_columns_match_the_model(db_url: str) -> None:
+    columns = _columns(db_url, "handoffs")
+    assert set(columns) == {c.name for c in Handoff.__table__.columns}
+    assert columns["conversation_id"]["nullable"] is True
+    assert getattr(columns["conversation_id"]["type"], "length", None) == 200
+
+
+def test_0005_down_and_up(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    settings = Settings(_env_file=None, database_url=url, var_dir=tmp_path)  # type: ignore[call-arg]
+    upgrade_to_head(settings)
+    assert "conversation_id" in _columns(url, "handoffs")
+    command.downgrade(alembic_config(settings), "0004_drop_township_indexes")
+    assert "conversation_id" not in _columns(url, "handoffs")
+    upgrade_to_head(settings)
+    assert "conversation_id" in _columns(url, "handoffs")
 
 
 def test_0004_down_and_up(tmp_path: Path) -> None:

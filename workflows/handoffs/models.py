@@ -24,3 +24,5 @@ class Handoff(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     released_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The Rasa sender id of the paused conversation (resumed on release); null for old rows.
+    conversation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -13,6 +13,7 @@ class HandoffIn(BaseModel):
     channel_user_id: str = Field(min_length=1, max_length=100)
     reason: str = Field(default="", max_length=2000)
     transcript: list[Any] = Field(default_factory=list, max_length=500)
+    conversation_id: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class HandoffOut(BaseModel):
@@ -25,6 +26,11 @@ class HandoffOut(BaseModel):
     created_at: dt.datetime
     released_at: dt.datetime | None
     released_by: str | None
+    conversation_id: str | None = None
+
+
+class HandoffReleaseOut(HandoffOut):
+    conversation_resumed: bool
 
 
 class HandoffActiveOut(BaseModel):

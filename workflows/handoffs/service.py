@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflows.audit import service as audit
+from workflows.handoffs.conversation import ConversationResumer
 from workflows.handoffs.models import Handoff
-from workflows.handoffs.schemas import HandoffIn, HandoffOut
+from workflows.handoffs.schemas import HandoffIn, HandoffOut, HandoffReleaseOut
 
 OPEN = "open"
 RELEASED = "released"
@@ -31,6 +32,9 @@ def open_handoff(session: Session, *, body: HandoffIn, now: dt.datetime) -> Hand
     """One open hand-off per identity: asking again returns the open one."""
     existing = active_for(session, channel=body.channel, channel_user_id=body.channel_user_id)
     if existing is not None:
+        if body.conversation_id and not existing.conversation_id:
+            existing.conversation_id = body.conversation_id
+            session.flush()
         return existing
     handoff = Handoff(
         channel=body.channel,
@@ -39,6 +43,7 @@ def open_handoff(session: Session, *, body: HandoffIn, now: dt.datetime) -> Hand
         transcript=body.transcript,
         status=OPEN,
         created_at=now,
+        conversation_id=body.conversation_id,
     )
     session.add(handoff)
     session.flush()
@@ -73,6 +78,25 @@ def release(session: Session, *, handoff: Handoff, username: str, now: dt.dateti
     return handoff
 
 
+def release_and_resume(
+    session: Session,
+    *,
+    handoff: Handoff,
+    username: str,
+    now: dt.datetime,
+    resumer: ConversationResumer,
+) -> HandoffReleaseOut:
+    """Release (committed first, so it stands whatever Rasa does), then resume the conversation.
+
+    ``conversation_resumed`` is false when there is no conversation id (older rows) or Rasa
+    could not be reached; staff may release again to retry the resume.
+    """
+    release(session, handoff=handoff, username=username, now=now)
+    session.commit()
+    resumed = bool(handoff.conversation_id) and resumer.resume(str(handoff.conversation_id))
+    return HandoffReleaseOut(**out(handoff).model_dump(), conversation_resumed=resumed)
+
+
 def list_open(session: Session) -> list[Handoff]:
     return list(session.scalars(select(Handoff).where(Handoff.status == OPEN).order_by(Handoff.id)))
 
@@ -88,4 +112,5 @@ def out(handoff: Handoff) -> HandoffOut:
         created_at=handoff.created_at,
         released_at=handoff.released_at,
         released_by=handoff.released_by,
+        conversation_id=handoff.conversation_id,
     )

@@ -5,11 +5,21 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse
 
-from workflows.staff_pages import adviser, cases, chat, dashboard, documents, intake, login, qr
+from workflows.staff_pages import (
+    adviser,
+    cases,
+    chat,
+    dashboard,
+    documents,
+    handoffs,
+    intake,
+    login,
+    qr,
+)
 from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
 
 router = APIRouter(include_in_schema=False)
-for _module in (chat, login, cases, documents, dashboard, intake, adviser, qr):
+for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr):
     router.include_router(_module.router)
 
 

@@ -1,0 +1,57 @@
+"""Resuming the resident's Rasa conversation once staff release a hand-off.
+
+The assistant paused the conversation (``ConversationPaused``) when it opened the hand-off;
+Rasa ignores that sender's messages until a ``resume`` event is appended to its tracker.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+from urllib.parse import quote
+
+import httpx
+from fastapi import Request
+
+log = logging.getLogger(__name__)
+RESUME_TIMEOUT_SECONDS = 5.0
+
+
+class ConversationResumer(Protocol):
+    def resume(self, conversation_id: str) -> bool:
+        """Resume the paused conversation; ``False`` if that did not happen (never raises)."""
+        ...
+
+
+class RasaConversationResumer:
+    """``POST {rasa_url}/conversations/{id}/tracker/events`` with ``{"event": "resume"}``."""
+
+    def __init__(self, rasa_url: str, timeout: float = RESUME_TIMEOUT_SECONDS) -> None:
+        self.rasa_url = rasa_url.rstrip("/")
+        self.timeout = timeout
+
+    def resume(self, conversation_id: str) -> bool:
+        url = f"{self.rasa_url}/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        try:
+            answer = httpx.post(url, json={"event": "resume"}, timeout=self.timeout)
+        except httpx.HTTPError as exc:
+            # No conversation id in the log: it carries the resident's channel user id.
+            log.warning(
+                "handoff release: Rasa unreachable, conversation not resumed (%s)",
+                type(exc).__name__,
+            )
+            return False
+        if answer.status_code >= 400:
+            log.warning(
+                "handoff release: Rasa answered %s, conversation not resumed", answer.status_code
+            )
+            return False
+        return True
+
+
+def get_resumer(request: Request) -> ConversationResumer:
+    """``app.state.conversation_resumer`` if set (tests), else one built from the settings."""
+    override: ConversationResumer | None = getattr(request.app.state, "conversation_resumer", None)
+    if override is not None:
+        return override
+    return RasaConversationResumer(request.app.state.settings.rasa_url)
