@@ -16,16 +16,21 @@ def model_path(settings: Settings) -> Path:
     return settings.var_dir / "models" / f"{MODEL_NAME}.tar.gz"
 
 
+def fingerprint_path(settings: Settings) -> Path:
+    return model_path(settings).parent / f"{MODEL_NAME}.fingerprint"
+
+
 def _inputs() -> list[Path]:
+    """What the model is trained from: config.yml and bot/ minus tests, hold-out and prose."""
     files = [PROJECT_ROOT / "config.yml"]
     files += sorted(p for p in (PROJECT_ROOT / "bot").rglob("*") if p.is_file())
-    # conversation tests and the NLU hold-out do not change the model
+    skipped_dirs = {"tests", "nlu_holdout"}
     return [
         p
         for p in files
         if p.exists()
-        and "tests" not in p.relative_to(PROJECT_ROOT).parts[:2]
-        and "nlu_holdout" not in p.parts
+        and p.suffix != ".md"
+        and not skipped_dirs & set(p.relative_to(PROJECT_ROOT).parts)
     ]
 
 
@@ -38,7 +43,7 @@ def fingerprint() -> str:
 
 
 def is_current(settings: Settings) -> bool:
-    stamp = model_path(settings).with_suffix(".fingerprint")
+    stamp = fingerprint_path(settings)
     return (
         model_path(settings).exists()
         and stamp.exists()
@@ -74,5 +79,5 @@ def train_if_needed(settings: Settings, *, force: bool = False) -> bool:
         check=True,
         env=child_environment(settings),
     )
-    model_path(settings).with_suffix(".fingerprint").write_text(wanted, encoding="utf-8")
+    fingerprint_path(settings).write_text(wanted, encoding="utf-8")
     return True

@@ -102,6 +102,7 @@ def test_rasa_fingerprint_changes_with_training_data_only(
     monkeypatch.setattr(rasa_model, "PROJECT_ROOT", tmp_path)
     before = rasa_model.fingerprint()
     (tmp_path / "bot" / "tests" / "test_x.yml").write_text("stories: []\n", encoding="utf-8")
+    (tmp_path / "bot" / "README.md").write_text("# notes\n", encoding="utf-8")
     assert rasa_model.fingerprint() == before
     (tmp_path / "bot" / "data" / "nlu.yml").write_text("nlu: [x]\n", encoding="utf-8")
     assert rasa_model.fingerprint() != before
@@ -112,7 +113,7 @@ def test_current_model_is_not_retrained(tmp_path: Path, monkeypatch: pytest.Monk
     model = rasa_model.model_path(settings)
     model.parent.mkdir(parents=True)
     model.write_bytes(b"model")
-    model.with_suffix(".fingerprint").write_text(rasa_model.fingerprint(), encoding="utf-8")
+    rasa_model.fingerprint_path(settings).write_text(rasa_model.fingerprint(), encoding="utf-8")
 
     def refuse(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("rasa train must not run for an unchanged model")
