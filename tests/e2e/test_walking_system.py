@@ -50,3 +50,49 @@ def test_policy_question_is_answered_from_the_knowledge_base_with_citations(
     ).json()
     assert direct["citations"], direct
     assert direct["citations"][0]["title"] in text
+
+
+def test_joint_application_over_rest_lands_in_the_api(running_system: Any) -> None:
+    """A three-person registry household applies for 低保 and 医疗救助 in at most 15 turns."""
+    sender_user = "e2e-apply-1"
+    sender = f"telegram:{sender_user}"
+    turns = [
+        "我要申请低保和医疗救助",
+        "同意",
+        "330183197803120116",  # 王某甲 in the fictitious local registry (富春街道, 3 people)
+        "13805711234",
+        "一样的",
+        "对的",
+        "老公打工,一个月两千五",
+        "没有存款,也没车",
+        "以后再交",
+        "对,没错",
+    ]
+    assert len(turns) <= 15
+    replies: list[dict] = []
+    for text in turns:
+        replies = running_system.say(sender, text)
+    final = "\n".join(reply.get("text", "") for reply in replies)
+    assert "申请编号" in final, final
+
+    listed = httpx.get(
+        f"{running_system.api_url}/api/residents/applications",
+        params={"channel": "telegram", "channel_user_id": sender_user},
+        headers={"X-Internal-Token": running_system.internal_token},
+        timeout=30,
+    )
+    listed.raise_for_status()
+    applications = listed.json()
+    assert len(applications) == 1
+    application = applications[0]
+    assert application["number"] in final
+    cases = application["cases"]
+    assert {case["program"] for case in cases} == {"dibao", "medical"}
+    assert {case["handling_township_code"] for case in cases} == {"330111001000"}
+    assert all(case["due_date"] for case in cases)
+
+    # The conversation no longer holds the ID number once the application is submitted.
+    tracker = httpx.get(
+        f"{running_system.rasa_url}/conversations/{sender}/tracker", timeout=30
+    ).json()
+    assert "330183197803120116" not in str(tracker["slots"])
