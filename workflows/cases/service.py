@@ -504,14 +504,20 @@ def _summary_fields(case: ProgramCase, reading: ClockReading) -> dict[str, objec
     }
 
 
+def _applicant_fields(application: Application) -> dict[str, object]:
+    """The application's identity as lists and case pages show it (ID number masked)."""
+    return {
+        "application_id": application.id,
+        "application_number": application.number,
+        "applicant_name": application.applicant_name,
+        "applicant_id_number_masked": idcard.mask(application.applicant_id_number),
+    }
+
+
 def list_item(case: ProgramCase, env: CaseEnv) -> CaseListItemOut:
-    application = case.application
     return CaseListItemOut(
         **_summary_fields(case, clock_reading(case, env)),
-        application_id=application.id,
-        application_number=application.number,
-        applicant_name=application.applicant_name,
-        applicant_id_number_masked=idcard.mask(application.applicant_id_number),
+        **_applicant_fields(case.application),
         created_at=case.created_at,
     )
 
@@ -535,10 +541,7 @@ def detail(
     policy = policy_of(case.program, env.settings)
     return CaseDetailOut(
         **_summary_fields(case, reading),
-        application_id=application.id,
-        application_number=application.number,
-        applicant_name=application.applicant_name,
-        applicant_id_number_masked=idcard.mask(application.applicant_id_number),
+        **_applicant_fields(application),
         channel=application.channel,
         used_working_days=reading.used_working_days,
         allowed_working_days=case.allowed_working_days,
