@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
@@ -12,6 +12,17 @@ from huimin.settings import Settings
 from workflows.clock import Clock
 from workflows.db import session_scope
 from workflows.deadlines.calendar import WorkingDays
+
+T = TypeVar("T")
+
+
+def kept_on_app(request: Request, name: str, make: Callable[[], T]) -> T:
+    """``request.app.state.<name>``; made with ``make()`` and kept there on first use."""
+    value: T | None = getattr(request.app.state, name, None)
+    if value is None:
+        value = make()
+        setattr(request.app.state, name, value)
+    return value
 
 
 def get_settings_dep(request: Request) -> Settings:

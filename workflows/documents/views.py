@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
 from workflows.applications import service as applications
 from workflows.auth.deps import AnyCaller
-from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
+from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep, kept_on_app
 from workflows.documents import service
 from workflows.documents.schemas import DocumentOut
 from workflows.storage import DocumentStorage, UploadRejected, make_storage, validate_upload
@@ -19,11 +19,7 @@ router = APIRouter(tags=["documents"])
 
 
 def _storage(request: Request) -> DocumentStorage:
-    storage: DocumentStorage | None = getattr(request.app.state, "storage", None)
-    if storage is None:
-        storage = make_storage(request.app.state.settings)
-        request.app.state.storage = storage
-    return storage
+    return kept_on_app(request, "storage", lambda: make_storage(request.app.state.settings))
 
 
 @router.post(

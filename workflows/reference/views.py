@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 
 from huimin import townships
 from workflows.auth.deps import AnyCaller
+from workflows.deps import kept_on_app
 from workflows.fields import IdNumber
 from workflows.registry import HouseholdRegistry, RegistryUnavailableError, make_registry
 
@@ -20,11 +21,7 @@ def list_townships() -> list[dict[str, str]]:
 
 
 def _registry(request: Request) -> HouseholdRegistry:
-    registry: HouseholdRegistry | None = getattr(request.app.state, "registry", None)
-    if registry is None:
-        registry = make_registry(request.app.state.settings)
-        request.app.state.registry = registry
-    return registry
+    return kept_on_app(request, "registry", lambda: make_registry(request.app.state.settings))
 
 
 @router.get("/api/registry/households/{id_number}")

@@ -11,7 +11,7 @@ from workflows.applications import service as applications
 from workflows.applications.schemas import ApplicationOut
 from workflows.auth.deps import InternalCaller, InternalHeaderDep, internal_token_ok
 from workflows.cases.views import EnvDep
-from workflows.deps import ClockDep, SessionDep, SettingsDep
+from workflows.deps import ClockDep, SessionDep, SettingsDep, kept_on_app
 from workflows.ratelimit import SlidingWindowLimiter
 from workflows.residents.schemas import StatusLookupIn
 
@@ -31,14 +31,14 @@ def my_applications(
 
 
 def _lookup_limiter(request: Request, settings: SettingsDep) -> SlidingWindowLimiter:
-    limiter: SlidingWindowLimiter | None = getattr(request.app.state, "lookup_limiter", None)
-    if limiter is None:
-        limiter = SlidingWindowLimiter(
+    return kept_on_app(
+        request,
+        "lookup_limiter",
+        lambda: SlidingWindowLimiter(
             limit=settings.status_lookup_limit,
             window_seconds=settings.status_lookup_window_seconds,
-        )
-        request.app.state.lookup_limiter = limiter
-    return limiter
+        ),
+    )
 
 
 def _check_rate(
