@@ -11,6 +11,16 @@ from channels.errors import RasaUnavailableError
 from huimin.settings import Settings
 
 RasaReply = dict[str, Any]
+# Rasa's Sanic router matches the raw path and does not percent-decode ``<conversation_id>``:
+# ``telegram%3A42`` would be another (empty) conversation than ``telegram:42``. So the characters
+# a path segment may hold as they are (RFC 3986 pchar) stay as they are; only the others
+# (``/``, ``?``, ``#``, space, non-ASCII) are encoded.
+PATH_SEGMENT_SAFE = ":@!$&'()*+,;="
+
+
+def conversation_segment(sender: str) -> str:
+    """The sender id as one path segment of Rasa's ``/conversations/<id>/...`` endpoints."""
+    return quote(sender, safe=PATH_SEGMENT_SAFE)
 
 
 class RasaClient:
@@ -41,12 +51,12 @@ class RasaClient:
 
     async def tracker(self, sender: str) -> dict[str, Any]:
         """The conversation tracker (slots, latest events) of one sender."""
-        data = await self._request("GET", f"/conversations/{quote(sender, safe='')}/tracker")
+        data = await self._request("GET", f"/conversations/{conversation_segment(sender)}/tracker")
         return data if isinstance(data, dict) else {}
 
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Append events (e.g. ``{"event": "slot", "name": ..., "value": ...}``) to a tracker."""
-        path = f"/conversations/{quote(sender, safe='')}/tracker/events"
+        path = f"/conversations/{conversation_segment(sender)}/tracker/events"
         data = await self._request("POST", path, json=events)
         return data if isinstance(data, dict) else {}
 

@@ -109,7 +109,7 @@ def test_release_resumes_the_conversation_in_rasa(
     assert released.status_code == 200, released.text
     assert released.json()["status"] == "released"
     assert released.json()["conversation_resumed"] is True
-    assert rasa.posts == [("/conversations/telegram%3A42/tracker/events", {"event": "resume"})]
+    assert rasa.posts == [("/conversations/telegram:42/tracker/events", {"event": "resume"})]
     with app.state.session_factory() as session:
         actions = [e.action for e in session.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions[-2:] == ["handoff.opened", "handoff.released"]
@@ -119,7 +119,7 @@ def test_conversation_id_is_url_encoded(rasa: RasaStub) -> None:
     resumer = RasaConversationResumer(rasa.url + "/", timeout=5)
     assert resumer.resume("counter:rev/1:a b?c#d") is True
     assert rasa.posts == [
-        ("/conversations/counter%3Arev%2F1%3Aa%20b%3Fc%23d/tracker/events", {"event": "resume"})
+        ("/conversations/counter:rev%2F1:a%20b%3Fc%23d/tracker/events", {"event": "resume"})
     ]
 
 

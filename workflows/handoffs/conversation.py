@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from typing import Protocol
-from urllib.parse import quote
 
 import httpx
 from fastapi import Request
+
+from channels.rasa import conversation_segment
 
 log = logging.getLogger(__name__)
 RESUME_TIMEOUT_SECONDS = 5.0
@@ -31,7 +32,8 @@ class RasaConversationResumer:
         self.timeout = timeout
 
     def resume(self, conversation_id: str) -> bool:
-        url = f"{self.rasa_url}/conversations/{quote(conversation_id, safe='')}/tracker/events"
+        segment = conversation_segment(conversation_id)
+        url = f"{self.rasa_url}/conversations/{segment}/tracker/events"
         try:
             answer = httpx.post(url, json={"event": "resume"}, timeout=self.timeout)
         except httpx.HTTPError as exc:

@@ -108,6 +108,7 @@ def _case_context(
         "case": detail,
         "may_act": may_act,
         "awaits_district": service.awaits_district(case, env, role=Role(staff.role)),
+        "entered_by": application.entered_by_staff if application else None,
         "documents": case_facts.documents(session, case.application_id),
         "verification": case_facts.verification(settings, detail),
         "eligibility": case_facts.eligibility(settings, detail, application, env.today),
