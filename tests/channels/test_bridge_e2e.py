@@ -1,4 +1,4 @@
-"""The bridge against a real Rasa (with its action server): set HUIMIN_E2E_RASA_URL."""
+"""The bridge against the real dialogue (Rasa and its action server started by `running_system`)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,13 @@ from channels.api import ApiClient
 from channels.rasa import RasaClient
 from channels.telegram.app import BridgeOptions, build_application
 
-RASA_URL = os.environ.get("HUIMIN_E2E_RASA_URL")
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.skipif(not RASA_URL, reason="needs a running Rasa: set HUIMIN_E2E_RASA_URL"),
-]
+pytestmark = [pytest.mark.e2e]
 
 
 async def test_deep_link_and_a_button_press_through_the_real_dialogue(
-    tmp_path, backends_server, telegram, make_settings, tg_factory
+    tmp_path, backends_server, telegram, make_settings, tg_factory, running_system
 ) -> None:
-    settings = make_settings(tmp_path, backends_server[1], rasa_url=RASA_URL)
+    settings = make_settings(tmp_path, backends_server[1], rasa_url=running_system.rasa_url)
     app = build_application(
         settings,
         RasaClient(settings.rasa_url),

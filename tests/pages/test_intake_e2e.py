@@ -1,21 +1,20 @@
-"""The full counter intake through the real dialogue (needs a running Rasa with its action
-server and this API: set HUIMIN_E2E_RASA_URL, e.g. http://127.0.0.1:5005)."""
+"""The counter intake page against the real dialogue (Rasa and its action server started by
+`running_system`): the form and a correction go through the real Rasa tracker."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-RASA_URL = os.environ.get("HUIMIN_E2E_RASA_URL")
 
 
-@pytest.mark.skipif(not RASA_URL, reason="needs a running Rasa: set HUIMIN_E2E_RASA_URL")
-def test_counter_intake_through_the_real_dialogue(site, log_in, monkeypatch) -> None:
+def test_counter_intake_through_the_real_dialogue(
+    site, log_in, monkeypatch, running_system
+) -> None:
     settings = site.app.state.settings
-    monkeypatch.setattr(settings, "rasa_url", RASA_URL)
+    monkeypatch.setattr(settings, "rasa_url", running_system.rasa_url)
     page = log_in("counter_fuchun")
     page.wait_for_url(re.compile(r".*/staff/intake\?s=.+"))
     # The real dialogue answers the start of an application.
