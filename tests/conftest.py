@@ -28,7 +28,8 @@ from workflows.db import Base
 from workflows.migrate import upgrade_to_head
 from workflows.models_registry import import_all_models
 
-pytest_plugins = ["tests.live_system"]  # the `running_system` fixture for e2e tests
+# `running_system` (every process, for e2e tests) and `browser` (one headless Chromium)
+pytest_plugins = ["tests.live_system", "tests.browser"]
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 START = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a Monday

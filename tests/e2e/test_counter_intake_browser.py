@@ -8,10 +8,8 @@ application's cases in the queue, attributed to the staff member and to the resi
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -21,15 +19,6 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "demo-pass-2026"  # seed-demo's demo staff password
 ID_NUMBER = "330183197803120116"  # 王某甲 in the fictitious local registry (富春街道, 3 people)
 FIRST_PHONE = "13805711234"
@@ -38,22 +27,8 @@ UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 REPLY_TIMEOUT_MS = 90_000  # one dialogue turn through the real Rasa and action server
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian chromium is missing under CI: .ci/run installs it (apt chromium)")
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
-def _new_page(chromium: Any, base_url: str) -> tuple[Any, Any]:
-    context = chromium.new_context(
+def _new_page(browser: Any, base_url: str) -> tuple[Any, Any]:
+    context = browser.new_context(
         base_url=base_url, locale="zh-CN", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(15_000)
@@ -104,10 +79,10 @@ def _field(page: Any, slot: str) -> str:
 
 
 def test_counter_intake_in_the_browser_lands_in_the_review_queue(
-    running_system: Any, chromium: Any, tmp_path: Path
+    running_system: Any, browser: Any, tmp_path: Path
 ) -> None:
     api = running_system.api_url
-    context, page = _new_page(chromium, api)
+    context, page = _new_page(browser, api)
     try:
         # --- the counter staff member logs in and lands on a fresh intake ---------------------
         _log_in(page, "counter-001")
@@ -218,7 +193,7 @@ def test_counter_intake_in_the_browser_lands_in_the_review_queue(
     assert stored == ("counter", session_id, "counter-001", CORRECTED_PHONE, ID_NUMBER), stored
 
     # --- a reviewer of 富春街道 finds both cases in the queue and opens one ----------------
-    context, page = _new_page(chromium, api)
+    context, page = _new_page(browser, api)
     try:
         _log_in(page, "reviewer-001")
         page.wait_for_url(re.compile(r".*/staff/cases$"))

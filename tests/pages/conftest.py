@@ -36,15 +36,6 @@ FUCHUN = "330111001000"  # 富春街道
 CHUNJIANG = "330111002000"  # 春江街道
 PASSWORD = "page-test-pass-1"
 START = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a Monday
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STAFF = {
     "rev_fuchun": (Role.REVIEWER, FUCHUN, "富春街道审核员"),
     "counter_fuchun": (Role.COUNTER, FUCHUN, "富春街道窗口"),
@@ -233,20 +224,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with LiveServer(app) as server:
             yield Site(server.url, app, clock, rasa, applications=[])
         app.state.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian chromium is missing under CI: .ci/run installs it (apt chromium)")
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
