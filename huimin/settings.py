@@ -17,6 +17,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEMO_SECRET_KEY = "dev-only-secret-change-me"
 DEMO_INTERNAL_TOKEN = "dev-only-internal-token"
+DEMO_RASA_AUTH_TOKEN = "dev-only-rasa-token"
+DEMO_ACTION_SECRET = "dev-only-action-secret"
+DEMO_AUDIT_HMAC_KEY = "dev-only-audit-key"
+ACTION_SECRET_HEADER = "X-Huimin-Action-Secret"
 
 
 class Settings(BaseSettings):
@@ -76,12 +80,60 @@ class Settings(BaseSettings):
     rasa_host: str = "127.0.0.1"  # internal only: the REST channel trusts any sender id
     rasa_port: int = 5005
     rasa_url: str = "http://127.0.0.1:5005"
+    action_host: str = "127.0.0.1"
     action_port: int = 5055
     public_base_url: str = "http://127.0.0.1:8000"
+    # TLS for Rasa / the action server; required (with the tokens) when either listens beyond
+    # loopback. Certificate and key files in PEM.
+    rasa_ssl_certificate: Path | None = None
+    rasa_ssl_keyfile: Path | None = None
+    action_ssl_certificate: Path | None = None
+    action_ssl_keyfile: Path | None = None
+    # Behind a TLS reverse proxy: trust X-Forwarded-Proto from these addresses (uvicorn
+    # --forwarded-allow-ips); cookies are Secure when public_base_url is https or the proxy says so
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    # Rasa conversations (tracker store): empty = SQLite file var/rasa/trackers.db; or an SQL URL
+    # such as postgresql://postgres@127.0.0.1:5432/huimin_rasa. Pruned after retention_days.
+    tracker_store_url: str = ""
+    conversation_retention_days: int = 90
+
+    # Shared counters for rate limits (limits library): Redis when set, process memory otherwise
+    redis_url: str | None = None  # e.g. redis://127.0.0.1:6379/0
+    # Staff login: failures per username and per client address in a window, then a lockout
+    login_failures_per_username: int = 5
+    login_failures_per_address: int = 20
+    login_window_seconds: int = 900
+    # Resident chat messages (web chat proxy) per cookie and per address, per minute
+    chat_messages_per_minute: int = 30
+    chat_messages_per_address_per_minute: int = 120
+    # Knowledge questions (POST /api/knowledge/ask) per caller per minute
+    knowledge_questions_per_minute: int = 60
+
+    # Identity verification before personal data (workflows/identity): a one-time code by SMS to
+    # the mobile number the registry holds, the counter (physical ID card), or OpenID Connect
+    otp_ttl_seconds: int = 300
+    otp_max_attempts: int = 5
+    otp_sends_per_hour: int = 3  # per ID number and per conversation
+    identity_verification_ttl_hours: int = 24  # a verified chat identity lasts this long
+    oidc_issuer: str | None = None  # e.g. https://sso.example.gov.cn (discovery document)
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_id_number_claim: str = "id_number"  # the claim that carries the 身份证号
+    oidc_scopes: str = "openid profile"
+
+    # Audit chain: HMAC key kept outside the database; the chain head exported after every
+    # verify-audit and by `python -m workflows export-audit-head` to this file (outside the DB)
+    audit_hmac_key: SecretStr = SecretStr(DEMO_AUDIT_HMAC_KEY)
+    audit_head_file: Path | None = None  # empty: var_dir / "audit-head.jsonl"
+    # PostgreSQL: migrations run as the schema owner; the API runs as a role without DDL rights
+    database_owner_url: str = ""  # empty: the same as database_url
 
     # Secrets
     secret_key: SecretStr = SecretStr(DEMO_SECRET_KEY)
     internal_token: SecretStr = SecretStr(DEMO_INTERNAL_TOKEN)
+    rasa_auth_token: SecretStr = SecretStr(DEMO_RASA_AUTH_TOKEN)  # Rasa HTTP API --auth-token
+    action_secret: SecretStr = SecretStr(DEMO_ACTION_SECRET)  # Rasa -> action server header
     telegram_token: SecretStr | None = None
     telegram_bot_username: str = "huimin_fuyang_bot"
     telegram_webhook_url: str | None = None  # set to use webhook mode instead of polling
@@ -100,6 +152,11 @@ class Settings(BaseSettings):
     @field_validator("telegram_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
+    @field_validator("oidc_client_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
 
     @field_validator("api_port", "rasa_port", "action_port")
@@ -123,6 +180,18 @@ class Settings(BaseSettings):
         return self.upload_dir or self.var_dir / "uploads"
 
     @property
+    def effective_tracker_store_url(self) -> str:
+        return self.tracker_store_url or f"sqlite:///{self.var_dir / 'rasa' / 'trackers.db'}"
+
+    @property
+    def effective_audit_head_file(self) -> Path:
+        return self.audit_head_file or self.var_dir / "audit-head.jsonl"
+
+    @property
+    def effective_database_owner_url(self) -> str:
+        return self.database_owner_url or self.effective_database_url
+
+    @property
     def is_production(self) -> bool:
         return self.environment == "production"
 
@@ -133,6 +202,12 @@ class Settings(BaseSettings):
             problems.append("HUIMIN_SECRET_KEY 仍为演示值 / still the demo value")
         if self.internal_token.get_secret_value() == DEMO_INTERNAL_TOKEN:
             problems.append("HUIMIN_INTERNAL_TOKEN 仍为演示值 / still the demo value")
+        if self.rasa_auth_token.get_secret_value() == DEMO_RASA_AUTH_TOKEN:
+            problems.append("HUIMIN_RASA_AUTH_TOKEN 仍为演示值 / still the demo value")
+        if self.action_secret.get_secret_value() == DEMO_ACTION_SECRET:
+            problems.append("HUIMIN_ACTION_SECRET 仍为演示值 / still the demo value")
+        if self.audit_hmac_key.get_secret_value() == DEMO_AUDIT_HMAC_KEY:
+            problems.append("HUIMIN_AUDIT_HMAC_KEY 仍为演示值 / still the demo value")
         return problems
 
 
