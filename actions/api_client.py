@@ -149,14 +149,17 @@ class ApiClient:
         reason: str,
         transcript: list[dict[str, str]],
         conversation_id: str | None = None,
+        township_code: str | None = None,
     ) -> dict[str, Any]:
-        """``conversation_id``: the Rasa sender id, which the API resumes on release."""
+        """``conversation_id``: the Rasa sender id, which the API resumes on release;
+        ``township_code``: the township whose staff take it (None: the district queue)."""
         body: dict[str, Any] = {
             "channel": channel,
             "channel_user_id": channel_user_id,
             "reason": reason,
             "transcript": transcript,
             "conversation_id": conversation_id,
+            "township_code": township_code,
         }
         result: dict[str, Any] = await self._request("POST", "/api/handoffs", json=body)
         return result

@@ -22,6 +22,7 @@ from workflows.handoffs.conversation import RasaConversationResumer
 
 Login = Callable[[str], dict[str, str]]
 SENDER = "telegram:42"
+FUCHUN = "330111001000"  # the township the resident named (rev_fuchun's)
 
 
 class RasaStub:
@@ -89,6 +90,7 @@ def _open(client: TestClient, internal: dict[str, str], **extra: Any) -> dict[st
         "channel_user_id": "42",
         "reason": "resident_request",
         "transcript": [{"role": "resident", "text": "我要人工"}],
+        "township_code": FUCHUN,
         **extra,
     }
     answer = client.post("/api/handoffs", json=body, headers=internal)

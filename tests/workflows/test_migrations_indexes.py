@@ -1,6 +1,6 @@
 """The migrated schema has exactly the models' indexes on program_cases (migration 0004 dropped
 the single-column township indexes) and the models' columns on handoffs (0005 added
-conversation_id), and 0004 and 0005 go down and up again."""
+conversation_id, 0006 township_code), and 0004, 0005 and 0006 go down and up again."""
 
 from __future__ import annotations
 
@@ -66,3 +66,31 @@ def test_0004_down_and_up(tmp_path: Path) -> None:
     assert _index_names(url) >= DROPPED
     upgrade_to_head(settings)
     assert not DROPPED & _index_names(url)
+
+
+def _handoff_indexes(url: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return {str(i["name"]) for i in inspect(engine).get_indexes("handoffs")}
+    finally:
+        engine.dispose()
+
+
+def test_handoff_indexes_match_the_model(db_url: str) -> None:
+    expected = {str(index.name) for index in Handoff.__table__.indexes}
+    assert _handoff_indexes(db_url) == expected
+    assert "ix_handoffs_township_code" in expected
+
+
+def test_0006_down_and_up(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    settings = Settings(_env_file=None, database_url=url, var_dir=tmp_path)  # type: ignore[call-arg]
+    upgrade_to_head(settings)
+    columns = _columns(url, "handoffs")
+    assert columns["township_code"]["nullable"] is True
+    assert "ix_handoffs_township_code" in _handoff_indexes(url)
+    command.downgrade(alembic_config(settings), "0005_handoff_conversation_id")
+    assert "township_code" not in _columns(url, "handoffs")
+    assert "ix_handoffs_township_code" not in _handoff_indexes(url)
+    upgrade_to_head(settings)
+    assert "township_code" in _columns(url, "handoffs")

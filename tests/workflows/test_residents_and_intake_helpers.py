@@ -82,6 +82,7 @@ def test_handoff_open_active_release(
         "channel_user_id": "42",
         "reason": "想找人工",
         "transcript": [{"from": "user", "text": "我要人工"}],
+        "township_code": "330111001000",  # 富春街道: rev_fuchun's
     }
     opened = client.post("/api/handoffs", json=body, headers=internal)
     assert opened.status_code == 201

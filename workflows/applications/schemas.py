@@ -140,6 +140,7 @@ class ApplicationIn(BaseModel):
 class ApplicantOut(BaseModel):
     name: str
     id_number_masked: str
+    id_number: str | None = None  # only for the roles that check it (else null)
     phone_masked: str | None
 
 

@@ -21,6 +21,7 @@ from workflows.applications.schemas import ApplicantOut, ApplicationIn, Applicat
 from workflows.audit import service as audit
 from workflows.auth import service as auth_service
 from workflows.auth.actor import Caller
+from workflows.auth.capabilities import sees_full_id_numbers
 from workflows.cases import service as cases
 from workflows.cases.enums import DECIDED, CaseStatus
 from workflows.cases.models import ProgramCase
@@ -263,7 +264,17 @@ def bundle_status(statuses: Sequence[str]) -> BundleStatus:
     return BundleStatus.IN_PROGRESS
 
 
-def describe(application: Application, env: CaseEnv) -> ApplicationOut:
+def full_id_numbers_for(caller: Caller, application: Application) -> bool:
+    """The caller sees the applicant's ID number unmasked (workflows/auth/capabilities.py)."""
+    places = [application.submitted_township_code]
+    places += [c.handling_township_code for c in application.cases]
+    return sees_full_id_numbers(caller, places)
+
+
+def describe(
+    application: Application, env: CaseEnv, *, full_id_numbers: bool = False
+) -> ApplicationOut:
+    """The application and its cases; the applicant's ID number masked unless full_id_numbers."""
     status = bundle_status([c.status for c in application.cases])
     phone = application.applicant_phone
     return ApplicationOut(
@@ -278,6 +289,7 @@ def describe(application: Application, env: CaseEnv) -> ApplicationOut:
         applicant=ApplicantOut(
             name=application.applicant_name,
             id_number_masked=idcard.mask(application.applicant_id_number),
+            id_number=application.applicant_id_number if full_id_numbers else None,
             phone_masked=(phone[:3] + "****" + phone[-4:]) if phone else None,
         ),
         programs=[c.program for c in application.cases],

@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from workflows.applications import service
 from workflows.applications.schemas import ApplicationIn, ApplicationOut
-from workflows.auth.deps import AnyCaller
+from workflows.auth.deps import CaseReader
 from workflows.cases.views import EnvDep
 from workflows.deps import IdPath, SessionDep
+from workflows.read_audit import record_read
 
 router = APIRouter(tags=["applications"])
 
@@ -27,7 +28,7 @@ NOT_FOUND = HTTPException(status_code=404, detail="申请不存在或不在您�
 )
 def submit(
     body: ApplicationIn,
-    caller: AnyCaller,
+    caller: CaseReader,
     session: SessionDep,
     env: EnvDep,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
@@ -56,9 +57,21 @@ def submit(
 
 @router.get("/api/applications/{application_id}", response_model=ApplicationOut)
 def get_application(
-    application_id: IdPath, caller: AnyCaller, session: SessionDep, env: EnvDep
+    application_id: IdPath, caller: CaseReader, session: SessionDep, env: EnvDep
 ) -> ApplicationOut:
+    """The application; the read is audited (who, which application, this endpoint)."""
     application = service.get_visible(session, application_id=application_id, caller=caller)
     if application is None:
         raise NOT_FOUND
-    return service.describe(application, env)
+    full = service.full_id_numbers_for(caller, application)
+    answer = service.describe(application, env, full_id_numbers=full)
+    record_read(
+        session,
+        caller=caller,
+        entity_type="application",
+        entity_id=application.id,
+        view="api.application_detail",
+        at=env.now,
+    )
+    session.commit()
+    return answer

@@ -1,8 +1,9 @@
-"""FastAPI dependencies: internal token, staff bearer token, either."""
+"""FastAPI dependencies: internal token, staff bearer token, either; capability checks."""
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, status
@@ -10,6 +11,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from workflows.auth import service
 from workflows.auth.actor import Caller
+from workflows.auth.capabilities import REFUSALS, Capability, can
 from workflows.auth.models import StaffUser
 from workflows.auth.security import username_from_token
 from workflows.deps import ClockDep, SessionDep, SettingsDep
@@ -87,3 +89,35 @@ def internal_or_staff(
 CurrentStaff = Annotated[StaffUser, Depends(current_staff)]
 InternalCaller = Annotated[Caller, Depends(internal_caller)]
 AnyCaller = Annotated[Caller, Depends(internal_or_staff)]
+
+
+def _refused(capability: Capability) -> HTTPException:
+    return HTTPException(status_code=status.HTTP_403_FORBIDDEN, detail=REFUSALS[capability])
+
+
+def caller_with(capability: Capability) -> Callable[..., Caller]:
+    """A dependency: the internal caller or a staff member, refused (403) without the capability."""
+
+    def dependency(caller: AnyCaller) -> Caller:
+        if not can(caller, capability):
+            raise _refused(capability)
+        return caller
+
+    return dependency
+
+
+def staff_with(capability: Capability) -> Callable[..., Caller]:
+    """A dependency: a logged-in staff member, refused (403) without the capability."""
+
+    def dependency(staff: CurrentStaff) -> Caller:
+        caller = Caller(staff=staff)
+        if not can(caller, capability):
+            raise _refused(capability)
+        return caller
+
+    return dependency
+
+
+CaseReader = Annotated[Caller, Depends(caller_with(Capability.CASE_DATA))]
+CaseStaff = Annotated[Caller, Depends(staff_with(Capability.CASE_DATA))]
+HandoffStaff = Annotated[Caller, Depends(staff_with(Capability.HANDLE_HANDOFFS))]

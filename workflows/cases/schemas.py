@@ -53,7 +53,7 @@ class HistoryOut(BaseModel):
 class MemberOut(BaseModel):
     relation: str
     name: str
-    id_number: str
+    id_number: str  # masked (330111********123X) unless the caller may see it in full
     birth_date: dt.date
     sex: str
     disability_category: str | None
@@ -68,6 +68,8 @@ class CaseDetailOut(CaseSummaryOut):
     application_number: str
     applicant_name: str
     applicant_id_number_masked: str
+    applicant_id_number: str | None  # only for the roles that check it (else null)
+    id_numbers_masked: bool  # True: every ID number in this answer is masked
     channel: str
     used_working_days: int
     allowed_working_days: int

@@ -15,6 +15,7 @@ from huimin.settings import Settings
 from workflows.applications.models import Application, HouseholdMember
 from workflows.audit import service as audit
 from workflows.auth.actor import Caller
+from workflows.auth.capabilities import sees_full_id_numbers
 from workflows.auth.enums import Role
 from workflows.auth.models import StaffUser
 from workflows.cases import flows, machine
@@ -40,6 +41,7 @@ from workflows.deadlines.policy import (
     county_decides,
     policy_for,
 )
+from workflows.read_audit import is_read
 from workflows.routing.service import Routing
 
 _DECIDED_VALUES = tuple(s.value for s in DECIDED)
@@ -522,9 +524,20 @@ def list_item(case: ProgramCase, env: CaseEnv) -> CaseListItemOut:
     )
 
 
+def full_id_numbers_for(caller: Caller, case: ProgramCase) -> bool:
+    """The caller sees this case's ID numbers unmasked (workflows/auth/capabilities.py)."""
+    return sees_full_id_numbers(caller, (case.handling_township_code, case.submitted_township_code))
+
+
 def detail(
-    session: Session, *, case: ProgramCase, env: CaseEnv, role: Role | None
+    session: Session,
+    *,
+    case: ProgramCase,
+    env: CaseEnv,
+    role: Role | None,
+    full_id_numbers: bool,
 ) -> CaseDetailOut:
+    """The case as a reviewer reads it; ID numbers masked unless ``full_id_numbers``."""
     application = session.scalar(
         select(Application)
         .where(Application.id == case.application_id)
@@ -537,11 +550,18 @@ def detail(
     assert application is not None
     reading = clock_reading(case, env)
     actions = allowed_actions(case, env, role=role)
-    history = audit.history(session, entity_type="case", entity_id=case.id)
+    history = [
+        h
+        for h in audit.history(session, entity_type="case", entity_id=case.id)
+        if not is_read(h.action)
+    ]
+    shown = (lambda number: number) if full_id_numbers else idcard.mask
     policy = policy_of(case.program, env.settings)
     return CaseDetailOut(
         **_summary_fields(case, reading),
         **_applicant_fields(application),
+        applicant_id_number=application.applicant_id_number if full_id_numbers else None,
+        id_numbers_masked=not full_id_numbers,
         channel=application.channel,
         used_working_days=reading.used_working_days,
         allowed_working_days=case.allowed_working_days,
@@ -577,7 +597,7 @@ def detail(
             MemberOut(
                 relation=m.relation,
                 name=m.name,
-                id_number=m.id_number,
+                id_number=shown(m.id_number),
                 birth_date=m.birth_date,
                 sex=m.sex,
                 disability_category=m.disability_category,

@@ -11,13 +11,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from huimin import townships
 from huimin.programs import Program
 from workflows.auth.actor import Caller
-from workflows.auth.deps import AnyCaller, CurrentStaff
+from workflows.auth.deps import CaseReader, CaseStaff
 from workflows.cases import machine, service
 from workflows.cases.enums import CaseStatus
 from workflows.cases.models import ProgramCase
 from workflows.cases.schemas import CaseDetailOut, CasePageOut, TransitionIn
 from workflows.cases.service import CaseEnv
 from workflows.deps import CalendarDep, ClockDep, IdPath, SessionDep, SettingsDep
+from workflows.read_audit import record_read
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["cases"])
@@ -43,7 +44,7 @@ def _visible_case(session: SessionDep, case_id: int, caller: Caller) -> ProgramC
 def list_cases(
     env: EnvDep,
     session: SessionDep,
-    caller: AnyCaller,
+    caller: CaseReader,
     status: CaseStatus | None = None,
     program: Program | None = None,
     township: Annotated[str | None, Query(max_length=12)] = None,
@@ -76,9 +77,30 @@ def list_cases(
 
 
 @router.get("/api/cases/{case_id}", response_model=CaseDetailOut)
-def get_case(case_id: IdPath, env: EnvDep, session: SessionDep, caller: AnyCaller) -> CaseDetailOut:
+def get_case(
+    case_id: IdPath, env: EnvDep, session: SessionDep, caller: CaseReader
+) -> CaseDetailOut:
+    """The case with its household; the read is audited (who, which case, this endpoint)."""
     case = _visible_case(session, case_id, caller)
-    return service.detail(session, case=case, env=env, role=caller.role)
+    answer = _detail(session, case, env, caller)
+    record_read(
+        session, caller=caller, entity_type="case", entity_id=case.id, view=READ_VIEW, at=env.now
+    )
+    session.commit()
+    return answer
+
+
+READ_VIEW = "api.case_detail"
+
+
+def _detail(session: SessionDep, case: ProgramCase, env: CaseEnv, caller: Caller) -> CaseDetailOut:
+    return service.detail(
+        session,
+        case=case,
+        env=env,
+        role=caller.role,
+        full_id_numbers=service.full_id_numbers_for(caller, case),
+    )
 
 
 @router.post("/api/cases/{case_id}/transitions", response_model=CaseDetailOut)
@@ -87,9 +109,10 @@ def transition(
     body: TransitionIn,
     env: EnvDep,
     session: SessionDep,
-    staff: CurrentStaff,
+    caller: CaseStaff,
 ) -> CaseDetailOut | JSONResponse:
-    caller = Caller(staff=staff)
+    staff = caller.staff
+    assert staff is not None  # CaseStaff is a logged-in staff member
     case = _visible_case(session, case_id, caller)
     try:
         service.transition(session, case=case, body=body, staff=staff, env=env)
@@ -114,4 +137,4 @@ def transition(
     except StaleDataError:
         session.rollback()
         raise HTTPException(status_code=409, detail="案件已被他人更新,请刷新后重试") from None
-    return service.detail(session, case=case, env=env, role=caller.role)
+    return _detail(session, case, env, caller)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
 from workflows.applications import service as applications
-from workflows.auth.deps import AnyCaller
+from workflows.auth.deps import CaseReader
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep, kept_on_app
 from workflows.documents import service
 from workflows.documents.schemas import DocumentOut
@@ -28,7 +28,7 @@ def _storage(request: Request) -> DocumentStorage:
 def upload(
     application_id: IdPath,
     request: Request,
-    caller: AnyCaller,
+    caller: CaseReader,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,

@@ -26,3 +26,5 @@ class Handoff(Base):
     released_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The Rasa sender id of the paused conversation (resumed on release); null for old rows.
     conversation_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The township the resident named in the conversation; null: the district queue.
+    township_code: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)

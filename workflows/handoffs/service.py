@@ -7,10 +7,18 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from huimin import townships
 from workflows.audit import service as audit
+from workflows.auth.actor import Caller
+from workflows.auth.capabilities import may_see_township_queue
 from workflows.handoffs.conversation import ConversationResumer
 from workflows.handoffs.models import Handoff
-from workflows.handoffs.schemas import HandoffIn, HandoffOut, HandoffReleaseOut
+from workflows.handoffs.schemas import (
+    HandoffIn,
+    HandoffOut,
+    HandoffReleaseOut,
+    HandoffSummaryOut,
+)
 
 OPEN = "open"
 RELEASED = "released"
@@ -34,7 +42,9 @@ def open_handoff(session: Session, *, body: HandoffIn, now: dt.datetime) -> Hand
     if existing is not None:
         if body.conversation_id and not existing.conversation_id:
             existing.conversation_id = body.conversation_id
-            session.flush()
+        if body.township_code and not existing.township_code:
+            existing.township_code = body.township_code
+        session.flush()
         return existing
     handoff = Handoff(
         channel=body.channel,
@@ -44,6 +54,7 @@ def open_handoff(session: Session, *, body: HandoffIn, now: dt.datetime) -> Hand
         status=OPEN,
         created_at=now,
         conversation_id=body.conversation_id,
+        township_code=body.township_code,
     )
     session.add(handoff)
     session.flush()
@@ -53,7 +64,7 @@ def open_handoff(session: Session, *, body: HandoffIn, now: dt.datetime) -> Hand
         action="handoff.opened",
         entity_type="handoff",
         entity_id=handoff.id,
-        data={"channel": body.channel, "reason": body.reason},
+        data={"channel": body.channel, "reason": body.reason, "township_code": body.township_code},
         at=now,
     )
     return handoff
@@ -94,23 +105,50 @@ def release_and_resume(
     release(session, handoff=handoff, username=username, now=now)
     session.commit()
     resumed = bool(handoff.conversation_id) and resumer.resume(str(handoff.conversation_id))
-    return HandoffReleaseOut(**out(handoff).model_dump(), conversation_resumed=resumed)
+    return HandoffReleaseOut(**summary(handoff).model_dump(), conversation_resumed=resumed)
 
 
-def list_open(session: Session) -> list[Handoff]:
-    return list(session.scalars(select(Handoff).where(Handoff.status == OPEN).order_by(Handoff.id)))
+# Scoping: a township's staff see its hand-offs; the district queue (no township) and every
+# township's are the supervisor's (workflows/auth/capabilities.py). Others: none, 404.
+def list_open(session: Session, *, caller: Caller) -> list[Handoff]:
+    query = select(Handoff).where(Handoff.status == OPEN).order_by(Handoff.id)
+    if caller.is_internal or not may_see_township_queue(caller, caller.township_scope):
+        return []
+    if caller.township_scope is not None:
+        query = query.where(Handoff.township_code == caller.township_scope)
+    return list(session.scalars(query))
 
 
-def out(handoff: Handoff) -> HandoffOut:
-    return HandoffOut(
+def get_visible(session: Session, *, handoff_id: int, caller: Caller) -> Handoff | None:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None or not may_see_township_queue(caller, handoff.township_code):
+        return None
+    return handoff
+
+
+def township_label(code: str | None) -> str:
+    if code is None:
+        return f"{townships.DISTRICT_NAME}(未指明镇街)"
+    township = townships.by_code(code)
+    return township.name if township else code
+
+
+def summary(handoff: Handoff) -> HandoffSummaryOut:
+    return HandoffSummaryOut(
         id=handoff.id,
         status=handoff.status,
         channel=handoff.channel,
         channel_user_id=handoff.channel_user_id,
         reason=handoff.reason,
-        transcript=handoff.transcript,
+        township_code=handoff.township_code,
+        township_name=township_label(handoff.township_code),
         created_at=handoff.created_at,
         released_at=handoff.released_at,
         released_by=handoff.released_by,
         conversation_id=handoff.conversation_id,
     )
+
+
+def out(handoff: Handoff) -> HandoffOut:
+    """With the transcript: for the internal caller, or a staff read that is audited."""
+    return HandoffOut(**summary(handoff).model_dump(), transcript=handoff.transcript)

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from workflows.auth.capabilities import Capability
 from workflows.deps import SettingsDep
+from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
 from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, csrf_ok
 
@@ -19,6 +21,9 @@ MAX_QUESTION = 500
 
 @router.get("/staff/adviser", response_class=HTMLResponse)
 def adviser_page(request: Request, staff: PageStaff) -> HTMLResponse:
+    refused = refusal(request, staff, Capability.ASK_KNOWLEDGE)
+    if refused is not None:
+        return refused
     return render(request, "adviser.html", {"staff": staff, "question": "", "answer": None})
 
 
@@ -32,6 +37,9 @@ async def adviser_ask(
 ) -> HTMLResponse:
     if not csrf_ok(request, settings, csrf):
         return error_page(request, 403, CSRF_REFUSED)
+    refused = refusal(request, staff, Capability.ASK_KNOWLEDGE)
+    if refused is not None:
+        return refused
     question = question.strip()[:MAX_QUESTION]
     answer: dict[str, Any] | None = None
     error = None

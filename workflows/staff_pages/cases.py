@@ -11,13 +11,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from huimin import townships
 from huimin.programs import Program
 from workflows.applications.models import Application
+from workflows.auth.capabilities import Capability
 from workflows.auth.enums import Role
 from workflows.cases import machine, service
 from workflows.cases.enums import Action, CaseStatus
 from workflows.cases.schemas import TransitionIn
 from workflows.cases.views import EnvDep
 from workflows.deps import SessionDep, SettingsDep
+from workflows.read_audit import record_read
 from workflows.staff_pages import case_facts
+from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
 from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
 
@@ -45,6 +48,9 @@ def queue(
     overdue: str | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
+    refused = refusal(request, staff, Capability.CASE_DATA)
+    if refused is not None:
+        return refused
     page_no = page
     township_code = township if township and townships.by_code(township) else None
     listing = service.list_cases(
@@ -92,15 +98,25 @@ def queue(
 
 
 CASE_NOT_FOUND = "案件不存在或不在您的辖区"
+READ_VIEW = "staff_page.case"
 
 
 def _case_context(
     staff: Any, session: Any, env: Any, settings: Any, case_id: int
 ) -> dict[str, Any] | None:
-    case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
+    """What the case page shows; the read is audited (committed here)."""
+    caller = caller_of(staff)
+    case = service.get_visible(session, case_id=case_id, caller=caller)
     if case is None:
         return None
-    detail = service.detail(session, case=case, env=env, role=Role(staff.role))
+    # Full numbers for the 一键核对 and the prescreen; the template masks every one it shows.
+    detail = service.detail(
+        session, case=case, env=env, role=Role(staff.role), full_id_numbers=True
+    )
+    record_read(
+        session, caller=caller, entity_type="case", entity_id=case.id, view=READ_VIEW, at=env.now
+    )
+    session.commit()
     may_act = staff.township_code is None or staff.township_code == case.handling_township_code
     application = session.get(Application, case.application_id)
     return {
@@ -131,6 +147,9 @@ def case_page(
     settings: SettingsDep,
     done: str | None = None,
 ) -> HTMLResponse:
+    refused = refusal(request, staff, Capability.CASE_DATA)
+    if refused is not None:
+        return refused
     context = _case_context(staff, session, env, settings, case_id)
     if context is None:
         return error_page(request, 404, CASE_NOT_FOUND)
@@ -157,6 +176,9 @@ def take_action(
     """Take one action through backend-core's service layer (same checks as the API)."""
     if not csrf_ok(request, settings, csrf):
         return error_page(request, 403, CSRF_REFUSED)
+    refused = refusal(request, staff, Capability.CASE_DATA)
+    if refused is not None:
+        return refused
     case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
     if case is None:
         return error_page(request, 404, CASE_NOT_FOUND)

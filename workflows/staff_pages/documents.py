@@ -10,15 +10,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from workflows.applications import service as applications
-from workflows.audit import service as audit
+from workflows.auth.capabilities import Capability
 from workflows.deps import ClockDep, SessionDep
 from workflows.documents.models import Document
+from workflows.read_audit import record_read
+from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page
 from workflows.staff_pages.session import PageStaff, caller_of
 
 router = APIRouter(include_in_schema=False)
 INLINE_TYPES = {"image/jpeg", "image/png", "application/pdf"}
 NOT_FOUND = "材料不存在或不在您的辖区"
+READ_VIEW = "staff_page.document"
 
 
 def _storage(request: Request) -> Any:
@@ -37,6 +40,9 @@ def open_document(
 ) -> Response:
     from workflows.storage import StoredFileNotFoundError
 
+    refused = refusal(request, staff, Capability.CASE_DATA)
+    if refused is not None:
+        return refused
     document = session.get(Document, document_id)
     visible = document is not None and applications.get_visible(
         session, application_id=document.application_id, caller=caller_of(staff)
@@ -47,14 +53,16 @@ def open_document(
         stream = _storage(request).open(document.storage_key)
     except StoredFileNotFoundError:
         return error_page(request, 404, "材料文件已不在存储中,请联系管理员")
-    audit.record(
+    record_read(
         session,
-        actor=f"staff:{staff.username}",
+        caller=caller_of(staff),
         action="document.opened",
         entity_type="document",
         entity_id=document.id,
-        data={"application_id": document.application_id},
+        view=READ_VIEW,
         at=clock.now(),
+        application_id=document.application_id,
+        case_id=document.case_id,
     )
     session.commit()
     disposition = "inline" if document.content_type in INLINE_TYPES else "attachment"

@@ -1,6 +1,7 @@
-"""/staff/handoffs: residents waiting for a person (人工服务). Staff read the transcript tail and
-release the hand-off, which resumes the assistant in that conversation (same service as
-``POST /api/handoffs/{id}/release``)."""
+"""/staff/handoffs: residents waiting for a person (人工服务), those of the staff member's
+township (the district queue: the supervisor). The list shows no conversation text; opening one
+(/staff/handoffs/{id}) shows its transcript, masked, and is audited. Releasing resumes the
+assistant in that conversation (same service as ``POST /api/handoffs/{id}/release``)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from huimin import idcard
+from workflows.auth.capabilities import Capability
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.handoffs import service
 from workflows.handoffs.conversation import ConversationResumer, get_resumer
 from workflows.handoffs.models import Handoff
+from workflows.read_audit import record_read
+from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
-from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, csrf_ok
+from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
 
 router = APIRouter(include_in_schema=False)
-TAIL = 6
+NOT_FOUND = "人工服务请求不存在或不在您的辖区"
+READ_VIEW = "staff_page.handoff"
 _ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 CHANNEL_LABELS = {"telegram": "Telegram", "web": "网页", "wechat": "微信", "counter": "窗口"}
 REASON_LABELS = {
@@ -44,23 +49,27 @@ def mask_user_id(value: str) -> str:
 
 
 def _row(handoff: Handoff) -> dict[str, Any]:
-    lines = [line for line in handoff.transcript or [] if isinstance(line, dict)]
-    tail = [
-        {
-            "role": "群众" if line.get("role") in ("resident", "user") else "小助手",
-            "text": mask_text(str(line.get("text") or "")),
-        }
-        for line in lines[-TAIL:]
-    ]
     return {
         "id": handoff.id,
         "channel": CHANNEL_LABELS.get(handoff.channel, handoff.channel),
         "user": mask_user_id(handoff.channel_user_id),
         "reason": REASON_LABELS.get(handoff.reason, mask_text(handoff.reason)),
+        "township": service.township_label(handoff.township_code),
         "created_at": handoff.created_at,
-        "tail": tail,
         "can_resume": bool(handoff.conversation_id),
+        "released": handoff.status == service.RELEASED,
     }
+
+
+def _transcript(handoff: Handoff) -> list[dict[str, str]]:
+    lines = [line for line in handoff.transcript or [] if isinstance(line, dict)]
+    return [
+        {
+            "role": "群众" if line.get("role") in ("resident", "user") else "小助手",
+            "text": mask_text(str(line.get("text") or "")),
+        }
+        for line in lines
+    ]
 
 
 def _page(
@@ -73,14 +82,42 @@ def _page(
     retry_id: int | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    rows = [_row(h) for h in service.list_open(session)]
+    rows = [_row(h) for h in service.list_open(session, caller=caller_of(staff))]
     context = {"staff": staff, "rows": rows, "done": done, "error": error, "retry_id": retry_id}
     return render(request, "handoffs.html", context, status_code=status_code)
 
 
 @router.get("/staff/handoffs", response_class=HTMLResponse)
 def handoffs_page(request: Request, staff: PageStaff, session: SessionDep) -> HTMLResponse:
+    refused = refusal(request, staff, Capability.HANDLE_HANDOFFS)
+    if refused is not None:
+        return refused
     return _page(request, session, staff)
+
+
+@router.get("/staff/handoffs/{handoff_id}", response_class=HTMLResponse)
+def handoff_page(
+    request: Request, handoff_id: IdPath, staff: PageStaff, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    """One hand-off's conversation (ID numbers masked); the read is audited."""
+    refused = refusal(request, staff, Capability.HANDLE_HANDOFFS)
+    if refused is not None:
+        return refused
+    caller = caller_of(staff)
+    handoff = service.get_visible(session, handoff_id=handoff_id, caller=caller)
+    if handoff is None:
+        return error_page(request, 404, NOT_FOUND)
+    context = {"staff": staff, "row": _row(handoff), "lines": _transcript(handoff)}
+    record_read(
+        session,
+        caller=caller,
+        entity_type="handoff",
+        entity_id=handoff.id,
+        view=READ_VIEW,
+        at=clock.now(),
+    )
+    session.commit()
+    return render(request, "handoff.html", context)
 
 
 @router.post("/staff/handoffs/{handoff_id}/release", response_class=HTMLResponse)
@@ -96,9 +133,12 @@ def release_handoff(
 ) -> HTMLResponse:
     if not csrf_ok(request, settings, csrf):
         return error_page(request, 403, CSRF_REFUSED)
-    handoff = session.get(Handoff, handoff_id)
+    refused = refusal(request, staff, Capability.HANDLE_HANDOFFS)
+    if refused is not None:
+        return refused
+    handoff = service.get_visible(session, handoff_id=handoff_id, caller=caller_of(staff))
     if handoff is None:
-        return error_page(request, 404, "人工服务请求不存在")
+        return error_page(request, 404, NOT_FOUND)
     result = service.release_and_resume(
         session, handoff=handoff, username=staff.username, now=clock.now(), resumer=resumer
     )

@@ -11,6 +11,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from huimin import idcard
+from workflows.auth.actor import Caller
+from workflows.auth.capabilities import Capability, can
 from workflows.clock import LOCAL_TZ
 
 HERE = Path(__file__).parent
@@ -58,6 +60,14 @@ templates.env.filters["local"] = _local
 templates.env.filters["day"] = _day
 templates.env.filters["mask"] = idcard.mask
 templates.env.filters["kind_label"] = lambda kind: KIND_LABELS.get(str(kind), str(kind))
+
+
+def _may(staff: Any, capability: str) -> bool:
+    """In templates: ``may(staff, "case_data")`` (workflows/auth/capabilities.py)."""
+    return staff is not None and can(Caller(staff=staff), Capability(capability))
+
+
+templates.env.globals["may"] = _may
 
 
 def render(
