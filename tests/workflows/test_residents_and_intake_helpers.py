@@ -129,6 +129,10 @@ def test_leads_numbered_and_validated(
     assert fields == {"township_code", "contact_phone"}
     assert len(client.get("/api/leads", headers=login("rev_chunjiang")).json()) == 1
     assert client.get("/api/leads", headers=login("rev_fuchun")).json() == []
+    # an elder-care adviser has no township and no case data: addresses and phones stay hidden
+    refused = client.get("/api/leads", headers=login("adviser"))
+    assert refused.status_code == 403
+    assert "13900000000" not in refused.text
 
 
 def test_townships_are_public(client: TestClient) -> None:

@@ -1,10 +1,10 @@
-"""POST /api/leads (internal); GET /api/leads (staff, own township)."""
+"""POST /api/leads (internal); GET /api/leads (case staff, own township; not advisers)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from workflows.auth.deps import CurrentStaff, InternalCaller
+from workflows.auth.deps import CaseStaff, InternalCaller
 from workflows.deps import ClockDep, SessionDep
 from workflows.leads import service
 from workflows.leads.schemas import LeadCreatedOut, LeadIn, LeadOut
@@ -20,7 +20,8 @@ def report(body: LeadIn, _: InternalCaller, session: SessionDep, clock: ClockDep
 
 
 @router.get("/api/leads", response_model=list[LeadOut])
-def list_leads(staff: CurrentStaff, session: SessionDep) -> list[LeadOut]:
+def list_leads(staff: CaseStaff, session: SessionDep) -> list[LeadOut]:
+    """Township staff see their township's leads, the supervisor all; advisers are refused."""
     return [
         LeadOut(
             id=lead.id,
@@ -33,5 +34,5 @@ def list_leads(staff: CurrentStaff, session: SessionDep) -> list[LeadOut]:
             status=lead.status,
             created_at=lead.created_at,
         )
-        for lead in service.list_for(session, township_code=staff.township_code)
+        for lead in service.list_for(session, township_code=staff.township_scope)
     ]
