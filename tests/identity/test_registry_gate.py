@@ -70,7 +70,10 @@ def test_counter_verification_opens_the_registry_for_that_subject_only(
     audit_events: Callable[[str], list[Any]],
 ) -> None:
     assert _counter(client, internal, COUNTER_A, "nobody").status_code == 403  # unknown
-    assert _counter(client, internal, COUNTER_A.replace("counter_fuchun", "gone"), "gone").status_code == 403
+    assert (
+        _counter(client, internal, COUNTER_A.replace("counter_fuchun", "gone"), "gone").status_code
+        == 403
+    )
     adviser = _counter(client, internal, COUNTER_A.replace("counter_fuchun", "adviser"), "adviser")
     assert adviser.status_code == 403
     assert "窗口" in adviser.json()["detail"]
@@ -185,6 +188,9 @@ def test_status_lists_the_methods(
         "/api/identity/status", json={"subject": STRANGER, "id_number": "123"}, headers=internal
     )
     assert bad.status_code == 422
-    assert client.post(
-        "/api/identity/status", json={"subject": STRANGER, "id_number": WANG}
-    ).status_code == 401
+    assert (
+        client.post(
+            "/api/identity/status", json={"subject": STRANGER, "id_number": WANG}
+        ).status_code
+        == 401
+    )

@@ -18,15 +18,17 @@ SUBJECT = "web:0d9e2a61-5f7b-4c2e-9a8d-1b2c3d4e5f60"
 OTHER = "telegram:424242"
 
 
-def _send(client: TestClient, internal: dict[str, str], subject: str = SUBJECT, id_number: str = WANG) -> Any:
+def _send(
+    client: TestClient, internal: dict[str, str], subject: str = SUBJECT, id_number: str = WANG
+) -> Any:
     return client.post(
-        "/api/identity/sms/send", json={"subject": subject, "id_number": id_number}, headers=internal
+        "/api/identity/sms/send",
+        json={"subject": subject, "id_number": id_number},
+        headers=internal,
     )
 
 
-def _verify(
-    client: TestClient, internal: dict[str, str], code: str, subject: str = SUBJECT
-) -> Any:
+def _verify(client: TestClient, internal: dict[str, str], code: str, subject: str = SUBJECT) -> Any:
     return client.post(
         "/api/identity/sms/verify",
         json={"subject": subject, "id_number": WANG, "code": code},
@@ -58,7 +60,11 @@ def test_code_by_sms_then_the_registry_opens(
     with caplog.at_level(logging.DEBUG):
         sent = _send(client, internal)
         assert sent.status_code == 200, sent.text
-        assert sent.json() == {"sent": True, "phone_masked": "139****0001", "expires_in_seconds": 300}
+        assert sent.json() == {
+            "sent": True,
+            "phone_masked": "139****0001",
+            "expires_in_seconds": 300,
+        }
         [message] = gateway.received
         assert message["phone"] == WANG_MOBILE  # the number the REGISTRY holds
         code = gateway.last_code()
@@ -67,9 +73,12 @@ def test_code_by_sms_then_the_registry_opens(
         wrong = _verify(client, internal, _wrong(code))
         assert wrong.status_code == 400
         assert wrong.json() == {"detail": "验证码不正确,还可以再试 4 次", "attempts_left": 4}
-        assert client.get(
-            f"/api/registry/households/{WANG}", params={"subject": SUBJECT}, headers=internal
-        ).status_code == 403
+        assert (
+            client.get(
+                f"/api/registry/households/{WANG}", params={"subject": SUBJECT}, headers=internal
+            ).status_code
+            == 403
+        )
 
         right = _verify(client, internal, code)
         assert right.status_code == 200, right.text
@@ -130,7 +139,9 @@ def test_a_code_for_subject_a_does_not_verify_subject_b(
     code = gateway.last_code()
     assert _verify(client, internal, code, subject=OTHER).status_code == 410
     assert _verify(client, internal, code, subject=SUBJECT).status_code == 200
-    refused = client.get(f"/api/registry/households/{WANG}", params={"subject": OTHER}, headers=internal)
+    refused = client.get(
+        f"/api/registry/households/{WANG}", params={"subject": OTHER}, headers=internal
+    )
     assert refused.status_code == 403
 
 
