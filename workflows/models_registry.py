@@ -14,6 +14,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "workflows.documents.models",
     "workflows.handoffs.models",
     "workflows.leads.models",
+    "workflows.identity.models",
 )
 
 

@@ -105,6 +105,7 @@ def test_lookup_over_http_matches_local(base_url: str, server: ExchangeServer) -
     assert household == LocalRegistry().lookup(HEAD_H01)
     assert household is not None
     assert len(household.members) == 3
+    assert household.members[0].mobile == "13900000001"  # the field "mobile" is read
     assert all(HEAD_H01 not in path for path in server.seen_paths)  # never in the URL
     assert registry.lookup(make_number("330111", dt.date(1990, 1, 1), 999)) is None
 

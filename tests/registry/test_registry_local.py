@@ -14,6 +14,7 @@ from workflows.registry import (
     LocalRegistry,
     LocalVerifier,
     RegistryHousehold,
+    RegistryMember,
     make_registry,
     make_verifier,
 )
@@ -161,3 +162,35 @@ def test_bad_data_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(RegistryDataError, match="不是富阳区的乡镇") as caught:
         LocalRegistry(path)
     assert str(path) in str(caught.value)
+
+
+def test_mobiles_on_record_are_fictitious_and_never_public(registry: LocalRegistry) -> None:
+    household = registry.lookup("330183197803120116")
+    assert household is not None
+    head = household.member("330183197803120116")
+    assert head is not None
+    assert head.mobile == "13900000001"
+    assert all(m.mobile is None or m.mobile.startswith("1390000") for m in household.members)
+    public = household.public_dump()
+    assert all("mobile" not in member for member in public["members"])
+    assert "13900000001" not in str(public)
+    elder = registry.lookup("330123194111200422")
+    assert elder is not None
+    assert elder.members[0].mobile is None  # no mobile on record: SMS verification unavailable
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("+86 139-0000-0001", "13900000001"),
+        ("13900000001", "13900000001"),
+        ("0571-12345678", None),  # a landline cannot receive a code
+        ("12345", None),
+        (None, None),
+    ],
+)
+def test_mobile_is_normalised_or_dropped(raw: str | None, kept: str | None) -> None:
+    member = RegistryMember(
+        relation="本人", name="某甲", id_number="330183197803120116", mobile=raw
+    )
+    assert member.mobile == kept

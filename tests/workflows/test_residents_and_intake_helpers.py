@@ -142,13 +142,19 @@ def test_townships_are_public(client: TestClient) -> None:
     assert answer.json()[0] == {"code": "330111001000", "name": "富春街道", "kind": "街道"}
 
 
-def test_registry_lookup(client: TestClient, internal: dict[str, str]) -> None:
-    found = client.get("/api/registry/households/330183197803120116", headers=internal)
+def test_registry_lookup(client: TestClient, internal: dict[str, str], login: Login) -> None:
+    # staff look up with a purpose; chat identities only once verified (tests/identity)
+    staff = login("rev_fuchun")
+    found = client.get(
+        "/api/registry/households/330183197803120116", params={"purpose": "review"}, headers=staff
+    )
     assert found.status_code == 200, found.text
     assert found.json()["found"] is True
     assert found.json()["household"]["members"]
-    missing = client.get("/api/registry/households/330111197003141239", headers=internal)
+    missing = client.get("/api/registry/households/330111197003141239", headers=staff)
     assert missing.status_code in (200, 422)
+    unverified = client.get("/api/registry/households/330183197803120116", headers=internal)
+    assert unverified.status_code == 403
     bad = client.get("/api/registry/households/123", headers=internal)
     assert bad.status_code == 422
     assert "18位" in bad.json()["detail"][0]["msg"]

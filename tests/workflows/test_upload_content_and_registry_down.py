@@ -66,7 +66,7 @@ def _closed_port() -> int:
 
 
 def test_registry_unreachable_is_503_in_chinese(
-    client: TestClient, app: FastAPI, internal: dict[str, str]
+    client: TestClient, app: FastAPI, login: Callable[[str], dict[str, str]]
 ) -> None:
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -75,7 +75,7 @@ def test_registry_unreachable_is_503_in_chinese(
         registry_timeout_seconds=2.0,
     )
     app.state.registry = make_registry(settings)
-    answer = client.get("/api/registry/households/330183197803120116", headers=internal)
+    answer = client.get("/api/registry/households/330183197803120116", headers=login("rev_fuchun"))
     assert answer.status_code == 503
     message = answer.json()["detail"]
     assert message.startswith("暂时无法连接"), message

@@ -4,7 +4,8 @@ The exchange is expected to offer (JSON, ``Authorization: Bearer <token>``; ID n
 the body, never in the URL, so they stay out of access logs):
 
 - ``POST {base}/households/lookup`` ``{"id_number"}`` → ``{"found": bool, "household": {...}|null}``
-  (a 404 also means not found);
+  (a 404 also means not found); a member may carry ``"mobile"`` (the mobile number on record,
+  used only to send identity-verification codes; never passed on to the dialogue);
 - ``POST {base}/verifications`` ``{"id_numbers": [...]}`` → ``{"checked_at", "items": [...]}``,
   with the shapes of ``workflows.registry.models``.
 """
