@@ -21,7 +21,18 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, help="reviewer, counter, supervisor or adviser")
     user.add_argument("--township", default=None, help="12-digit township code; omit for district")
     sub.add_parser("seed-demo", help="demo staff for every township (not in production)")
-    sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    sub.add_parser(
+        "verify-audit", help="check the audit chain, its triggers and the exported head"
+    )
+    export = sub.add_parser(
+        "export-audit-head", help="check the audit chain and export its head (run on a timer)"
+    )
+    export.add_argument(
+        "--init", action="store_true", help="first export: no head file yet for existing rows"
+    )
+    sub.add_parser(
+        "reseal-audit", help="re-seal the audit chain with the HMAC key (as the schema owner)"
+    )
     sms = sub.add_parser("deliver-sms", help="send the outbox's SMS messages (counter applicants)")
     sms.add_argument("--once", action="store_true", help="one batch, then exit")
     sms.add_argument("--interval", type=float, default=10.0, help="seconds between batches")
@@ -67,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         from workflows.cli.audit import verify_audit
 
         return verify_audit(settings)
+    if args.command == "export-audit-head":
+        from workflows.cli.audit import export_audit_head
+
+        return export_audit_head(settings, init=args.init)
+    if args.command == "reseal-audit":
+        from workflows.cli.audit import reseal_audit
+
+        return reseal_audit(settings)
     if args.command == "deliver-sms":
         from workflows.cli.sms import deliver_sms
 
