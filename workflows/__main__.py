@@ -21,9 +21,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, help="reviewer, counter, supervisor or adviser")
     user.add_argument("--township", default=None, help="12-digit township code; omit for district")
     sub.add_parser("seed-demo", help="demo staff for every township (not in production)")
-    sub.add_parser(
-        "verify-audit", help="check the audit chain, its triggers and the exported head"
-    )
+    sub.add_parser("verify-audit", help="check the audit chain, its triggers and the exported head")
     export = sub.add_parser(
         "export-audit-head", help="check the audit chain and export its head (run on a timer)"
     )

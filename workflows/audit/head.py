@@ -31,7 +31,7 @@ class ChainHead:
     note: str | None = None
 
 
-class HeadFileUnreadable(ValueError):
+class HeadFileUnreadableError(ValueError):
     pass
 
 
@@ -66,7 +66,7 @@ def last_exported(path: Path) -> ChainHead | None:
             note=raw.get("note"),
         )
     except (ValueError, KeyError, TypeError) as exc:
-        raise HeadFileUnreadable(f"链头文件 {path} 最后一行无法解析:{exc}") from exc
+        raise HeadFileUnreadableError(f"链头文件 {path} 最后一行无法解析:{exc}") from exc
 
 
 def compare(session: Session, exported: ChainHead | None, current: ChainHead) -> list[str]:

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from workflows.db import settings_of
 
 
-class AuditKeyMissing(RuntimeError):
+class AuditKeyMissingError(RuntimeError):
     """The session's engine was not built by workflows.db.make_engine."""
 
 
 def audit_key(session: Session) -> bytes:
     settings = settings_of(session)
     if settings is None:
-        raise AuditKeyMissing(
+        raise AuditKeyMissingError(
             "audit HMAC key unknown: build the engine with workflows.db.make_engine(settings)"
         )
     return settings.audit_hmac_key.get_secret_value().encode("utf-8")

@@ -29,9 +29,7 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     # 1: plain SHA-256 (rows before migration 0007, until reseal-audit); 2: HMAC-SHA256
-    hash_version: Mapped[int] = mapped_column(
-        SmallInteger, default=HMAC_SHA256, server_default="1"
-    )
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=HMAC_SHA256, server_default="1")
 
 
 class AuditHead(Base):

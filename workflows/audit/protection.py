@@ -73,9 +73,10 @@ def updates_allowed(connection: Connection) -> Iterator[None]:
     UPDATE trigger is dropped and created again from its stored text.
     """
     if connection.dialect.name == "postgresql":
-        connection.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
+        trigger = PG_TRIGGERS[0]
+        connection.execute(text(f"ALTER TABLE audit_events DISABLE TRIGGER {trigger}"))
         yield
-        connection.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
+        connection.execute(text(f"ALTER TABLE audit_events ENABLE TRIGGER {trigger}"))
         return
     # pysqlite opens its transaction only before DML: open it now, so the DROP below is undone
     # by a rollback as well

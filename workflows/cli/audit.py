@@ -13,7 +13,13 @@ import datetime as dt
 import sys
 
 from huimin.settings import Settings
-from workflows.audit.head import HeadFileUnreadable, append, compare, current_head, last_exported
+from workflows.audit.head import (
+    HeadFileUnreadableError,
+    append,
+    compare,
+    current_head,
+    last_exported,
+)
 from workflows.audit.protection import missing_protections
 from workflows.audit.reseal import reseal
 from workflows.audit.verify import verify_chain
@@ -37,7 +43,7 @@ def check_chain(settings: Settings, *, init: bool = False) -> tuple[int, list[st
         head = current_head(session, now=_now(), note="init" if init else None)
         try:
             exported = last_exported(path)
-        except HeadFileUnreadable as exc:
+        except HeadFileUnreadableError as exc:
             problems.append(str(exc))
         else:
             if exported is not None or not init:
