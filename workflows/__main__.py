@@ -40,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = get_settings()
+    from workflows import log_privacy
+
+    log_privacy.install()  # every command: ID and mobile numbers masked in its log lines
 
     if args.command == "migrate":
         from workflows.migrate import upgrade_to_head
@@ -51,11 +54,16 @@ def main(argv: list[str] | None = None) -> int:
 
         from workflows.app import create_app
 
+        # Behind a TLS proxy: X-Forwarded-Proto/For trusted from forwarded_allow_ips only (the
+        # session cookies are then Secure, the pages see https and the client's address).
         uvicorn.run(
             create_app(settings),
             host=args.host or settings.api_host,
             port=args.port or settings.api_port,
             log_level="info",
+            log_config=log_privacy.uvicorn_log_config(),
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
         return 0
     if args.command == "create-user":
