@@ -37,13 +37,13 @@ def normalise_url(url: str) -> str:
 _ENGINE_SETTINGS: WeakKeyDictionary[Engine, Settings] = WeakKeyDictionary()
 
 
-def make_engine(settings: Settings, *, url: str | None = None) -> Engine:
-    """The engine for ``settings`` (or for ``url``, e.g. the schema owner's, with them).
+def make_engine(settings: Settings) -> Engine:
+    """The engine for ``settings`` (remembered for :func:`settings_of`).
 
     ``hide_parameters``: a failing statement's error names the SQL, never the bound values
     (ID numbers, names, phone numbers) in logs and tracebacks.
     """
-    url = normalise_url(url or settings.effective_database_url)
+    url = normalise_url(settings.effective_database_url)
     if url.startswith("sqlite"):
         db_path = url.split("///", 1)[-1]
         if db_path and db_path != ":memory:":

@@ -410,3 +410,34 @@ def _canonical(event: AuditEvent) -> str:
         entity_id=event.entity_id,
         data=event.data,
     )
+
+
+def test_0007_down_and_up_keeps_the_guards(tmp_path: Any) -> None:
+    from alembic import command
+
+    from workflows.audit.protection import missing_protections
+    from workflows.migrate import alembic_config, upgrade_to_head
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    settings = Settings(_env_file=None, database_url=url, var_dir=tmp_path)  # type: ignore[call-arg]
+    upgrade_to_head(settings)
+    command.downgrade(alembic_config(settings), "0005_handoff_conversation_id")
+    upgrade_to_head(settings)
+    engine = make_engine(settings)
+    try:
+        with make_session_factory(engine)() as session:
+            assert missing_protections(session) == []
+            columns = session.execute(text("PRAGMA table_info(audit_events)")).all()
+        assert "hash_version" in {row[1] for row in columns}
+    finally:
+        engine.dispose()
+
+
+def test_migrations_run_as_the_schema_owner(tmp_path: Any) -> None:
+    from workflows.migrate import alembic_config
+
+    owner = f"sqlite:///{tmp_path / 'owner.db'}"
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=f"sqlite:///{tmp_path / 'app.db'}", database_owner_url=owner
+    )
+    assert alembic_config(settings).attributes["database_url"] == owner

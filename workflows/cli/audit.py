@@ -37,6 +37,9 @@ def check_chain(settings: Settings, *, init: bool = False) -> tuple[int, list[st
     """
     path = settings.effective_audit_head_file
     with cli_session(settings) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # one snapshot: the head exported is the head of the chain that was checked
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         report = verify_chain(session)
         problems = [] if report.ok else [f"第 {report.broken_seq} 条记录:{report.problem}"]
         problems += missing_protections(session)
