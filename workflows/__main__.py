@@ -21,7 +21,16 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, help="reviewer, counter, supervisor or adviser")
     user.add_argument("--township", default=None, help="12-digit township code; omit for district")
     sub.add_parser("seed-demo", help="demo staff for every township (not in production)")
-    sub.add_parser("verify-audit", help="check the audit log's hash chain")
+    sub.add_parser("verify-audit", help="check the audit chain, its triggers and the exported head")
+    export = sub.add_parser(
+        "export-audit-head", help="check the audit chain and export its head (run on a timer)"
+    )
+    export.add_argument(
+        "--init", action="store_true", help="first export: no head file yet for existing rows"
+    )
+    sub.add_parser(
+        "reseal-audit", help="re-seal the audit chain with the HMAC key (as the schema owner)"
+    )
     sms = sub.add_parser("deliver-sms", help="send the outbox's SMS messages (counter applicants)")
     sms.add_argument("--once", action="store_true", help="one batch, then exit")
     sms.add_argument("--interval", type=float, default=10.0, help="seconds between batches")
@@ -31,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = get_settings()
+    from workflows import log_privacy
+
+    log_privacy.install()  # every command: ID and mobile numbers masked in its log lines
 
     if args.command == "migrate":
         from workflows.migrate import upgrade_to_head
@@ -42,11 +54,16 @@ def main(argv: list[str] | None = None) -> int:
 
         from workflows.app import create_app
 
+        # Behind a TLS proxy: X-Forwarded-Proto/For trusted from forwarded_allow_ips only (the
+        # session cookies are then Secure, the pages see https and the client's address).
         uvicorn.run(
             create_app(settings),
             host=args.host or settings.api_host,
             port=args.port or settings.api_port,
             log_level="info",
+            log_config=log_privacy.uvicorn_log_config(),
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
         return 0
     if args.command == "create-user":
@@ -67,6 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         from workflows.cli.audit import verify_audit
 
         return verify_audit(settings)
+    if args.command == "export-audit-head":
+        from workflows.cli.audit import export_audit_head
+
+        return export_audit_head(settings, init=args.init)
+    if args.command == "reseal-audit":
+        from workflows.cli.audit import reseal_audit
+
+        return reseal_audit(settings)
     if args.command == "deliver-sms":
         from workflows.cli.sms import deliver_sms
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 import knowledge.http
 from huimin.settings import Settings, get_settings
-from workflows import health, log_privacy, validation
+from workflows import health, log_privacy, security_headers, validation
 from workflows.applications import views as application_views
 from workflows.auth import views as auth_views
 from workflows.cases import views as case_views
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.clock = clock or SystemClock()
     validation.install(app)
     log_privacy.install()
+    security_headers.install(app)
 
     app.include_router(health.router)
     app.include_router(eligibility_views.router)

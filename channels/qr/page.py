@@ -34,7 +34,9 @@ def cards(settings: Settings) -> list[Card]:
     ]
 
 
-def render_page(settings: Settings) -> str:
+def render_page(settings: Settings, *, nonce: str | None = None) -> str:
+    """The page; ``nonce``: the CSP nonce of the serving request for its inline style and
+    script (the file written by the CLI has none and needs none)."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
     )
@@ -43,4 +45,5 @@ def render_page(settings: Settings) -> str:
         services=[c for c in all_cards if not c.is_station],
         stations=[c for c in all_cards if c.is_station],
         bot_username=settings.telegram_bot_username,
+        nonce=nonce,
     )

@@ -13,6 +13,7 @@ from channels.api import ApiClient
 from channels.rasa import RasaClient
 from channels.telegram.app import build_application
 from huimin.settings import Settings, get_settings
+from workflows import log_privacy
 
 NO_TOKEN = (
     "未配置 Telegram 机器人令牌(HUIMIN_TELEGRAM_TOKEN),桥接未启动。"
@@ -35,6 +36,7 @@ def main(settings: Settings | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot token
+    log_privacy.install()  # ID and mobile numbers masked in every log line
     application = build_application(
         settings, RasaClient.from_settings(settings), ApiClient.from_settings(settings)
     )

@@ -152,3 +152,71 @@ def test_intake_api_needs_login_and_csrf(site, browser_page) -> None:
             .then(r => r.status)"""
     )
     assert status == 401
+
+
+def _web_cookie(page) -> str | None:
+    cookies = [c for c in page.context.cookies() if c["name"] == "huimin_web_id"]
+    return cookies[0]["value"] if cookies else None
+
+
+def test_ending_the_web_chat_on_a_shared_device(site, browser_page) -> None:
+    page = browser_page
+    page.goto("/chat")
+    page.locator(".msg.bot .bubble").first.wait_for()
+    first = _web_cookie(page)
+    page.fill(".composer input", "我的电话是13800001111")
+    page.click(".composer button")
+    page.locator(".msg.bot .bubble", has_text="收到:我的电话是13800001111").wait_for()
+    assert site.rasa.messages[-1]["sender"] == f"web:{first}"
+
+    page.click("#end-session")
+    page.wait_for_function(
+        "() => !document.body.innerText.includes('13800001111')"
+        " && document.querySelectorAll('.msg.bot').length >= 1"
+    )
+    second = _web_cookie(page)
+    assert second is not None
+    assert second != first
+    stored = page.evaluate("() => JSON.stringify(Object.assign({}, sessionStorage))")
+    assert "13800001111" not in stored
+
+    page.fill(".composer input", "你好")
+    page.click(".composer button")
+    page.locator(".msg.bot .bubble", has_text="收到:你好").wait_for()
+    assert site.rasa.messages[-1]["sender"] == f"web:{second}"
+    assert page.locator(".msg.user").all_inner_texts() == ["你好"]
+
+
+def test_pages_work_under_their_content_security_policy(site, log_in) -> None:
+    page = log_in("counter_fuchun")
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.wait_for_url(re.compile(r".*/staff/intake\?s=" + UUID))
+    page.locator(".msg.bot .bubble", has_text="我们开始办理申请").wait_for()  # scripts ran
+    session_id = page.url.split("s=")[1]
+
+    page.goto(f"/staff/intake/summary?s={session_id}")
+    # the inline style (nonce) applies: the sheet's table cells have their border
+    border = page.evaluate(
+        "() => getComputedStyle(document.querySelector('.sheet th')).borderTopStyle"
+    )
+    assert border == "solid"
+    page.evaluate("() => { window.print = () => { window.__printed = true; }; }")
+    page.click("button[data-print]")
+    assert page.evaluate("() => window.__printed") is True
+
+    page.goto("/qr")
+    colour = page.evaluate("() => getComputedStyle(document.querySelector('h2')).borderBottomStyle")
+    assert colour == "solid"
+    page.evaluate("() => { window.print = () => { window.__printed = true; }; }")
+    page.click("button[data-print]")
+    assert page.evaluate("() => window.__printed") is True
+
+    page.goto("/chat")
+    page.locator(".msg.bot .bubble").first.wait_for()
+    assert violations == []

@@ -55,6 +55,7 @@ def test_verify_audit_names_the_first_broken_link(
 ) -> None:
     submit()
     submit(channel_user_id="20002")
+    assert _cli(monkeypatch, api_settings, "export-audit-head", "--init") == 0
     assert _cli(monkeypatch, api_settings, "verify-audit") == 0
     assert "审计链完整" in capsys.readouterr().out
     events = _events(app)
@@ -180,4 +181,5 @@ def test_cli_create_user_and_seed_demo(
     assert _cli(monkeypatch, api_settings, "seed-demo") == 0  # idempotent
     production = api_settings.model_copy(update={"environment": "production"})
     assert _cli(monkeypatch, production, "seed-demo") == 2
+    assert _cli(monkeypatch, api_settings, "export-audit-head", "--init") == 0
     assert _cli(monkeypatch, api_settings, "verify-audit") == 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from workflows.audit.chain import HMAC_SHA256
 from workflows.db import Base
 from workflows.db_types import UTCDateTime
 
@@ -27,6 +28,8 @@ class AuditEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # 1: plain SHA-256 (rows before migration 0007, until reseal-audit); 2: HMAC-SHA256
+    hash_version: Mapped[int] = mapped_column(SmallInteger, default=HMAC_SHA256, server_default="1")
 
 
 class AuditHead(Base):

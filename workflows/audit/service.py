@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from workflows.audit.chain import canonical_json, link_hash
+from workflows.audit.chain import HMAC_SHA256, canonical_json, link_hash
+from workflows.audit.keys import audit_key
 from workflows.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
 HEAD_ID = 1
@@ -32,7 +33,11 @@ def record(
     data: dict[str, Any],
     at: dt.datetime,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction (never logs raw ID numbers: mask first)."""
+    """Append one event in the caller's transaction (never logs raw ID numbers: mask first).
+
+    The link is HMAC-SHA256 with the audit key of the session's settings (``audit.keys``).
+    """
+    key = audit_key(session)  # before touching the head: no key, no half-written append
     bumped = session.execute(
         update(AuditHead).where(AuditHead.id == HEAD_ID).values(seq=AuditHead.seq + 1)
     )
@@ -52,7 +57,7 @@ def record(
         entity_id=str(entity_id),
         data=payload,
     )
-    digest = link_hash(prev_hash, canonical)
+    digest = link_hash(key, prev_hash, canonical)
     event = AuditEvent(
         seq=seq,
         at=at,
@@ -63,6 +68,7 @@ def record(
         data=payload,
         prev_hash=prev_hash,
         hash=digest,
+        hash_version=HMAC_SHA256,
     )
     session.add(event)
     session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID).values(last_hash=digest))

@@ -6,12 +6,13 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from workflows.deps import SettingsDep
 from workflows.staff_pages import rasa_proxy
 from workflows.staff_pages.rendering import render
+from workflows.staff_pages.session import cookie_secure
 
 router = APIRouter(include_in_schema=False)
 WEB_COOKIE = "huimin_web_id"
@@ -43,7 +44,7 @@ def chat_page(request: Request, settings: SettingsDep, start: str | None = None)
             max_age=ONE_YEAR,
             httponly=True,
             samesite="lax",
-            secure=settings.public_base_url.startswith("https://"),
+            secure=cookie_secure(request, settings),
         )
     return response
 
@@ -63,3 +64,14 @@ async def chat_message(body: ChatIn, request: Request, settings: SettingsDep) ->
         signature=body.signature,
     )
     return {"replies": await rasa_proxy.send(settings, sender, message)}
+
+
+@router.post("/chat/api/end")
+def end_chat(request: Request, settings: SettingsDep) -> JSONResponse:
+    """结束会话: forget this browser's conversation id (a shared device, a kiosk). The page
+    clears its messages and reloads; the next visit gets a new id, so a new conversation."""
+    response = JSONResponse({"ended": True})
+    response.delete_cookie(
+        WEB_COOKIE, httponly=True, samesite="lax", secure=cookie_secure(request, settings)
+    )
+    return response

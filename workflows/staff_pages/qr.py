@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from channels.qr.page import render_page
@@ -12,5 +12,5 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/qr", response_class=HTMLResponse)
-def qr_page(settings: SettingsDep) -> HTMLResponse:
-    return HTMLResponse(render_page(settings))
+def qr_page(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return HTMLResponse(render_page(settings, nonce=getattr(request.state, "csp_nonce", None)))

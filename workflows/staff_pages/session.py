@@ -29,6 +29,12 @@ def csrf_token(secret: str, session_token: str) -> str:
     ).hexdigest()
 
 
+def cookie_secure(request: Request, settings: SettingsDep) -> bool:
+    """Secure cookies when the public address is https, or the request came in over https
+    (directly, or via a proxy in forwarded_allow_ips whose X-Forwarded-Proto uvicorn applied)."""
+    return settings.public_base_url.startswith("https://") or request.url.scheme == "https"
+
+
 def start_session(
     response: Response, request: Request, settings: SettingsDep, clock: ClockDep, user: StaffUser
 ) -> None:
@@ -39,7 +45,7 @@ def start_session(
         max_age=ttl,
         httponly=True,
         samesite="lax",
-        secure=settings.public_base_url.startswith("https://"),
+        secure=cookie_secure(request, settings),
         path="/",
     )
 

@@ -134,7 +134,14 @@
       stored.start = start;
       send({ start: start });
     }
-    return { send: send };
+    // Forget this conversation in the tab: its stored messages and what is on screen.
+    function forget() {
+      stored = { start: null, items: [] };
+      try { sessionStorage.removeItem(storeKey); } catch (e) { /* unavailable */ }
+      log.replaceChildren();
+    }
+
+    return { send: send, forget: forget };
   }
 
   window.HuiminChat = { mount: mount };
