@@ -421,7 +421,7 @@ def test_0007_down_and_up_keeps_the_guards(tmp_path: Any) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
     settings = Settings(_env_file=None, database_url=url, var_dir=tmp_path)  # type: ignore[call-arg]
     upgrade_to_head(settings)
-    command.downgrade(alembic_config(settings), "0005_handoff_conversation_id")
+    command.downgrade(alembic_config(settings), "0006_handoff_township")
     upgrade_to_head(settings)
     engine = make_engine(settings)
     try:

@@ -7,7 +7,7 @@ Existing rows keep version 1: migrations never see the HMAC key, so they cannot 
 verify-audit reports version-1 rows until then.
 
 Revision ID: 0007_audit_hmac
-Revises: 0005_handoff_conversation_id
+Revises: 0006_handoff_township
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_audit_hmac"
-down_revision = "0005_handoff_conversation_id"
+down_revision = "0006_handoff_township"
 branch_labels = None
 depends_on = None
 

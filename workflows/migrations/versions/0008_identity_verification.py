@@ -1,7 +1,7 @@
 """identity verification: verifications, SMS one-time codes, OpenID Connect logins
 
 Revision ID: 0008_identity_verification
-Revises: 0006_handoff_township
+Revises: 0007_audit_hmac
 Create Date: 2026-11-30 03:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_identity_verification"
-down_revision = "0006_handoff_township"
+down_revision = "0007_audit_hmac"
 branch_labels = None
 depends_on = None
 
