@@ -11,7 +11,7 @@ from huimin import townships
 from workflows.audit import service as audit
 from workflows.auth.enums import Role
 from workflows.auth.models import StaffUser
-from workflows.auth.security import hash_password, verify_password
+from workflows.auth.security import dummy_hash, hash_password, verify_password
 
 
 class StaffUserError(ValueError):
@@ -69,8 +69,16 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> StaffUser | None:
+def authenticate(
+    session: Session, *, username: str, password: str, rounds: int
+) -> StaffUser | None:
+    """The active user with this password, else None. Blocking (bcrypt): call it in a thread.
+
+    An unknown or disabled username costs one bcrypt check too (against a dummy hash of the
+    same cost), so the answer time does not tell which usernames exist.
+    """
     user = get_by_username(session, username=username)
     if user is None or not user.active:
+        verify_password(password, dummy_hash(rounds))
         return None
     return user if verify_password(password, user.password_hash) else None
