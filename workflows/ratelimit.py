@@ -69,11 +69,13 @@ class RateLimits:
             options["socket_timeout"] = REDIS_TIMEOUT_SECONDS
             options["socket_connect_timeout"] = REDIS_TIMEOUT_SECONDS
         self.storage_uri = storage_uri
-        storage: Storage = (
+        storage = (
             MemoryStorage()
             if storage_uri.startswith("memory://")
             else storage_from_string(storage_uri, wrap_exceptions=True, **options)
         )
+        if not isinstance(storage, Storage):  # an async+… scheme
+            raise ValueError(f"HUIMIN_REDIS_URL: not a synchronous storage: {storage_uri}")
         self._primary = MovingWindowRateLimiter(storage)
         self._fallback: MovingWindowRateLimiter | None = None
         self._primary_down_until = 0.0  # time.monotonic(); the storage is retried after this
