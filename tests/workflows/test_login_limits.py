@@ -5,7 +5,7 @@ cost a bcrypt check like known ones; bcrypt runs off the event loop."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import bcrypt
