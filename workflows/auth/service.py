@@ -82,3 +82,51 @@ def authenticate(
         verify_password(password, dummy_hash(rounds))
         return None
     return user if verify_password(password, user.password_hash) else None
+
+
+def _existing(session: Session, username: str) -> StaffUser:
+    user = get_by_username(session, username=username)
+    if user is None:
+        raise StaffUserError(f"用户名不存在:{username}")
+    return user
+
+
+def disable_user(session: Session, *, username: str, now: dt.datetime, actor: str) -> bool:
+    """Stop the account at once (its tokens and page sessions are refused from the next
+    request on). False when it was already disabled (nothing recorded)."""
+    user = _existing(session, username)
+    if not user.active:
+        return False
+    user.active = False
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="staff_user.disabled",
+        entity_type="staff_user",
+        entity_id=user.id,
+        data={"username": user.username},
+        at=now,
+    )
+    return True
+
+
+def reset_password(
+    session: Session, *, username: str, password: str, rounds: int, now: dt.datetime, actor: str
+) -> StaffUser:
+    """A new password (never recorded: the audit event names the account only)."""
+    if len(password) < 8:
+        raise StaffUserError("密码至少8位")
+    user = _existing(session, username)
+    user.password_hash = hash_password(password, rounds=rounds)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="staff_user.password_reset",
+        entity_type="staff_user",
+        entity_id=user.id,
+        data={"username": user.username},
+        at=now,
+    )
+    return user
