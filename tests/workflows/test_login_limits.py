@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +17,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from workflows.auth import service as auth_service
-from workflows.auth.enums import Role
 
 PASSWORD = "test-password-1"
 LOCKOUT = "登录失败次数过多,请 15 分钟后再试"
@@ -131,31 +131,36 @@ def test_unknown_and_disabled_users_cost_a_bcrypt_check_too(
     assert len(checkpw_calls) == checked
 
 
-def test_the_event_loop_serves_others_while_bcrypt_runs(app: FastAPI, clock: Any) -> None:
-    with app.state.session_factory() as session:
-        auth_service.create_user(
-            session,
-            username="slow",
-            password=PASSWORD,
-            role=Role.SUPERVISOR,
-            township_code=None,
-            rounds=14,  # about a second per check
-            now=clock.now(),
-        )
-        session.commit()
+def test_the_event_loop_serves_others_while_bcrypt_runs(
+    app: FastAPI, staff_users: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The password check waits until /api/health has answered: only possible when the check
+    runs outside the event loop (on the loop it would wait in vain and report False)."""
+    real = bcrypt.checkpw
+    entered, health_answered = threading.Event(), threading.Event()
+    released: list[bool] = []
+
+    def waiting_checkpw(password: bytes, hashed: bytes) -> bool:
+        entered.set()
+        released.append(health_answered.wait(timeout=20))
+        return real(password, hashed)
+
+    monkeypatch.setattr(bcrypt, "checkpw", waiting_checkpw)
 
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
             login = asyncio.create_task(
-                http.post("/api/auth/token", json={"username": "slow", "password": "wrong"})
+                http.post("/api/auth/token", json={"username": "super", "password": "wrong"})
             )
-            await asyncio.sleep(0.05)  # the login is now inside bcrypt
+            while not entered.is_set():
+                await asyncio.sleep(0.01)
             health = await http.get("/api/health")
             assert health.status_code == 200
-            assert not login.done()  # health answered while the password was being checked
+            health_answered.set()
             assert (await login).status_code == 401
 
     # a thread of its own: the session's browser may already run an event loop in this one
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, scenario()).result(timeout=60)
+    assert released == [True]

@@ -51,7 +51,11 @@ async def _credentials(request: Request) -> TokenIn:
         ) from None
 
 
-@router.post("/api/auth/token", response_model=TokenOut)
+@router.post(
+    "/api/auth/token",
+    response_model=TokenOut,
+    responses={401: {"description": "用户名或密码错误"}, 429: {"description": "登录失败次数过多"}},
+)
 async def token(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> TokenOut:

@@ -58,7 +58,11 @@ def _caller_key(
     return "lookup-address", client_address(request)
 
 
-@router.post("/api/status-lookup", response_model=ApplicationOut)
+@router.post(
+    "/api/status-lookup",
+    response_model=ApplicationOut,
+    responses={404: {"description": "编号与身份证号不匹配"}, 429: {"description": "查询过于频繁"}},
+)
 def status_lookup(
     body: StatusLookupIn,
     request: Request,
