@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from huimin.settings import get_settings
+from huimin.settings import CONVERSATION_HEADER, get_settings
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 KNOWLEDGE_TIMEOUT = httpx.Timeout(30.0, connect=3.0)
@@ -136,9 +136,17 @@ class ApiClient:
         result = await self._request("GET", "/api/residents/applications", params=params)
         return list(result or [])
 
-    async def status_lookup(self, number: str, id_number: str) -> dict[str, Any]:
+    async def status_lookup(
+        self, number: str, id_number: str, conversation_id: str
+    ) -> dict[str, Any]:
+        """``conversation_id``: the Rasa sender id; the API limits lookups per conversation."""
         body = {"number": number, "id_number": id_number}
-        result: dict[str, Any] = await self._request("POST", "/api/status-lookup", json=body)
+        result: dict[str, Any] = await self._request(
+            "POST",
+            "/api/status-lookup",
+            json=body,
+            headers={CONVERSATION_HEADER: conversation_id},
+        )
         return result
 
     # Handoffs and hardship leads -----------------------------------------------------------

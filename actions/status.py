@@ -15,6 +15,7 @@ from actions.identity import parse_sender
 from huimin.idcard import InvalidIdNumber, parse
 
 MAX_APPLICATIONS_SHOWN = 3
+TOO_MANY_REQUESTS = 429
 
 
 def utter_application(dispatcher: CollectingDispatcher, application: dict[str, Any]) -> None:
@@ -99,9 +100,16 @@ class ActionStatusLookup(Action):
             application = await api_client.get_client().status_lookup(
                 str(tracker.get_slot("lookup_number") or ""),
                 str(tracker.get_slot("lookup_id_number") or ""),
+                conversation_id=tracker.sender_id,
             )
-        except api_client.ApiRejectedError:
-            dispatcher.utter_message(response="utter_status_lookup_not_found")
+        except api_client.ApiRejectedError as rejected:
+            if rejected.status_code == TOO_MANY_REQUESTS:
+                dispatcher.utter_message(
+                    response="utter_status_lookup_too_many",
+                    detail=rejected.message or "查询过于频繁,请稍后再试",
+                )
+            else:
+                dispatcher.utter_message(response="utter_status_lookup_not_found")
             return done
         except api_client.ApiUnavailableError:
             dispatcher.utter_message(response="utter_api_unavailable")

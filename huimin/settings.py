@@ -21,6 +21,8 @@ DEMO_RASA_AUTH_TOKEN = "dev-only-rasa-token"
 DEMO_ACTION_SECRET = "dev-only-action-secret"
 DEMO_AUDIT_HMAC_KEY = "dev-only-audit-key"
 ACTION_SECRET_HEADER = "X-Huimin-Action-Secret"
+# The action server names the Rasa conversation (sender id) it calls the API for
+CONVERSATION_HEADER = "X-Huimin-Conversation"
 
 
 class Settings(BaseSettings):
@@ -143,9 +145,13 @@ class Settings(BaseSettings):
     # Workflow backend (workflows/)
     password_hash_rounds: int = 12  # bcrypt cost for staff passwords; tests lower it for speed
     token_ttl_minutes: int = 480  # lifetime of a staff bearer token (one working day)
-    # POST /api/status-lookup without the internal token: per client address, sliding window
+    # POST /api/status-lookup: per client address, or per conversation for the dialogue (internal
+    # token + X-Huimin-Conversation), in a moving window
     status_lookup_limit: int = 10
     status_lookup_window_seconds: int = 60
+    # ... and failed lookups per application number from any caller, then that number is locked
+    status_lookup_failures_per_number: int = 10
+    status_lookup_number_window_seconds: int = 3600
     # 低保/低保边缘 审核确认 delegated to the township: 20 working days, not 30 ([22-83] §四(一))
     dibao_review_delegated: bool = False
 

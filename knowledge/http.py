@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from huimin.settings import Settings
+from huimin.settings import CONVERSATION_HEADER, Settings
 from knowledge.service import KnowledgeService
 
 router = APIRouter(tags=["knowledge"])
@@ -50,8 +50,38 @@ def _service(request: Request) -> KnowledgeService:
     return service
 
 
-@router.post("/api/knowledge/ask", response_model=AskResponse, summary="政策问答（带出处）")
+def _count_question(request: Request, settings: Settings) -> None:
+    """Questions per minute: per conversation when the action server names one (internal token
+    + X-Huimin-Conversation), else per client address. The action server without a
+    conversation is not counted here: the resident's messages are limited where they enter
+    (web chat proxy); counting its address would throttle every resident at once."""
+    from workflows.auth.deps import internal_token_ok
+    from workflows.ratelimit import Limit, client_address, rate_limits, too_many, wait_text
+
+    internal = internal_token_ok(settings, request.headers.get("X-Internal-Token"))
+    conversation = request.headers.get(CONVERSATION_HEADER, "")[:200]
+    if internal and not conversation:
+        return
+    namespace, key = (
+        ("knowledge-conversation", conversation)
+        if internal
+        else ("knowledge-address", client_address(request))
+    )
+    wait = rate_limits(request).hit(
+        namespace, key, Limit(settings.knowledge_questions_per_minute, 60)
+    )
+    if wait is not None:
+        raise too_many(wait, f"提问过于频繁,请 {wait_text(wait)}后再试")
+
+
+@router.post(
+    "/api/knowledge/ask",
+    response_model=AskResponse,
+    summary="政策问答（带出处）",
+    responses={429: {"description": "提问过于频繁"}},
+)
 async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
+    _count_question(request, request.app.state.settings)
     service = _service(request)
     answer = await run_in_threadpool(service.ask, body.question, body.audience)
     return answer.api_dict()
@@ -62,6 +92,8 @@ def install(
 ) -> None:
     """Attach the knowledge service (lazily loaded) and its status for /api/health."""
     knowledge = service or KnowledgeService(settings)
+    if getattr(app.state, "settings", None) is None:
+        app.state.settings = settings  # the rate limits read it (the API app sets it first)
     app.state.knowledge_service = knowledge
 
     def status() -> dict[str, Any]:

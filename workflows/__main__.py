@@ -17,9 +17,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None)
     user = sub.add_parser("create-user", help="add a staff account")
     user.add_argument("--username", required=True)
-    user.add_argument("--password", required=True)
+    user.add_argument(
+        "--password",
+        default=None,
+        help="omit to type it at a prompt (or pipe it on stdin); argv shows in ps and history",
+    )
     user.add_argument("--role", required=True, help="reviewer, counter, supervisor or adviser")
     user.add_argument("--township", default=None, help="12-digit township code; omit for district")
+    disable = sub.add_parser("disable-user", help="disable a staff account at once (audited)")
+    disable.add_argument("username")
+    reset = sub.add_parser(
+        "reset-password",
+        help="new password for a staff account, typed at a prompt or read from stdin (audited)",
+    )
+    reset.add_argument("username")
     sub.add_parser("seed-demo", help="demo staff for every township (not in production)")
     sub.add_parser("verify-audit", help="check the audit chain, its triggers and the exported head")
     export = sub.add_parser(
@@ -53,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         from workflows.app import create_app
+        from workflows.cli.production import refuse_unsafe_start
+
+        refuse_unsafe_start(settings, process="API (python -m workflows serve)")
 
         # Behind a TLS proxy: X-Forwarded-Proto/For trusted from forwarded_allow_ips only (the
         # session cookies are then Secure, the pages see https and the client's address).
@@ -76,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
             role=args.role,
             township=args.township,
         )
+    if args.command == "disable-user":
+        from workflows.cli.users import disable_user
+
+        return disable_user(settings, username=args.username)
+    if args.command == "reset-password":
+        from workflows.cli.users import reset_password
+
+        return reset_password(settings, username=args.username)
     if args.command == "seed-demo":
         from workflows.cli.seed import seed_demo
 
@@ -93,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return reseal_audit(settings)
     if args.command == "deliver-sms":
+        from workflows.cli.production import refuse_unsafe_start
         from workflows.cli.sms import deliver_sms
 
+        refuse_unsafe_start(settings, process="SMS worker (python -m workflows deliver-sms)")
         return deliver_sms(settings, once=args.once, interval_seconds=args.interval)
     return 2
 

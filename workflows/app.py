@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import knowledge.http
+from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
 from workflows import health, log_privacy, security_headers, validation
 from workflows.applications import views as application_views
@@ -58,4 +59,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ):
         app.include_router(router)
     knowledge.http.install(app, settings)
+    if settings.is_production:  # also when served by another launcher than `workflows serve`
+        app.router.on_startup.append(lambda: refuse_demo_secrets(settings, process="API"))
     return app

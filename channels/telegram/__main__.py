@@ -12,6 +12,7 @@ from telegram.error import InvalidToken, NetworkError
 from channels.api import ApiClient
 from channels.rasa import RasaClient
 from channels.telegram.app import build_application
+from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
 from workflows import log_privacy
 
@@ -29,6 +30,7 @@ UNREACHABLE = "无法连接 Telegram 服务器,请检查网络后重启桥接。
 
 def main(settings: Settings | None = None) -> int:
     settings = settings or get_settings()
+    refuse_demo_secrets(settings, process="Telegram bridge (python -m channels.telegram)")
     if settings.telegram_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 1

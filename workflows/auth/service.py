@@ -11,7 +11,7 @@ from huimin import townships
 from workflows.audit import service as audit
 from workflows.auth.enums import Role
 from workflows.auth.models import StaffUser
-from workflows.auth.security import hash_password, verify_password
+from workflows.auth.security import dummy_hash, hash_password, verify_password
 
 
 class StaffUserError(ValueError):
@@ -69,8 +69,64 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> StaffUser | None:
+def authenticate(
+    session: Session, *, username: str, password: str, rounds: int
+) -> StaffUser | None:
+    """The active user with this password, else None. Blocking (bcrypt): call it in a thread.
+
+    An unknown or disabled username costs one bcrypt check too (against a dummy hash of the
+    same cost), so the answer time does not tell which usernames exist.
+    """
     user = get_by_username(session, username=username)
     if user is None or not user.active:
+        verify_password(password, dummy_hash(rounds))
         return None
     return user if verify_password(password, user.password_hash) else None
+
+
+def _existing(session: Session, username: str) -> StaffUser:
+    user = get_by_username(session, username=username)
+    if user is None:
+        raise StaffUserError(f"用户名不存在:{username}")
+    return user
+
+
+def disable_user(session: Session, *, username: str, now: dt.datetime, actor: str) -> bool:
+    """Stop the account at once (its tokens and page sessions are refused from the next
+    request on). False when it was already disabled (nothing recorded)."""
+    user = _existing(session, username)
+    if not user.active:
+        return False
+    user.active = False
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="staff_user.disabled",
+        entity_type="staff_user",
+        entity_id=user.id,
+        data={"username": user.username},
+        at=now,
+    )
+    return True
+
+
+def reset_password(
+    session: Session, *, username: str, password: str, rounds: int, now: dt.datetime, actor: str
+) -> StaffUser:
+    """A new password (never recorded: the audit event names the account only)."""
+    if len(password) < 8:
+        raise StaffUserError("密码至少8位")
+    user = _existing(session, username)
+    user.password_hash = hash_password(password, rounds=rounds)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="staff_user.password_reset",
+        entity_type="staff_user",
+        entity_id=user.id,
+        data={"username": user.username},
+        at=now,
+    )
+    return user

@@ -6,13 +6,14 @@ from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import ValidationError
 
 from huimin import townships
-from workflows.auth import service
+from workflows.auth import login_attempts
 from workflows.auth.deps import CurrentStaff
 from workflows.auth.enums import Role
 from workflows.auth.models import StaffUser
 from workflows.auth.schemas import StaffOut, TokenIn, TokenOut
 from workflows.auth.security import issue_token
 from workflows.deps import ClockDep, SessionDep, SettingsDep
+from workflows.ratelimit import too_many
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["auth"])
@@ -50,14 +51,21 @@ async def _credentials(request: Request) -> TokenIn:
         ) from None
 
 
-@router.post("/api/auth/token", response_model=TokenOut)
+@router.post(
+    "/api/auth/token",
+    response_model=TokenOut,
+    responses={401: {"description": "用户名或密码错误"}, 429: {"description": "登录失败次数过多"}},
+)
 async def token(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> TokenOut:
     credentials = await _credentials(request)
-    user = service.authenticate(
-        session, username=credentials.username, password=credentials.password
+    outcome = await login_attempts.attempt(
+        request, session, settings, username=credentials.username, password=credentials.password
     )
+    if outcome.locked_seconds is not None:
+        raise too_many(outcome.locked_seconds, outcome.lockout_message)
+    user = outcome.user
     if user is None:
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="用户名或密码错误")
     access_token, ttl = issue_token(settings, username=user.username, now=clock.now())

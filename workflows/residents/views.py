@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 
+from huimin.settings import CONVERSATION_HEADER, Settings
 from workflows.applications import service as applications
 from workflows.applications.schemas import ApplicationOut
 from workflows.auth.deps import InternalCaller, InternalHeaderDep, internal_token_ok
 from workflows.cases.views import EnvDep
-from workflows.deps import ClockDep, SessionDep, SettingsDep, kept_on_app
-from workflows.ratelimit import SlidingWindowLimiter
+from workflows.deps import SessionDep, SettingsDep
+from workflows.ratelimit import Limit, client_address, rate_limits, too_many, wait_text
 from workflows.residents.schemas import StatusLookupIn
 
 router = APIRouter(tags=["residents"])
@@ -30,47 +30,67 @@ def my_applications(
     return [applications.describe(a, env) for a in found]
 
 
-def _lookup_limiter(request: Request, settings: SettingsDep) -> SlidingWindowLimiter:
-    return kept_on_app(
-        request,
-        "lookup_limiter",
-        lambda: SlidingWindowLimiter(
-            limit=settings.status_lookup_limit,
-            window_seconds=settings.status_lookup_window_seconds,
-        ),
+ConversationHeader = Annotated[
+    str | None,
+    Header(
+        alias=CONVERSATION_HEADER,
+        max_length=200,
+        description="对话编号(Rasa sender id),仅与内部服务令牌一起有效",
+    ),
+]
+
+
+def _lookup_limits(settings: Settings) -> tuple[Limit, Limit]:
+    per_caller = Limit(settings.status_lookup_limit, settings.status_lookup_window_seconds)
+    per_number = Limit(
+        settings.status_lookup_failures_per_number, settings.status_lookup_number_window_seconds
     )
+    return per_caller, per_number
 
 
-def _check_rate(
-    request: Request, settings: SettingsDep, clock: ClockDep, token: InternalHeaderDep
-) -> None:
-    """Anonymous lookups are limited per client address (guessing number + ID pairs); the
-    dialogue's action server (internal token) speaks for many residents and is not.
-
-    Behind a reverse proxy run uvicorn with --proxy-headers and --forwarded-allow-ips so the
-    client address is the resident's, not the proxy's.
-    """
-    if internal_token_ok(settings, token):
-        return
-    address = request.client.host if request.client else "unknown"
-    wait = _lookup_limiter(request, settings).hit(address, clock.now().timestamp())
-    if wait is not None:
-        seconds = max(1, math.ceil(wait))
-        raise HTTPException(
-            status_code=429,
-            detail=f"查询过于频繁,请 {seconds} 秒后再试",
-            headers={"Retry-After": str(seconds)},
-        )
+def _caller_key(
+    request: Request, settings: Settings, token: str | None, conversation: str | None
+) -> tuple[str, str]:
+    """Whose lookups are counted: the conversation the action server speaks for, else the
+    client address (anonymous callers; the header alone is not trusted)."""
+    if conversation and internal_token_ok(settings, token):
+        return "lookup-conversation", conversation
+    return "lookup-address", client_address(request)
 
 
 @router.post(
-    "/api/status-lookup", response_model=ApplicationOut, dependencies=[Depends(_check_rate)]
+    "/api/status-lookup",
+    response_model=ApplicationOut,
+    responses={404: {"description": "编号与身份证号不匹配"}, 429: {"description": "查询过于频繁"}},
 )
-def status_lookup(body: StatusLookupIn, session: SessionDep, env: EnvDep) -> ApplicationOut:
+def status_lookup(
+    body: StatusLookupIn,
+    request: Request,
+    session: SessionDep,
+    env: EnvDep,
+    settings: SettingsDep,
+    token: InternalHeaderDep,
+    conversation: ConversationHeader = None,
+) -> ApplicationOut:
+    """Both the application number and the applicant's ID number are required.
+
+    Limited per caller (address, or conversation for the dialogue) and, for failed lookups,
+    per application number, so one number cannot be guessed at over many conversations.
+    """
+    limits = rate_limits(request)
+    per_caller, per_number = _lookup_limits(settings)
+    wait = limits.hit(*_caller_key(request, settings, token, conversation), per_caller)
+    if wait is not None:
+        raise too_many(wait, f"查询过于频繁,请 {wait_text(wait)}后再试")
+    number = body.number.strip().upper()
+    wait = limits.blocked("lookup-number", number, per_number)
+    if wait is not None:
+        raise too_many(wait, f"这个申请编号查询失败次数过多,请 {wait_text(wait)}后再试")
     application = applications.by_number_and_id(
         session, number=body.number, id_number=body.id_number
     )
     if application is None:
+        limits.hit("lookup-number", number, per_number)
         raise HTTPException(
             status_code=404, detail="未找到匹配的申请,请核对申请编号和申请人身份证号码"
         )

@@ -9,7 +9,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
+from huimin.settings import Settings
 from workflows.deps import SettingsDep
+from workflows.ratelimit import Limit, client_address, rate_limits, too_many, wait_text
 from workflows.staff_pages import rasa_proxy
 from workflows.staff_pages.rendering import render
 from workflows.staff_pages.session import cookie_secure
@@ -49,12 +51,29 @@ def chat_page(request: Request, settings: SettingsDep, start: str | None = None)
     return response
 
 
+def _count_message(request: Request, settings: Settings, web_id: str) -> None:
+    """Per browser (cookie) and per address, a minute each; 429 with a Chinese reply."""
+    limits = rate_limits(request)
+    for namespace, key, limit in (
+        ("chat-cookie", web_id, Limit(settings.chat_messages_per_minute, 60)),
+        (
+            "chat-address",
+            client_address(request),
+            Limit(settings.chat_messages_per_address_per_minute, 60),
+        ),
+    ):
+        wait = limits.hit(namespace, key, limit)
+        if wait is not None:
+            raise too_many(wait, f"消息发送太频繁了,请 {wait_text(wait)}后再试。")
+
+
 @router.post("/chat/api/message")
 async def chat_message(body: ChatIn, request: Request, settings: SettingsDep) -> dict[str, Any]:
     web_id = _web_id(request)
     if web_id is None:
         raise HTTPException(status_code=400, detail="会话已失效,请刷新页面后再试")
     sender = f"web:{web_id}"
+    _count_message(request, settings, web_id)
     message = rasa_proxy.choose_message(
         settings,
         sender,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from workflows.auth import service as auth_service
+from workflows.auth import login_attempts
 from workflows.auth.enums import Role
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 from workflows.staff_pages.rendering import render
@@ -36,7 +36,7 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 
 
 @router.post("/staff/login", response_model=None)
-def login(
+async def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -47,7 +47,19 @@ def login(
 ) -> Response:
     user = None
     if username and password:
-        user = auth_service.authenticate(session, username=username.strip(), password=password)
+        outcome = await login_attempts.attempt(
+            request, session, settings, username=username.strip(), password=password
+        )
+        if outcome.locked_seconds is not None:
+            context = {
+                "next": _safe_next(next) or "",
+                "error": outcome.lockout_message,
+                "username": username,
+            }
+            page = render(request, "login.html", context, status_code=429)
+            page.headers["Retry-After"] = str(outcome.locked_seconds)
+            return page
+        user = outcome.user
     if user is None:
         context = {
             "next": _safe_next(next) or "",
