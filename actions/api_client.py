@@ -100,10 +100,14 @@ class ApiClient:
         return body
 
     # Knowledge and eligibility -------------------------------------------------------------
-    async def ask(self, question: str, audience: str = "resident") -> dict[str, Any]:
+    async def ask(
+        self, question: str, audience: str = "resident", conversation_id: str | None = None
+    ) -> dict[str, Any]:
+        """A cited answer; with ``conversation_id`` the API limits questions per conversation."""
         body = {"question": question, "audience": audience}
+        headers = {CONVERSATION_HEADER: conversation_id} if conversation_id else None
         result: dict[str, Any] = await self._request(
-            "POST", "/api/knowledge/ask", json=body, timeout=KNOWLEDGE_TIMEOUT
+            "POST", "/api/knowledge/ask", json=body, timeout=KNOWLEDGE_TIMEOUT, headers=headers
         )
         return result
 

@@ -69,8 +69,11 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(response="utter_ask_policy_prompt")
             return []
         try:
-            result = await api_client.get_client().ask(question)
-        except api_client.ApiRejectedError:
+            result = await api_client.get_client().ask(question, conversation_id=tracker.sender_id)
+        except api_client.ApiRejectedError as error:
+            if error.status_code == 429:
+                dispatcher.utter_message(response="utter_too_many_questions")
+                return []
             result = {"confident": False, "answer": "", "citations": []}
         except api_client.ApiUnavailableError:
             dispatcher.utter_message(response="utter_api_unavailable")

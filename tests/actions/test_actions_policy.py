@@ -43,6 +43,20 @@ async def test_answer_with_numbered_citations_then_offer(
     sent = fake_api.json_of("POST", "/api/knowledge/ask")
     assert sent == {"question": "低保标准是多少", "audience": "resident"}
     assert fake_api.requests[0].headers["X-Internal-Token"]
+    # questions are limited per conversation: the API learns which one asks
+    assert fake_api.requests[0].headers["X-Huimin-Conversation"] == tracker.sender_id
+
+
+async def test_too_many_questions_says_so_and_does_not_hand_over(
+    fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
+) -> None:
+    fake_api.on("POST", "/api/knowledge/ask", status=429, body={"detail": "提问过于频繁"})
+    tracker = kit.tracker("低保标准是多少", "ask_policy")
+
+    events = await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
+
+    assert kit.responses(dispatcher) == ["utter_too_many_questions"]
+    assert events == []
 
 
 async def test_answer_inside_a_form_makes_no_offer(
