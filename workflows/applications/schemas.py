@@ -20,7 +20,7 @@ from workflows.household.models import HouseholdBase, HouseholdModel, MemberBase
 from workflows.household.validators import IdNumber
 
 
-class MemberIn(MemberBase):
+class ApplicationMemberIn(MemberBase):
     """A member as applied for: name and ID number are required."""
 
     name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, repr=False)
@@ -42,7 +42,7 @@ class ApplicationIn(HouseholdBase):
     applicant: ApplicantIn
     hukou_region_text: str | None = Field(default=None, max_length=200)
     programs: list[Program] = Field(min_length=1, max_length=len(Program))
-    members: list[MemberIn] = Field(default_factory=list, max_length=MAX_MEMBERS)
+    members: list[ApplicationMemberIn] = Field(default_factory=list, max_length=MAX_MEMBERS)
     documents_later: bool = True
 
     @field_validator("consent_at")
@@ -96,13 +96,13 @@ class ApplicationIn(HouseholdBase):
             )
         return problems
 
-    def household(self) -> list[MemberIn]:
+    def household(self) -> list[ApplicationMemberIn]:
         """The members; when none were given, the applicant alone."""
         if self.members:
             return self.members
         # the applicant's fields are validated already
         return [
-            MemberIn.model_construct(
+            ApplicationMemberIn.model_construct(
                 relation=Relation.SELF,
                 name=self.applicant.name,
                 id_number=self.applicant.id_number,
