@@ -158,17 +158,17 @@ def household_facts(household: HouseholdIn, *, on: dt.date, rules: RuleTable) ->
             (e.annual_amount for e in household.expenditures if e.kind in rigid_kinds), ZERO
         ),
         medical_annual=sum(
-            (e.annual_amount for e in household.expenditures if e.kind is ExpenditureKind.MEDICAL),
+            (e.annual_amount for e in household.expenditures if e.kind == ExpenditureKind.MEDICAL),
             ZERO,
         ),
         monetary_assets=sum(
             (p.value for p in household.property if p.kind in MONETARY_PROPERTY_KINDS), ZERO
         ),
         vehicle_value=sum(
-            (p.value for p in household.property if p.kind is PropertyKind.VEHICLE), ZERO
+            (p.value for p in household.property if p.kind == PropertyKind.VEHICLE), ZERO
         ),
         house_value=sum(
-            (p.value for p in household.property if p.kind is PropertyKind.HOUSE), ZERO
+            (p.value for p in household.property if p.kind == PropertyKind.HOUSE), ZERO
         ),
         hukou_township_code=household.hukou_township_code,
         residence_township_code=household.residence_township_code,

@@ -115,7 +115,7 @@ def has_counted_members(ctx: Context, params: dict[str, Any]) -> Result:
 @predicate("members_relations_clear")
 def members_relations_clear(ctx: Context, params: dict[str, Any]) -> Result:
     facts = ctx.facts
-    others = [m for m in facts.counted if m.relation is Relation.OTHER]
+    others = [m for m in facts.counted if m.relation == Relation.OTHER]
     if others:
         line, _ = _line(ctx, params.get("line", "dibao"))
         with_all, without = facts.per_capita, _per_capita_without_others(facts)
@@ -137,7 +137,7 @@ def members_relations_clear(ctx: Context, params: dict[str, Any]) -> Result:
 
 def _per_capita_without_others(facts: HouseholdFacts) -> Decimal | None:
     """Per-capita income (after deductions) if members related as "其他" were not counted."""
-    others = [m for m in facts.counted if m.relation is Relation.OTHER]
+    others = [m for m in facts.counted if m.relation == Relation.OTHER]
     rest = facts.size - len(others)
     if not rest:
         return None
@@ -149,7 +149,7 @@ def _per_capita_without_others(facts: HouseholdFacts) -> Decimal | None:
 def per_capita_income_below_without_others(ctx: Context, params: dict[str, Any]) -> Result:
     """The income test if the "其他" members turn out not to be household members ([DB] art. 7)."""
     line, line_text = _line(ctx, params.get("line", "dibao"))
-    if not any(m.relation is Relation.OTHER for m in ctx.facts.counted):
+    if not any(m.relation == Relation.OTHER for m in ctx.facts.counted):
         return Result("not_met", "没有关系为“其他”的成员")
     value = _per_capita_without_others(ctx.facts)
     if value is None or value >= line:
