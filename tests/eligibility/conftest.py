@@ -12,6 +12,7 @@ from workflows.eligibility.engine import prescreen
 from workflows.eligibility.rules import RuleTable, load_rules
 from workflows.eligibility.schemas import HouseholdIn, Verdict
 from workflows.eligibility.standards import StandardsRepository
+from workflows.validation import validation_context
 
 ON = dt.date(2026, 6, 1)
 FUCHUN = "330111001000"  # 富春街道
@@ -91,7 +92,7 @@ def run(standards: StandardsRepository, rules: RuleTable) -> Run:
     ) -> dict[str, Verdict]:
         body = {"hukou_township_code": FUCHUN, **household}
         result = prescreen(
-            HouseholdIn.model_validate(body),
+            HouseholdIn.model_validate(body, context=validation_context(on)),
             on=on,
             standards=repo or standards,
             rules=table or rules,

@@ -21,6 +21,7 @@ from workflows.eligibility.standards import (
     StandardsRepository,
     load_standards,
 )
+from workflows.validation import validation_context
 
 ON = dt.date(2026, 6, 1)
 RANK = {"unlikely": 0, "possible": 1, "likely": 2}
@@ -104,7 +105,10 @@ def households(draw: st.DrawFn) -> dict[str, Any]:
 
 def verdicts(body: dict[str, Any]) -> dict[str, str]:
     result = prescreen(
-        HouseholdIn.model_validate(body), on=ON, standards=load_standards(), rules=load_rules()
+        HouseholdIn.model_validate(body, context=validation_context(ON)),
+        on=ON,
+        standards=load_standards(),
+        rules=load_rules(),
     )
     return {v.program.value: v.verdict for v in result.verdicts}
 
@@ -149,7 +153,10 @@ def test_verdicts_do_not_depend_on_member_order(body, rng):
 @given(households())
 def test_every_verdict_is_explained(body):
     result = prescreen(
-        HouseholdIn.model_validate(body), on=ON, standards=load_standards(), rules=load_rules()
+        HouseholdIn.model_validate(body, context=validation_context(ON)),
+        on=ON,
+        standards=load_standards(),
+        rules=load_rules(),
     )
     for verdict in result.verdicts:
         assert verdict.verdict in RANK
@@ -182,7 +189,7 @@ def _shipped() -> dict[str, Any]:
 @PROFILE
 @given(households(), st.integers(500, 2000), st.integers(1, 800))
 def test_a_higher_standard_never_makes_dibao_less_likely(body, dibao, raise_by):
-    household = HouseholdIn.model_validate(body)
+    household = HouseholdIn.model_validate(body, context=validation_context(ON))
     low = prescreen(household, on=ON, standards=_repository(dibao), rules=load_rules())
     high = prescreen(household, on=ON, standards=_repository(dibao + raise_by), rules=load_rules())
     verdict = {v.program.value: v.verdict for v in low.verdicts}["dibao"]

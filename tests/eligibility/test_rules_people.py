@@ -258,6 +258,7 @@ def test_program_filter_and_unruled_program(run, member):
 def test_explain_for_case_puts_declared_beside_computed(standards, member):
     from workflows.eligibility.engine import explain_for_case
     from workflows.eligibility.schemas import HouseholdIn
+    from workflows.validation import validation_context
 
     stored = {  # as an application is stored: the body, including the programs asked for
         "programs": ["dibao_edge"],
@@ -266,7 +267,7 @@ def test_explain_for_case_puts_declared_beside_computed(standards, member):
         "members": [member(wage=800, disability_category="肢体", disability_grade=1)],
     }
     explained = explain_for_case(
-        HouseholdIn.model_validate(stored),
+        HouseholdIn.model_validate(stored, context=validation_context(dt.date(2026, 6, 1))),
         declared_programs=["dibao_edge"],
         on=dt.date(2026, 6, 1),
         standards=standards,

@@ -10,14 +10,20 @@ from pydantic import ValidationError
 
 from huimin.idcard import make_number
 from workflows.eligibility.schemas import HouseholdIn
+from workflows.validation import validation_context
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 VALID_ID = make_number("330111", dt.date(1980, 5, 17), 33)
+TODAY = dt.date(2026, 11, 2)
+
+
+def _validate(body: dict, today: dt.date = TODAY) -> HouseholdIn:
+    return HouseholdIn.model_validate(body, context=validation_context(today))
 
 
 def _errors(body: dict) -> dict[tuple, str]:
     with pytest.raises(ValidationError) as caught:
-        HouseholdIn.model_validate(body)
+        _validate(body)
     return {tuple(e["loc"]): e["msg"] for e in caught.value.errors()}
 
 
@@ -105,7 +111,7 @@ def test_bad_input_has_chinese_field_message(body, loc, fragment):
 
 def test_partial_disability_is_accepted():
     # the dialogue may learn the category before the grade: pre-screening must not refuse it
-    household = HouseholdIn.model_validate(
+    household = _validate(
         {
             "members": [
                 _member(disability_category="肢体"),
@@ -156,12 +162,12 @@ def test_application_body_is_accepted_as_is():
         "expenditures": [{"kind": "medical", "annual_amount": 0}],
         "documents_later": True,
     }
-    household = HouseholdIn.model_validate(body)
+    household = _validate(body)
     assert household.members[0].age_on(dt.date(2026, 11, 28)) == 46
 
 
 def test_repr_hides_id_numbers_and_incomes():
-    household = HouseholdIn.model_validate(
+    household = _validate(
         {
             "members": [
                 _member(id_number=VALID_ID, incomes=[{"kind": "wage", "monthly_amount": 4321}])
@@ -174,18 +180,62 @@ def test_repr_hides_id_numbers_and_incomes():
 
 
 def test_kind_labels_cover_exactly_the_accepted_kinds(rules):
-    from typing import get_args
-
-    from workflows.eligibility.schemas import (
-        KIND_LABELS,
+    from workflows.household.enums import (
+        EXCLUDED_REASON_LABELS,
+        EXEMPT_INCOME_KINDS,
+        EXPENDITURE_LABELS,
+        INCOME_LABELS,
+        PROPERTY_LABELS,
+        ExcludedReason,
         ExpenditureKind,
         IncomeKind,
         PropertyKind,
     )
 
-    assert set(KIND_LABELS["income"]) == set(get_args(IncomeKind)) == set(rules.income.kinds)
-    assert set(KIND_LABELS["property"]) == set(get_args(PropertyKind))
-    assert set(KIND_LABELS["expenditure"]) == set(get_args(ExpenditureKind))
+    assert set(INCOME_LABELS) == set(IncomeKind) == set(rules.income.kinds)
+    assert set(PROPERTY_LABELS) == set(PropertyKind)
+    assert set(EXPENDITURE_LABELS) == set(ExpenditureKind)
+    assert set(EXCLUDED_REASON_LABELS) == set(ExcludedReason)
+    # what an application marks exempt is what the rule table leaves out of 特困 income, and the
+    # 低保 table leaves out no kind that is not exempt
+    assert rules.income.excluded_tekun == EXEMPT_INCOME_KINDS
+    assert rules.income.excluded <= EXEMPT_INCOME_KINDS
+
+
+def test_today_comes_from_the_validation_context_not_the_wall_clock():
+    born = dt.date(2026, 11, 20)
+    body = {
+        "members": [_member(id_number=make_number("330111", born, 12), birth_date="2026-11-20")]
+    }
+    with pytest.raises(ValidationError) as caught:
+        _validate(body, today=dt.date(2026, 11, 19))
+    messages = {tuple(e["loc"]): e["msg"] for e in caught.value.errors()}
+    assert "晚于今天" in messages[("members", 0, "id_number")]
+    assert "晚于今天" in messages[("members", 0, "birth_date")]
+    assert _validate(body, today=born).members[0].age_on(born) == 0
+
+
+def test_a_day_is_required_where_a_date_is_judged():
+    # no context and no request: validating an ID number is a programming error, not a guess
+    with pytest.raises(RuntimeError, match="validation_context"):
+        HouseholdIn.model_validate({"members": [_member(id_number=VALID_ID)]})
+    # nothing to judge against today: no day needed
+    assert HouseholdIn.model_validate({"members": [_member(age=40)]}).members[0].age == 40
+
+
+def test_amounts_are_decimal_yuan_to_the_fen():
+    from decimal import Decimal
+
+    household = _validate(
+        {
+            "members": [
+                _member(incomes=[{"kind": "wage", "monthly_amount": 0.1 + 0.2}]),
+            ],
+            "property": [{"kind": "deposit", "value": "10000000"}],
+        }
+    )
+    assert household.members[0].incomes[0].monthly_amount == Decimal("0.30")
+    assert household.property[0].value == Decimal("10000000.00")
 
 
 @pytest.mark.parametrize(

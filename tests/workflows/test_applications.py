@@ -113,7 +113,7 @@ def test_negative_income_unknown_township_and_bad_enum(
     errors = _errors(client.post("/api/applications", json=data, headers=internal))
     assert errors[("body", "members", 0, "incomes", 0, "monthly_amount")] == "不能为负数"
     assert "乡镇(街道)代码不存在" in errors[("body", "hukou_township_code")]
-    assert errors[("body", "programs", 1)].startswith("取值无效")
+    assert errors[("body", "programs", 1)].startswith("未知的救助项目,可选:dibao")
     assert all(not msg.isascii() for msg in errors.values())
 
 

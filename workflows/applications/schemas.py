@@ -1,76 +1,48 @@
-"""Request and answer shapes of /api/applications (docs/API.md)."""
+"""Request and answer shapes of /api/applications (docs/API.md).
+
+The household part of the body (members, incomes, property, expenditures, townships) is the one
+household vocabulary of :mod:`workflows.household.models`, shared with the pre-screening.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from huimin.programs import Program
-from workflows.applications.enums import (
-    Channel,
-    DisabilityCategory,
-    ExpenditureKind,
-    IncomeKind,
-    PropertyKind,
-    Relation,
-)
+from workflows.applications.enums import Channel
 from workflows.cases.schemas import CaseSummaryOut
-from workflows.fields import IdNumber, OptionalTownshipCode, PhoneNumber
-
-MAX_AMOUNT = 100_000_000
-
-
-class IncomeIn(BaseModel):
-    kind: IncomeKind
-    monthly_amount: float = Field(ge=0, le=MAX_AMOUNT)
+from workflows.fields import PhoneNumber
+from workflows.household.bounds import MAX_MEMBERS, MAX_NAME_LENGTH
+from workflows.household.enums import Relation
+from workflows.household.models import HouseholdBase, HouseholdModel, MemberBase
+from workflows.household.validators import IdNumber
 
 
-class MemberIn(BaseModel):
-    relation: Relation
-    name: str = Field(min_length=1, max_length=60)
-    id_number: IdNumber
-    disability_category: DisabilityCategory | None = None
-    disability_grade: int | None = Field(default=None, ge=1, le=4)
-    serious_illness: bool = False
-    in_school: bool = False
-    incomes: list[IncomeIn] = Field(default_factory=list, max_length=20)
+class ApplicationMemberIn(MemberBase):
+    """A member as applied for: name and ID number are required."""
+
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH, repr=False)
+    id_number: IdNumber = Field(repr=False)
 
 
-class PropertyIn(BaseModel):
-    kind: PropertyKind
-    value: float = Field(ge=0, le=MAX_AMOUNT)
-    note: str = Field(default="", max_length=500)
-
-
-class ExpenditureIn(BaseModel):
-    kind: ExpenditureKind
-    annual_amount: float = Field(ge=0, le=MAX_AMOUNT)
-
-
-class ApplicantIn(BaseModel):
-    name: str = Field(min_length=1, max_length=60)
+class ApplicantIn(HouseholdModel):
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     id_number: IdNumber
     phone: PhoneNumber = None
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class ApplicationIn(HouseholdBase):
     channel: Channel
     channel_user_id: str | None = Field(default=None, max_length=100)
     entered_by_staff: str | None = Field(default=None, max_length=64)
     consent_verification: bool
     consent_at: dt.datetime | None = None
     applicant: ApplicantIn
-    hukou_township_code: OptionalTownshipCode = None
     hukou_region_text: str | None = Field(default=None, max_length=200)
-    residence_township_code: OptionalTownshipCode = None
-    has_residence_permit: bool = False
     programs: list[Program] = Field(min_length=1, max_length=len(Program))
-    members: list[MemberIn] = Field(default_factory=list, max_length=30)
-    property: list[PropertyIn] = Field(default_factory=list, max_length=50)
-    expenditures: list[ExpenditureIn] = Field(default_factory=list, max_length=50)
+    members: list[ApplicationMemberIn] = Field(default_factory=list, max_length=MAX_MEMBERS)
     documents_later: bool = True
 
     @field_validator("consent_at")
@@ -124,12 +96,13 @@ class ApplicationIn(BaseModel):
             )
         return problems
 
-    def household(self) -> list[MemberIn]:
+    def household(self) -> list[ApplicationMemberIn]:
         """The members; when none were given, the applicant alone."""
         if self.members:
             return self.members
+        # the applicant's fields are validated already
         return [
-            MemberIn(
+            ApplicationMemberIn.model_construct(
                 relation=Relation.SELF,
                 name=self.applicant.name,
                 id_number=self.applicant.id_number,

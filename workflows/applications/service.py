@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from huimin import idcard
-from workflows.applications.enums import BundleStatus, Channel, IncomeKind
+from workflows.applications.enums import BundleStatus, Channel
 from workflows.applications.models import (
     Application,
     Expenditure,
@@ -138,7 +138,7 @@ def submit(
         created_at=env.now,
     )
     for position, member in enumerate(body.household()):
-        info = idcard.parse(member.id_number)
+        info = idcard.parse(member.id_number, today=env.today)
         application.members.append(
             HouseholdMember(
                 position=position,
@@ -157,7 +157,7 @@ def submit(
                     IncomeItem(
                         kind=i.kind.value,
                         monthly_amount=i.monthly_amount,
-                        exempt=IncomeKind(i.kind).exempt,
+                        exempt=i.kind.exempt,
                     )
                     for i in member.incomes
                 ],

@@ -1,7 +1,7 @@
 """Pre-screening engine: evaluates the rule table against a household on a day.
 
     from workflows.eligibility.engine import prescreen
-    result = prescreen(household, on=date.today())            # shipped sample standards
+    result = prescreen(household, on=local_today(clock))      # shipped sample standards
     result = prescreen(household, on=day, standards=repo)     # e.g. load_standards(settings)
 
 Verdicts per program: ``likely`` (all conditions met on what was declared), ``possible`` (a
@@ -310,7 +310,7 @@ def explain_for_case(
 
     Returns ``{"result": PrescreenResult, "declared": [Verdict…], "also_consider": [Verdict…]}`` —
     the declared programs' verdicts, and programs not declared that came out ``likely``.
-    Build the household from the stored application (``HouseholdIn.model_validate(body)``) and
+    Build the household from the stored application (``household_from_application``) and
     pass ``standards=load_standards(settings)`` so the configured figures are used.
     """
     table = rules or load_rules()

@@ -19,6 +19,15 @@ from functools import cached_property
 
 from workflows.eligibility.rules import RuleTable
 from workflows.eligibility.schemas import HouseholdIn, MemberIn
+from workflows.household.enums import (
+    MONETARY_PROPERTY_KINDS,
+    WORK_INCOME_KINDS,
+    DisabilityCategory,
+    ExcludedReason,
+    ExpenditureKind,
+    PropertyKind,
+    Relation,
+)
 
 ZERO = Decimal(0)
 TWELVE = Decimal(12)
@@ -26,14 +35,14 @@ TWELVE = Decimal(12)
 
 @dataclass(frozen=True)
 class MemberFacts:
-    relation: str
+    relation: Relation
     age: int | None
-    disability_category: str | None
+    disability_category: DisabilityCategory | None
     disability_grade: int | None
     serious_illness: bool
     in_school: bool
     needs_level: int | None
-    excluded_reason: str | None
+    excluded_reason: ExcludedReason | None
     income: Decimal  # monthly, kinds counted for 低保
     income_tekun: Decimal  # monthly, kinds counted for 特困
     has_work_income: bool  # wage or business income declared
@@ -126,7 +135,7 @@ def _member(member: MemberIn, on: dt.date, rules: RuleTable) -> MemberFacts:
         income=income,
         income_tekun=income_tekun,
         has_work_income=any(
-            i.kind in ("wage", "business") and i.monthly_amount > 0 for i in member.incomes
+            i.kind in WORK_INCOME_KINDS and i.monthly_amount > 0 for i in member.incomes
         ),
     )
 
@@ -149,13 +158,18 @@ def household_facts(household: HouseholdIn, *, on: dt.date, rules: RuleTable) ->
             (e.annual_amount for e in household.expenditures if e.kind in rigid_kinds), ZERO
         ),
         medical_annual=sum(
-            (e.annual_amount for e in household.expenditures if e.kind == "medical"), ZERO
+            (e.annual_amount for e in household.expenditures if e.kind == ExpenditureKind.MEDICAL),
+            ZERO,
         ),
         monetary_assets=sum(
-            (p.value for p in household.property if p.kind in ("deposit", "other")), ZERO
+            (p.value for p in household.property if p.kind in MONETARY_PROPERTY_KINDS), ZERO
         ),
-        vehicle_value=sum((p.value for p in household.property if p.kind == "vehicle"), ZERO),
-        house_value=sum((p.value for p in household.property if p.kind == "house"), ZERO),
+        vehicle_value=sum(
+            (p.value for p in household.property if p.kind == PropertyKind.VEHICLE), ZERO
+        ),
+        house_value=sum(
+            (p.value for p in household.property if p.kind == PropertyKind.HOUSE), ZERO
+        ),
         hukou_township_code=household.hukou_township_code,
         residence_township_code=household.residence_township_code,
         has_residence_permit=household.has_residence_permit,

@@ -16,8 +16,9 @@ from typing import Any
 from huimin import townships
 from huimin.programs import Program
 from workflows.eligibility.facts import HouseholdFacts, MemberFacts
-from workflows.eligibility.schemas import EXCLUDED_REASON_LABELS, NEEDS_LEVEL_LABELS, Outcome
+from workflows.eligibility.schemas import Outcome
 from workflows.eligibility.standards import ResolvedStandards
+from workflows.household.enums import NEEDS_LEVEL_LABELS, ExcludedReason, Relation
 
 SAMPLE_TAG = "(示例值)"
 
@@ -103,7 +104,7 @@ def has_counted_members(ctx: Context, params: dict[str, Any]) -> Result:
     note = ""
     if left_out:
         reasons = "、".join(
-            sorted({EXCLUDED_REASON_LABELS[m.excluded_reason or "other"] for m in left_out})
+            sorted({(m.excluded_reason or ExcludedReason.OTHER).label for m in left_out})
         )
         note = f";{len(left_out)}人不计入({reasons})"
     if facts.size == 0:
@@ -114,7 +115,7 @@ def has_counted_members(ctx: Context, params: dict[str, Any]) -> Result:
 @predicate("members_relations_clear")
 def members_relations_clear(ctx: Context, params: dict[str, Any]) -> Result:
     facts = ctx.facts
-    others = [m for m in facts.counted if m.relation == "其他"]
+    others = [m for m in facts.counted if m.relation == Relation.OTHER]
     if others:
         line, _ = _line(ctx, params.get("line", "dibao"))
         with_all, without = facts.per_capita, _per_capita_without_others(facts)
@@ -136,7 +137,7 @@ def members_relations_clear(ctx: Context, params: dict[str, Any]) -> Result:
 
 def _per_capita_without_others(facts: HouseholdFacts) -> Decimal | None:
     """Per-capita income (after deductions) if members related as "其他" were not counted."""
-    others = [m for m in facts.counted if m.relation == "其他"]
+    others = [m for m in facts.counted if m.relation == Relation.OTHER]
     rest = facts.size - len(others)
     if not rest:
         return None
@@ -148,7 +149,7 @@ def _per_capita_without_others(facts: HouseholdFacts) -> Decimal | None:
 def per_capita_income_below_without_others(ctx: Context, params: dict[str, Any]) -> Result:
     """The income test if the "其他" members turn out not to be household members ([DB] art. 7)."""
     line, line_text = _line(ctx, params.get("line", "dibao"))
-    if not any(m.relation == "其他" for m in ctx.facts.counted):
+    if not any(m.relation == Relation.OTHER for m in ctx.facts.counted):
         return Result("not_met", "没有关系为“其他”的成员")
     value = _per_capita_without_others(ctx.facts)
     if value is None or value >= line:

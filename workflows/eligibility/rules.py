@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from huimin.programs import Program
 from huimin.settings import Settings
+from workflows.household.enums import ExpenditureKind, IncomeKind
 
 DEFAULT_RULES_FILE = Path(__file__).parent / "data" / "rules.yaml"
 
@@ -81,10 +82,10 @@ class ProgramRule(BaseModel):
 class IncomeRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kinds: dict[str, str]
-    excluded: frozenset[str]
-    excluded_tekun: frozenset[str]
-    deductible_expenditures: frozenset[str]
+    kinds: dict[IncomeKind, str]
+    excluded: frozenset[IncomeKind]
+    excluded_tekun: frozenset[IncomeKind]
+    deductible_expenditures: frozenset[ExpenditureKind]
     citation: CitationRef
 
 
@@ -94,7 +95,7 @@ class RuleTable(BaseModel):
     schema_version: int
     sources: dict[str, Source]
     income: IncomeRules
-    rigid_expenditure_kinds: frozenset[str]
+    rigid_expenditure_kinds: frozenset[ExpenditureKind]
     programs: list[ProgramRule]
     unruled_note: str
     _citations: dict[tuple[str, str], str] = PrivateAttr(default_factory=dict)
@@ -133,8 +134,6 @@ class RuleTable(BaseModel):
 
 
 def _check(table: RuleTable, predicate_names: frozenset[str]) -> None:
-    from workflows.eligibility.schemas import IncomeKind
-
     for rule in table.programs:
         if rule.gate_failed_text:
             try:
@@ -155,7 +154,7 @@ def _check(table: RuleTable, predicate_names: frozenset[str]) -> None:
 
     for rule in table.programs:
         walk(rule.criteria)
-    missing = set(get_args(IncomeKind)) - set(table.income.kinds)
+    missing = set(IncomeKind) - set(table.income.kinds)
     if missing:
         raise RulesError(f"收入类型未在规则表中说明:{sorted(missing)}")
 

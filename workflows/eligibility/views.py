@@ -3,7 +3,7 @@
 - ``POST /api/eligibility/prescreen``: a household (the application body shape) → verdicts per
   program with cited reasons and materials, plus the standards used.
 - ``GET /api/eligibility/standards?region=&on=``: the standards in force for a township or the
-  district on a day (default today, Beijing time).
+  district on a day (default the app clock's today, Beijing time).
 - ``GET /api/eligibility/standards/proposal?consumption=&share=``: a proposed 低保 standard.
 - ``GET /api/eligibility/rules?on=``: the rule table in force (conditions, citations, materials).
 """
@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 
 from huimin import townships
-from workflows.deps import SettingsDep
+from workflows.clock import local_today
+from workflows.deps import ClockDep, SettingsDep
 from workflows.eligibility.engine import prescreen, standards_used_view
 from workflows.eligibility.rules import load_rules, rule_view
 from workflows.eligibility.schemas import HouseholdIn, PrescreenResult, StandardsUsed
@@ -31,33 +31,33 @@ from workflows.eligibility.standards import (
 )
 
 router = APIRouter(prefix="/api/eligibility", tags=["eligibility"])
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(BEIJING).date()
 
 
 def _unprocessable(loc: list[str], message: str, kind: str = "value_error") -> HTTPException:
     return HTTPException(status_code=422, detail=[{"loc": loc, "msg": message, "type": kind}])
 
 
-def _parse_day(raw: str | None) -> dt.date:
-    if not raw:
-        return _today()
+def _day(
+    clock: ClockDep,
+    on: Annotated[str | None, Query(description="日期 YYYY-MM-DD,默认今天")] = None,
+) -> dt.date:
+    """The day asked for, or the app clock's today in the district."""
+    if not on:
+        return local_today(clock)
     try:
-        return dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat(on)
     except ValueError:
         raise _unprocessable(["query", "on"], "日期格式应为 YYYY-MM-DD", "date_parsing") from None
 
 
+DayDep = Annotated[dt.date, Depends(_day)]
+
+
 @router.post("/prescreen", response_model=PrescreenResult, summary="资格预审")
 def prescreen_household(
-    household: HouseholdIn,
-    settings: SettingsDep,
-    on: Annotated[str | None, Query(description="按哪一天的标准预审(YYYY-MM-DD,默认今天)")] = None,
+    household: HouseholdIn, settings: SettingsDep, day: DayDep
 ) -> PrescreenResult:
-    day = _parse_day(on)
+    """Verdicts per program for the household, on the standards in force on day ``on``."""
     try:
         return prescreen(
             household, on=day, standards=load_standards(settings), rules=load_rules(settings)
@@ -83,10 +83,9 @@ def _region_code(raw: str | None) -> str | None:
 @router.get("/standards", response_model=StandardsUsed, summary="查询救助标准")
 def get_standards(
     settings: SettingsDep,
+    day: DayDep,
     region: Annotated[str | None, Query(description="乡镇(街道)代码或名称;留空为全区")] = None,
-    on: Annotated[str | None, Query(description="日期 YYYY-MM-DD,默认今天")] = None,
 ) -> StandardsUsed:
-    day = _parse_day(on)
     code = _region_code(region)
     try:
         return standards_used_view(load_standards(settings).resolve(code, day))
@@ -97,13 +96,12 @@ def get_standards(
 @router.get("/standards/proposal", summary="按区规划测算低保标准")
 def propose_standard(
     settings: SettingsDep,
+    day: DayDep,
     share: Annotated[str, Query(description="比例,0.30–0.50")],
     consumption: Annotated[
         str | None, Query(description="上年城镇常住居民人均消费支出(元/年);留空用配置值")
     ] = None,
-    on: Annotated[str | None, Query()] = None,
 ) -> dict[str, Any]:
-    day = _parse_day(on)
     try:
         share_value = Decimal(share)
         if not share_value.is_finite():
@@ -141,11 +139,7 @@ def propose_standard(
 
 
 @router.get("/rules", summary="查询预审规则表")
-def get_rules(
-    settings: SettingsDep,
-    on: Annotated[str | None, Query(description="日期 YYYY-MM-DD,默认今天")] = None,
-) -> list[dict[str, Any]]:
+def get_rules(settings: SettingsDep, day: DayDep) -> list[dict[str, Any]]:
     """The rules in force on a day: each condition with its parameters and its citation."""
-    day = _parse_day(on)
     table = load_rules(settings)
     return [rule_view(rule, table) for rule in table.rules_on(day)]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,8 +15,13 @@ from sqlalchemy.orm import Session
 
 from huimin import idcard
 from huimin.settings import Settings
+from workflows.applications.models import Application
 from workflows.cases.schemas import CaseDetailOut
 from workflows.documents.models import Document
+from workflows.eligibility.engine import prescreen
+from workflows.eligibility.from_application import household_from_application
+from workflows.eligibility.rules import RulesError, load_rules
+from workflows.eligibility.standards import StandardsError, load_standards
 
 log = logging.getLogger(__name__)
 
@@ -84,57 +90,24 @@ def verification(settings: Settings, detail: CaseDetailOut) -> Verification:
     return Verification(rows=rows, checked_at=report.checked_at)
 
 
-def household_of(detail: CaseDetailOut, application: Any) -> dict[str, Any]:
-    """The eligibility engine's household shape, from the application as stored."""
-    return {
-        "members": [
-            {
-                "relation": m.relation,
-                "name": m.name,
-                "id_number": m.id_number,
-                "disability_category": m.disability_category,
-                "disability_grade": m.disability_grade,
-                "serious_illness": m.serious_illness,
-                "in_school": m.in_school,
-                "incomes": [
-                    {"kind": i["kind"], "monthly_amount": i["monthly_amount"]} for i in m.incomes
-                ],
-            }
-            for m in detail.members
-        ],
-        "property": [{"kind": p["kind"], "value": p["value"]} for p in detail.property],
-        "expenditures": [
-            {"kind": e["kind"], "annual_amount": e["annual_amount"]} for e in detail.expenditures
-        ],
-        "hukou_township_code": application.hukou_township_code,
-        "residence_township_code": application.residence_township_code,
-        "has_residence_permit": application.has_residence_permit,
-        "programs": [detail.program],
-    }
-
-
 def eligibility(
-    settings: Settings, detail: CaseDetailOut, application: Any, today: Any
+    settings: Settings, detail: CaseDetailOut, application: Application | None, today: dt.date
 ) -> Eligibility:
+    """The pre-screening verdict of the case's program for the household as it was stored."""
+    if application is None:
+        return Eligibility(error="找不到该案件的申请")
     try:
-        from workflows.eligibility.engine import prescreen
-        from workflows.eligibility.rules import load_rules
-        from workflows.eligibility.schemas import HouseholdIn
-        from workflows.eligibility.standards import load_standards
-    except ImportError:  # the engine is optional for the page
-        return Eligibility(error="资格预审引擎不可用")
-    try:
-        household = HouseholdIn.model_validate(household_of(detail, application))
+        household = household_from_application(application, today=today, programs=[detail.program])
         result = prescreen(
             household, on=today, standards=load_standards(settings), rules=load_rules(settings)
         )
-    except ValidationError as exc:
+    except ValidationError as exc:  # stored before today's bounds, or edited by hand
         return Eligibility(
             error="申请数据无法用于预审:" + ";".join(str(e.get("msg")) for e in exc.errors()[:3])
         )
-    except Exception as exc:  # the page must still show the case
+    except (StandardsError, RulesError) as exc:
         log.warning("prescreen failed on the case page: %s", type(exc).__name__)
-        return Eligibility(error="资格预审暂时无法计算")
+        return Eligibility(error="资格预审暂时无法计算:" + str(exc))
     verdict = next((v for v in result.verdicts if str(v.program) == detail.program), None)
     if verdict is None:
         return Eligibility(error="该项目暂无预审规则")

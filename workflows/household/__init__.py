@@ -1,0 +1,6 @@
+"""One household vocabulary for applications, eligibility and the staff pages.
+
+``enums`` and ``bounds`` use the standard library only (importable anywhere, e.g. by a layer that
+must not pull in pydantic); ``validators`` and ``models`` hold the pydantic field types and the
+base models both features extend.
+"""
