@@ -188,7 +188,19 @@ class ValidateApplicationForm(HuiminFormValidation):
             return self.accept({"id_number": info.number})  # re-validated on reactivation
         try:
             current = await identity_check.status(tracker.sender_id, info.number)
+        except api_client.ApiRejectedError as error:
+            if error.status_code == 422:
+                return self.reject(
+                    dispatcher,
+                    tracker,
+                    "id_number",
+                    "utter_invalid_id_number",
+                    reason=error.message or "身份证号码不正确",
+                )
+            current = None
         except api_client.ApiUnavailableError:
+            current = None
+        if current is None:
             # Verification cannot be checked: nothing from the registry, the household by hand.
             dispatcher.utter_message(response="utter_identity_unavailable")
             return self.accept(
@@ -197,14 +209,6 @@ class ValidateApplicationForm(HuiminFormValidation):
                     "identity_code": identity_check.SKIPPED,
                     **manual_household(tracker, info.number),
                 }
-            )
-        except api_client.ApiRejectedError as error:
-            return self.reject(
-                dispatcher,
-                tracker,
-                "id_number",
-                "utter_invalid_id_number",
-                reason=error.message or "身份证号码不正确",
             )
         if current.verified:
             values = await self.registry_values(dispatcher, tracker, info.number)

@@ -386,3 +386,27 @@ async def test_a_corrected_id_number_needs_a_new_verification(kit: Any, state: s
 
 def test_the_verification_state_is_forgotten_with_the_application() -> None:
     assert "identity_code" in {event["name"] for event in privacy_reset()}
+
+
+async def test_an_id_number_the_api_calls_malformed_is_asked_again(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    fake_api.on("POST", "/api/identity/status", status=422,
+                body={"detail": "身份证号码校验位不正确"})
+    slots = await validate(kit, dispatcher, APPLICANT_ID, "inform", "id_number")
+    assert slots["id_number"] is None
+    assert slots["requested_slot"] == "id_number"
+    assert kit.responses(dispatcher) == ["utter_invalid_id_number"]
+    assert dispatcher.messages[0]["reason"] == "身份证号码校验位不正确"
+
+
+async def test_an_api_without_verification_never_opens_the_registry(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    # e.g. an API older than the identity endpoints: 404 for the status route.
+    fake_api.on("GET", REGISTRY_PATH, body=REGISTRY)
+    slots = await validate(kit, dispatcher, APPLICANT_ID, "inform", "id_number")
+    assert slots["identity_code"] == "skipped"
+    assert slots["household_confirmed"] is False
+    assert fake_api.calls("GET", REGISTRY_PATH) == []
+    no_registry_data(slots, dispatcher)
