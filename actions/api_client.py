@@ -118,8 +118,40 @@ class ApiClient:
         return result
 
     # Registry and applications -------------------------------------------------------------
-    async def registry_household(self, id_number: str) -> dict[str, Any]:
-        result: dict[str, Any] = await self._request("GET", f"/api/registry/households/{id_number}")
+    async def registry_household(
+        self, id_number: str, subject: str, purpose: str = "application"
+    ) -> dict[str, Any]:
+        """The registry household; the API answers 403 unless ``subject`` verified this ID."""
+        result: dict[str, Any] = await self._request(
+            "GET",
+            f"/api/registry/households/{id_number}",
+            params={"subject": subject, "purpose": purpose},
+        )
+        return result
+
+    # Identity verification (docs: the identity-verification contract) ------------------------
+    async def identity_status(self, subject: str, id_number: str) -> dict[str, Any]:
+        body = {"subject": subject, "id_number": id_number}
+        result: dict[str, Any] = await self._request("POST", "/api/identity/status", json=body)
+        return result
+
+    async def identity_sms_send(self, subject: str, id_number: str) -> dict[str, Any]:
+        body = {"subject": subject, "id_number": id_number}
+        result: dict[str, Any] = await self._request("POST", "/api/identity/sms/send", json=body)
+        return result
+
+    async def identity_sms_verify(self, subject: str, id_number: str, code: str) -> dict[str, Any]:
+        body = {"subject": subject, "id_number": id_number, "code": code}
+        result: dict[str, Any] = await self._request(
+            "POST", "/api/identity/sms/verify", json=body
+        )
+        return result
+
+    async def identity_counter(
+        self, subject: str, id_number: str, staff_username: str
+    ) -> dict[str, Any]:
+        body = {"subject": subject, "id_number": id_number, "staff_username": staff_username}
+        result: dict[str, Any] = await self._request("POST", "/api/identity/counter", json=body)
         return result
 
     async def submit_application(

@@ -10,8 +10,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions import api_client, household, parsing
+from actions import api_client, household, identity_check, parsing
 from actions.common import entity_values, latest_intent
 from actions.form_base import HuiminFormValidation, in_district, yes_no
 from huimin.idcard import InvalidIdNumber, mask, parse
@@ -64,13 +65,17 @@ def field_to_correct(tracker: Tracker, text: str) -> str | None:
 def slots_to_reset(field: str, tracker: Tracker) -> dict[str, Any]:
     """The slots to ask again when the resident corrects ``field`` in the summary."""
     if field == "id_number":
-        return {
+        values: dict[str, Any] = {
             "id_number": None,
+            "identity_code": None,  # a verification holds for one ID number only
             "household_confirmed": None,
             "member_entry": None,
             "members": None,
             "registry_household": None,
         }
+        if tracker.get_slot("registry_household"):
+            values["applicant_name"] = None  # it came from the previous ID's registry record
+        return values
     if field == "members":
         registry = tracker.get_slot("registry_household")
         members = list(tracker.get_slot("members") or [])
@@ -83,6 +88,17 @@ def slots_to_reset(field: str, tracker: Tracker) -> dict[str, Any]:
     if field == "residence_township":
         return {"residence_township": None, "has_residence_permit": None}
     return {field: None}
+
+
+def manual_household(tracker: Tracker, id_number: str) -> dict[str, Any]:
+    """The household entered by hand: only 本人, named by the resident, never by the registry."""
+    self_member = household.blank_member("本人", id_number)
+    self_member["name"] = tracker.get_slot("applicant_name")
+    return {
+        "registry_household": None,
+        "members": [self_member],
+        "household_confirmed": False,
+    }
 
 
 def parse_programs(tracker: Tracker, value: Any) -> list[str]:
@@ -119,7 +135,22 @@ class ValidateApplicationForm(HuiminFormValidation):
             slots.remove("has_residence_permit")
         if tracker.get_slot("household_confirmed") is not False:
             slots.remove("member_entry")
+        if identity_check.settled(tracker):
+            slots.remove("identity_code")
         return slots
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> EventType | None:
+        """The first empty required slot; ``identity_code`` is asked again while a code is sent."""
+        required = await self.required_slots(
+            self.domain_slots(domain), dispatcher, tracker, domain
+        )
+        for slot in required:
+            value = tracker.slots.get(slot)
+            if value is None or (slot == "identity_code" and value == identity_check.SENT):
+                return SlotSet(REQUESTED_SLOT, slot)
+        return SlotSet(REQUESTED_SLOT, None)
 
     def validate_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
@@ -151,10 +182,86 @@ class ValidateApplicationForm(HuiminFormValidation):
             return self.reject(
                 dispatcher, tracker, "id_number", "utter_invalid_id_number", reason=str(error)
             )
-        if info.number == tracker.get_slot("id_number") and tracker.get_slot("members"):
+        if info.number == tracker.get_slot("id_number") and (
+            tracker.get_slot("members") or tracker.get_slot("identity_code") == identity_check.SENT
+        ):
             return self.accept({"id_number": info.number})  # re-validated on reactivation
         try:
-            found = await household.lookup(info.number)
+            current = await identity_check.status(tracker.sender_id, info.number)
+        except api_client.ApiRejectedError as error:
+            if error.status_code == 422:
+                return self.reject(
+                    dispatcher,
+                    tracker,
+                    "id_number",
+                    "utter_invalid_id_number",
+                    reason=error.message or "身份证号码不正确",
+                )
+            current = None
+        except api_client.ApiUnavailableError:
+            current = None
+        if current is None:
+            # Verification cannot be checked: nothing from the registry, the household by hand.
+            dispatcher.utter_message(response="utter_identity_unavailable")
+            return self.accept(
+                {
+                    "id_number": info.number,
+                    "identity_code": identity_check.SKIPPED,
+                    **manual_household(tracker, info.number),
+                }
+            )
+        if current.verified:
+            values = await self.registry_values(dispatcher, tracker, info.number)
+            return self.accept({"id_number": info.number, **values})
+        # Not verified for this ID: nothing from the registry until identity_code is answered.
+        return self.accept(
+            {
+                "id_number": info.number,
+                "identity_code": None,
+                "registry_household": None,
+                "members": None,
+                "household_confirmed": None,
+            }
+        )
+
+    async def validate_identity_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        if value in (*identity_check.DONE, identity_check.SENT) and not identity_check.typed(
+            tracker
+        ):
+            return {"identity_code": value}  # set by this action, re-validated on reactivation
+        id_number = tracker.get_slot("id_number")
+        if not id_number:
+            return {"identity_code": None}
+        text = self.answer_text(value, tracker)
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "identity_code", "utter_please_choose")
+        outcome = await identity_check.answer(dispatcher, tracker, text)
+        if outcome == identity_check.VERIFIED:
+            return self.accept(await self.registry_values(dispatcher, tracker, id_number))
+        if outcome == identity_check.SKIPPED:
+            dispatcher.utter_message(response="utter_identity_skipped")
+            return self.accept(
+                {"identity_code": identity_check.SKIPPED, **manual_household(tracker, id_number)}
+            )
+        return {"identity_code": outcome}  # "sent" or None: the form asks again
+
+    async def registry_values(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, id_number: str
+    ) -> dict[str, Any]:
+        """Slots from the registry household, for a conversation verified for ``id_number``."""
+        verified = {"identity_code": identity_check.VERIFIED}
+        try:
+            found = await household.lookup(id_number, tracker.sender_id)
+        except household.NotVerifiedError:
+            dispatcher.utter_message(response="utter_identity_expired")
+            return {
+                "identity_code": None,
+                "registry_household": None,
+                "members": None,
+                "household_confirmed": None,
+            }
         except api_client.ApiUnavailableError:
             found = None
             dispatcher.utter_message(response="utter_registry_unavailable")
@@ -162,19 +269,10 @@ class ValidateApplicationForm(HuiminFormValidation):
             if found is None:
                 dispatcher.utter_message(response="utter_registry_not_found")
         if found is None:
-            self_member = household.blank_member("本人", info.number)
-            self_member["name"] = tracker.get_slot("applicant_name")
-            return self.accept(
-                {
-                    "id_number": info.number,
-                    "registry_household": None,
-                    "members": [self_member],
-                    "household_confirmed": False,
-                }
-            )
-        members = household.members_from_registry(found, info.number)
+            return {**verified, **manual_household(tracker, id_number)}
+        members = household.members_from_registry(found, id_number)
         values: dict[str, Any] = {
-            "id_number": info.number,
+            **verified,
             "registry_household": found,
             "members": members,
             "household_confirmed": None,
@@ -184,7 +282,7 @@ class ValidateApplicationForm(HuiminFormValidation):
         hukou = household.hukou_name(found)
         if hukou and not tracker.get_slot("hukou_township"):
             values["hukou_township"] = hukou
-        return self.accept(values)
+        return values
 
     def validate_applicant_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any

@@ -40,6 +40,7 @@ APPLICATION_SLOTS = (
     "summary_confirmed",
     "application_uuid",
     "registry_household",
+    "identity_code",
     "consent_at",
     "has_residence_permit",
     "summary_change",

@@ -47,11 +47,21 @@ def members_from_registry(household: dict[str, Any], applicant_id: str) -> list[
     return applicant[:1] + others
 
 
-async def lookup(id_number: str) -> dict[str, Any] | None:
-    """The registry household of this ID, or None (not found, or the registry is unreachable)."""
+class NotVerifiedError(Exception):
+    """The API refused the lookup: this conversation has no live verification for the ID."""
+
+
+async def lookup(id_number: str, subject: str) -> dict[str, Any] | None:
+    """The registry household of this ID for the verified conversation ``subject``, or None.
+
+    Only call it once ``subject`` is verified for ``id_number`` (actions/identity_check.py);
+    the API refuses (403, :class:`NotVerifiedError`) otherwise and audits every lookup.
+    """
     try:
-        result = await api_client.get_client().registry_household(id_number)
-    except api_client.ApiRejectedError:
+        result = await api_client.get_client().registry_household(id_number, subject)
+    except api_client.ApiRejectedError as error:
+        if error.status_code == 403:
+            raise NotVerifiedError(error.message) from error
         return None
     if not result.get("found") or not result.get("household"):
         return None

@@ -32,6 +32,7 @@ APPLICANT = "330183195503120211"
 SPOUSE = "330183195807020420"
 CHILD = "330111201509010132"
 OTHER = "330183198001200557"
+SMS_CODE = "246810"  # the fake API's one code
 
 
 # Fake API --------------------------------------------------------------------------------------
@@ -40,6 +41,7 @@ class FakeState:
     applications: dict[str, dict[str, Any]] = field(default_factory=dict)  # by idempotency key
     leads: list[dict[str, Any]] = field(default_factory=list)
     handoffs: list[dict[str, Any]] = field(default_factory=list)
+    verified: set[tuple[str, str]] = field(default_factory=set)  # (subject, id_number)
 
 
 def fake_api(state: FakeState) -> Any:
@@ -68,8 +70,40 @@ def fake_api(state: FakeState) -> Any:
              "reasons": [{"text": "有较高医疗支出", "citation": None}], "materials": []},
         ], "standards_used": {}}
 
-    @app.get("/api/registry/households/{id_number}")
-    async def registry(id_number: str) -> dict[str, Any]:
+    # Identity verification (the identity-verification contract), one code for everyone.
+    @app.post("/api/identity/status")
+    async def identity_status(body: dict[str, Any]) -> dict[str, Any]:
+        subject = str(body["subject"])
+        verified = (subject, body["id_number"]) in state.verified
+        url = "/identity/oidc/start?ticket=bench" if subject.startswith("web:") else None
+        return {"verified": verified, "method": "sms" if verified else None,
+                "verified_at": None,
+                "methods": {"sms": {"available": True, "phone_masked": "138****1234"},
+                            "counter": {"available": subject.startswith("counter:")},
+                            "oidc": {"available": url is not None, "url": url}}}
+
+    @app.post("/api/identity/sms/send")
+    async def sms_send(body: dict[str, Any]) -> dict[str, Any]:
+        return {"sent": True, "phone_masked": "138****1234", "expires_in_seconds": 300}
+
+    @app.post("/api/identity/sms/verify")
+    async def sms_verify(body: dict[str, Any]) -> JSONResponse:
+        if body["code"] != SMS_CODE:
+            return JSONResponse({"detail": "验证码不正确,还可以再试 4 次", "attempts_left": 4},
+                                status_code=400)
+        state.verified.add((body["subject"], body["id_number"]))
+        return JSONResponse({"verified": True, "method": "sms"})
+
+    @app.post("/api/identity/counter")
+    async def counter(body: dict[str, Any]) -> dict[str, Any]:
+        state.verified.add((body["subject"], body["id_number"]))
+        return {"verified": True, "method": "counter"}
+
+    @app.get("/api/registry/households/{id_number}", response_model=None)
+    async def registry(id_number: str, subject: str = "",
+                       purpose: str = "") -> dict[str, Any] | JSONResponse:
+        if (subject, id_number) not in state.verified or purpose != "application":
+            return JSONResponse({"detail": "身份未核验,不能查询登记信息"}, status_code=403)
         if id_number != APPLICANT:
             return {"found": False, "household": None}
         return {"found": True, "household": {
@@ -157,19 +191,29 @@ class Script:
 def scripts() -> list[Script]:
     submitted = lambda text: "申请编号" in text  # noqa: E731
     return [
-        Script("application, registry household (3 people, 低保+医疗救助)", [
-            "我要申请低保和医疗救助", "同意", APPLICANT, "13805711234", "一样的", "对的",
-            "只有退休金两千，儿子打零工一个月三千", "没有存款，也没车", "以后再交", "对，没错",
+        # "/affirm" and "/deny" are the buttons of the identity question.
+        Script("application, SMS-verified registry household (3 people, 低保+医疗救助)", [
+            "我要申请低保和医疗救助", "同意", APPLICANT, "/affirm", SMS_CODE, "13805711234",
+            "一样的", "对的", "只有退休金两千，儿子打零工一个月三千", "没有存款，也没车",
+            "以后再交", "对，没错",
         ], submitted),
-        Script("application, no registry record (3 people, members one by one)", [
-            "我想申请低保和医疗救助", "同意", OTHER, "我叫王德明", "13958012345", "新登镇",
-            "一样", f"老婆陈丽 {SPOUSE}", f"女儿王小丽 {CHILD}", "没有了", "没有收入",
+        Script("a stranger's ID number shows nothing from the registry", [
+            "我要申请低保", "同意", APPLICANT,
+        ], lambda text: "核验身份" in text and "张建国" not in text),
+        Script("application, verification skipped (members one by one)", [
+            "我想申请低保和医疗救助", "同意", APPLICANT, "/deny", "我叫张建国", "13958012345",
+            "富春街道", "一样", f"老婆李秀英 {SPOUSE}", "没有了", "没有收入",
+            "没有存款，也没车", "以后再交", "确认提交",
+        ], submitted),
+        Script("counter: card checked, no registry record (3 people, members one by one)", [
+            "我想申请低保和医疗救助", "同意", OTHER, "/affirm", "我叫王德明", "13958012345",
+            "新登镇", "一样", f"老婆陈丽 {SPOUSE}", f"女儿王小丽 {CHILD}", "没有了", "没有收入",
             "没有存款，也没车", "以后再交", "确认提交",
         ], submitted, channel="counter"),
-        Script("application with a digression, a wrong check digit and a correction", [
+        Script("application with a digression, a wrong check digit, a wrong code, a correction", [
             "我要申请低保和医疗救助", "同意", "低保审批要多久", APPLICANT[:-1] + "2", APPLICANT,
-            "13805711234", "一样的", "对的", "没有收入", "没有", "以后再交", "手机号填错了",
-            "13900001111", "确认",
+            "/affirm", "135791", SMS_CODE, "13805711234", "一样的", "对的", "没有收入", "没有",
+            "以后再交", "手机号填错了", "13900001111", "确认",
         ], submitted),
         Script("pre-screening then apply", [
             "帮我测一测能申请什么", "三口人", "我72岁，老伴70岁，孙子10岁", "没有",

@@ -29,6 +29,10 @@ REGISTRY = {
         ],
     },
 }
+VERIFIED = {"verified": True, "method": "sms", "verified_at": "2026-11-28T20:00:00+08:00",
+            "methods": {"sms": {"available": True, "phone_masked": "138****1234"},
+                        "counter": {"available": False},
+                        "oidc": {"available": False, "url": None}}}
 FORM = "application_form"
 
 
@@ -74,6 +78,7 @@ async def test_wrong_check_digit_is_asked_again_with_the_reason(
 
 async def test_registry_household_is_proposed(kit: Any, dispatcher: CollectingDispatcher,
                                               fake_api: Any) -> None:
+    fake_api.on("POST", "/api/identity/status", body=VERIFIED)
     fake_api.on("GET", f"/api/registry/households/{APPLICANT_ID}", body=REGISTRY)
     slots = await validate(kit, dispatcher, f"身份证{APPLICANT_ID}", "inform", "id_number",
                            slots={"consent": True})
@@ -87,6 +92,7 @@ async def test_registry_household_is_proposed(kit: Any, dispatcher: CollectingDi
 async def test_no_registry_record_collects_members_one_by_one(
     kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
 ) -> None:
+    fake_api.on("POST", "/api/identity/status", body=VERIFIED)
     fake_api.on("GET", f"/api/registry/households/{APPLICANT_ID}", body={"found": False})
     slots = await validate(kit, dispatcher, APPLICANT_ID, "inform", "id_number",
                            slots={"consent": True})
@@ -216,7 +222,8 @@ def filled_application(**overrides: Any) -> dict[str, Any]:
     ]
     slots = {
         "consent": True, "consent_at": "2026-11-28T20:00:00+08:00",
-        "application_uuid": "a" * 32, "id_number": APPLICANT_ID, "applicant_name": "张建国",
+        "application_uuid": "a" * 32, "id_number": APPLICANT_ID, "identity_code": "verified",
+        "applicant_name": "张建国",
         "phone": "13805711234", "hukou_township": "富春街道", "residence_township": "新登镇",
         "household_confirmed": True, "member_entry": "done", "members": members,
         "income_text": "退休金2000，儿子打工一个月3000", "property_text": "存款1万",

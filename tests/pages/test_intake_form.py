@@ -42,6 +42,7 @@ def test_id_number_is_normalised() -> None:
         ("programs", "低保、彩票", "未知的申请项目:彩票"),
         ("members", "张三", "不能直接修改"),
         ("last_application_number", "FY-1", "不能直接修改"),
+        ("identity_code", "verified", "不能直接修改"),
         ("no_such_slot", "x", "不能直接修改"),
     ],
 )
@@ -69,3 +70,19 @@ def test_form_rows_show_values_in_chinese() -> None:
     assert rows["members"]["value"] == "张三(本人)、李四(配偶)"
     assert rows["members"]["editable"] is False
     assert rows["phone"]["filled"] is False
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        ("verified", "已核验"),
+        ("skipped", "未核验(手工录入家庭成员)"),
+        ("sent", "验证码已发送,待输入"),
+        ("123456", "未核验"),  # never a code typed in the middle of a turn
+        (None, ""),
+    ],
+)
+def test_form_rows_show_the_identity_verification(state: str | None, shown: str) -> None:
+    rows = {r["slot"]: r for r in form_rows({"identity_code": state})}
+    assert rows["identity_code"]["value"] == shown
+    assert rows["identity_code"]["editable"] is False

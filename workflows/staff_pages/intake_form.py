@@ -17,16 +17,17 @@ NO = {"否", "无", "没有", "不同意", "no", "false", "0", "n"}
 class Field:
     slot: str
     label: str
-    kind: str  # text | id | township | bool | programs | members | readonly
+    kind: str  # text | id | township | bool | programs | members | identity | readonly
 
     @property
     def editable(self) -> bool:
-        return self.kind not in ("members", "readonly")
+        return self.kind not in ("members", "identity", "readonly")
 
 
 FIELDS: tuple[Field, ...] = (
     Field("applicant_name", "申请人姓名", "text"),
     Field("id_number", "身份证号码", "id"),
+    Field("identity_code", "身份核验", "identity"),
     Field("phone", "联系电话", "text"),
     Field("hukou_township", "户籍所在乡镇(街道)", "township"),
     Field("residence_township", "居住地乡镇(街道)", "township"),
@@ -53,9 +54,19 @@ def _program_label(value: Any) -> str:
         return str(value)
 
 
+# The dialogue's identity_code states (actions/identity_check.py) as staff read them.
+IDENTITY_STATES = {
+    "verified": "已核验",
+    "skipped": "未核验(手工录入家庭成员)",
+    "sent": "验证码已发送,待输入",
+}
+
+
 def display(field: Field, value: Any) -> str:
     if value in (None, "", []):
         return ""
+    if field.kind == "identity":
+        return IDENTITY_STATES.get(str(value), "未核验")
     if field.kind == "bool":
         if isinstance(value, bool):
             return "是" if value else "否"
