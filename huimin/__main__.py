@@ -1,4 +1,4 @@
-"""python -m huimin {run,check,prepare,train}: the project's process launcher."""
+"""python -m huimin {run,check,prepare,train,prune-conversations}: the project's launcher."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true")
+    sub.add_parser(
+        "prune-conversations",
+        help="delete Rasa conversations idle longer than HUIMIN_CONVERSATION_RETENTION_DAYS",
+    )
     args = parser.parse_args(argv)
 
     from huimin import launcher
@@ -41,6 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         trained = train_if_needed(settings, force=args.force)
         print("trained a new model" if trained else "model is current")
+        return 0
+    if args.command == "prune-conversations":
+        from huimin.conversations import prune_conversations
+
+        deleted = prune_conversations(settings)
+        print(
+            f"已删除 {deleted} 个超过 {settings.conversation_retention_days} 天未活动的对话 / "
+            f"deleted {deleted} conversations"
+        )
         return 0
     return 2
 
