@@ -34,13 +34,17 @@ def prune_conversations(settings: Settings, *, now: float | None = None) -> int:
         if not inspect(engine).has_table("events"):
             return 0  # Rasa has not stored a conversation yet
         with engine.begin() as connection:
-            stale = connection.execute(
-                text(
-                    "SELECT sender_id FROM events GROUP BY sender_id "
-                    "HAVING MAX(timestamp) < :cutoff"
-                ),
-                {"cutoff": cutoff},
-            ).scalars().all()
+            stale = (
+                connection.execute(
+                    text(
+                        "SELECT sender_id FROM events GROUP BY sender_id "
+                        "HAVING MAX(timestamp) < :cutoff"
+                    ),
+                    {"cutoff": cutoff},
+                )
+                .scalars()
+                .all()
+            )
             for sender_id in stale:
                 connection.execute(
                     text("DELETE FROM events WHERE sender_id = :sender_id"),

@@ -139,9 +139,7 @@ def check_internal_hops(settings: Settings) -> list[Problem]:
     for prefix, host, certificate, keyfile, secret_name, secret_is_demo in hops:
         for suffix, path in (("SSL_CERTIFICATE", certificate), ("SSL_KEYFILE", keyfile)):
             if path is not None and not Path(path).is_file():
-                problems.append(
-                    Problem(f"{prefix}_{suffix}", f"文件不存在 / no such file: {path}")
-                )
+                problems.append(Problem(f"{prefix}_{suffix}", f"文件不存在 / no such file: {path}"))
         if is_loopback(host):
             continue
         if not (certificate and keyfile):

@@ -104,9 +104,7 @@ def _otp_user_event(event: dict[str, Any]) -> dict[str, Any]:
     if parse_data:
         parse_data["text"] = OTP_MASK
         parse_data["entities"] = [
-            {**entity, "value": OTP_MASK, "text": OTP_MASK}
-            if isinstance(entity, dict)
-            else entity
+            {**entity, "value": OTP_MASK, "text": OTP_MASK} if isinstance(entity, dict) else entity
             for entity in parse_data.get("entities") or []
         ]
         masked["parse_data"] = parse_data

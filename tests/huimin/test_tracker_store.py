@@ -29,7 +29,9 @@ PROBE = Path(__file__).with_name("tracker_store_probe.py")
 ID_NUMBER = "330183197803120116"
 PHONE = "13800138000"
 OTP = "358201"
-PG_BASE = os.environ.get("HUIMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_BASE = os.environ.get(
+    "HUIMIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 needs_rasa = pytest.mark.skipif(not RASA_PYTHON.exists(), reason="no .venv-rasa")
 
