@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from huimin.conversations import prune_conversations
+from huimin.conversations import forget_idle_personal_data, prune_conversations
 from huimin.settings import PROJECT_ROOT, Settings
 from rasa_addons.masking import mask_new_event, mask_text, mask_value, superseded_positions
 
@@ -193,8 +193,10 @@ def test_prune_deletes_conversations_idle_beyond_the_retention(tmp_path: Path) -
         ],
     )
     assert prune_conversations(settings, now=now) == 1
-    senders = {sender for sender, in create_engine(url).connect().execute(
-        text("SELECT DISTINCT sender_id FROM events"))}  # fmt: skip
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        senders = set(connection.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
+    engine.dispose()
     assert senders == {"web:recent"}
     assert prune_conversations(settings, now=now) == 0
 
@@ -215,3 +217,34 @@ def test_prune_command_without_a_store_yet(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "已删除 0 个" in result.stdout
+
+
+@needs_rasa
+def test_an_unfinished_form_forgets_its_personal_data_when_idle(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'rasa' / 'trackers.db'}"
+    settings = Settings(var_dir=tmp_path, tracker_store_url=url)
+    probe(url, "collect")  # the form holds the ID number, phone and members, then goes quiet
+    assert forget_idle_personal_data(settings, idle_hours=24) == 0  # not idle yet
+    assert ID_NUMBER in "".join(data for _kind, data in raw_rows(url))
+
+    later = time.time() + 2 * 86400
+    latest_before = _latest_timestamp(url)
+    assert forget_idle_personal_data(settings, idle_hours=24, now=later) == 1
+    assert _latest_timestamp(url) == latest_before  # forgetting does not make it look active
+    assert forget_idle_personal_data(settings, idle_hours=24, now=later) == 0  # done once
+    stored = "".join(data for _kind, data in raw_rows(url))
+    assert ID_NUMBER not in stored
+    assert PHONE not in stored
+    restored = probe(url, "noop")  # Rasa restores the conversation without the personal slots
+    assert restored["slots"]["id_number"] is None
+    assert restored["slots"]["members"] is None
+    assert restored["slots"]["requested_slot"] == "identity_code"
+
+
+def _latest_timestamp(url: str) -> float:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return float(connection.execute(text("SELECT MAX(timestamp) FROM events")).scalar_one())
+    finally:
+        engine.dispose()
