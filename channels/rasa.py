@@ -24,22 +24,30 @@ def conversation_segment(sender: str) -> str:
 
 
 class RasaClient:
-    """Talks to the Rasa server, which listens on 127.0.0.1 only."""
+    """Talks to the Rasa server, which listens on 127.0.0.1 only.
+
+    The REST channel (``send``) needs no token; Rasa's HTTP API (trackers, events) is behind
+    ``--auth-token``, so those calls carry ``?token=`` when a token is given.
+    """
 
     def __init__(
         self,
         base_url: str,
         *,
+        token: str | None = None,
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
         )
+        self._api_params = {"token": token} if token else {}
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RasaClient:
-        return cls(settings.rasa_url)
+    def from_settings(cls, settings: Settings, *, timeout: float = 30.0) -> RasaClient:
+        return cls(
+            settings.rasa_url, token=settings.rasa_auth_token.get_secret_value(), timeout=timeout
+        )
 
     async def send(self, sender: str, message: str) -> list[RasaReply]:
         """Send one user message through the REST channel; return Rasa's replies."""
@@ -51,13 +59,14 @@ class RasaClient:
 
     async def tracker(self, sender: str) -> dict[str, Any]:
         """The conversation tracker (slots, latest events) of one sender."""
-        data = await self._request("GET", f"/conversations/{conversation_segment(sender)}/tracker")
+        path = f"/conversations/{conversation_segment(sender)}/tracker"
+        data = await self._request("GET", path, params=self._api_params)
         return data if isinstance(data, dict) else {}
 
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Append events (e.g. ``{"event": "slot", "name": ..., "value": ...}``) to a tracker."""
         path = f"/conversations/{conversation_segment(sender)}/tracker/events"
-        data = await self._request("POST", path, json=events)
+        data = await self._request("POST", path, json=events, params=self._api_params)
         return data if isinstance(data, dict) else {}
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:

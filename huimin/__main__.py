@@ -1,4 +1,4 @@
-"""python -m huimin {run,check,prepare,train}: the project's process launcher."""
+"""python -m huimin {run,check,prepare,train,prune-conversations}: the project's launcher."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true")
+    prune = sub.add_parser(
+        "prune-conversations",
+        help="delete Rasa conversations idle longer than HUIMIN_CONVERSATION_RETENTION_DAYS and "
+        "forget the personal data of unfinished forms idle for --forget-after-hours",
+    )
+    prune.add_argument("--forget-after-hours", type=float, default=24.0)
     args = parser.parse_args(argv)
 
     from huimin import launcher
@@ -41,6 +47,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         trained = train_if_needed(settings, force=args.force)
         print("trained a new model" if trained else "model is current")
+        return 0
+    if args.command == "prune-conversations":
+        from huimin.conversations import forget_idle_personal_data, prune_conversations
+
+        deleted = prune_conversations(settings)
+        forgotten = forget_idle_personal_data(settings, idle_hours=args.forget_after_hours)
+        print(
+            f"已删除 {deleted} 个超过 {settings.conversation_retention_days} 天未活动的对话 / "
+            f"deleted {deleted} conversations; "
+            f"已清除 {forgotten} 个闲置对话中的个人信息 / forgot personal data in {forgotten}"
+        )
         return 0
     return 2
 

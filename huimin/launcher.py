@@ -1,5 +1,5 @@
 """`make run`: check settings, prepare state (schema, demo data, knowledge index, Rasa model),
-then start every process and stop all of them on Ctrl-C."""
+then start every process (argument lists, no shell) and stop all of them on Ctrl-C."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from huimin.preflight import PreflightFailed, load_settings, run_checks
 from huimin.processes import ProcessSpec, child_environment, process_specs, write_endpoints
 from huimin.rasa_model import train_if_needed
 from huimin.settings import PROJECT_ROOT, Settings
+from huimin.supervisor import Child, Supervisor
 
 
 def _step(title: str) -> None:
@@ -52,19 +53,17 @@ def print_banner(specs: list[ProcessSpec], settings: Settings) -> None:
 
 
 def start(settings: Settings) -> int:
-    from honcho.manager import Manager
-
+    """Every process from its argument list (no shell), supervised until Ctrl-C or one exits."""
     write_endpoints(settings)
     specs = process_specs(settings)
-    manager = Manager()
-    env = child_environment(settings)
-    for spec in specs:
-        manager.add_process(
-            spec.name, subprocess.list2cmdline(spec.command), cwd=str(PROJECT_ROOT), env=env
-        )
+    supervisor = Supervisor(
+        [Child(spec.name, spec.command) for spec in specs],
+        cwd=PROJECT_ROOT,
+        env=child_environment(settings),
+        out=sys.stdout,
+    )
     print_banner(specs, settings)
-    manager.loop()
-    return manager.returncode or 0
+    return supervisor.run()
 
 
 def main(*, skip_prepare: bool = False) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from huimin.settings import Settings
+from huimin.settings import DEMO_ACTION_SECRET, DEMO_RASA_AUTH_TOKEN, Settings
 
 
 @dataclass(frozen=True)
@@ -104,15 +105,72 @@ def check_docs(settings: Settings) -> Problem | None:
     return None
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve anywhere
+
+
+def check_internal_hops(settings: Settings) -> list[Problem]:
+    """Rasa and the action server beyond loopback only with TLS and secrets that are not demo
+    values; a configured certificate or key file must exist."""
+    problems: list[Problem] = []
+    hops = (
+        (
+            "HUIMIN_RASA",
+            settings.rasa_host,
+            settings.rasa_ssl_certificate,
+            settings.rasa_ssl_keyfile,
+            "HUIMIN_RASA_AUTH_TOKEN",
+            settings.rasa_auth_token.get_secret_value() == DEMO_RASA_AUTH_TOKEN,
+        ),
+        (
+            "HUIMIN_ACTION",
+            settings.action_host,
+            settings.action_ssl_certificate,
+            settings.action_ssl_keyfile,
+            "HUIMIN_ACTION_SECRET",
+            settings.action_secret.get_secret_value() == DEMO_ACTION_SECRET,
+        ),
+    )
+    for prefix, host, certificate, keyfile, secret_name, secret_is_demo in hops:
+        for suffix, path in (("SSL_CERTIFICATE", certificate), ("SSL_KEYFILE", keyfile)):
+            if path is not None and not Path(path).is_file():
+                problems.append(Problem(f"{prefix}_{suffix}", f"文件不存在 / no such file: {path}"))
+        if is_loopback(host):
+            continue
+        if not (certificate and keyfile):
+            problems.append(
+                Problem(
+                    f"{prefix}_HOST",
+                    f"监听非本机地址 {host} 时必须配置 {prefix}_SSL_CERTIFICATE 与 "
+                    f"{prefix}_SSL_KEYFILE / listening on {host} beyond loopback needs TLS",
+                )
+            )
+        if secret_is_demo and not settings.is_production:  # production names it already
+            problems.append(
+                Problem(
+                    secret_name,
+                    f"{prefix}_HOST={host} 不是本机地址,密钥不能是演示值 / "
+                    f"must not be the demo value beyond loopback",
+                )
+            )
+    return problems
+
+
 def run_checks(settings: Settings, *, check_ports: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     if settings.is_production:
         problems += [Problem(p.split(" ", 1)[0], p) for p in settings.production_problems()]
+    problems += check_internal_hops(settings)
     if check_ports:
         for host, port, name in (
             (settings.api_host, settings.api_port, "HUIMIN_API_PORT"),
             (settings.rasa_host, settings.rasa_port, "HUIMIN_RASA_PORT"),
-            ("127.0.0.1", settings.action_port, "HUIMIN_ACTION_PORT"),
+            (settings.action_host, settings.action_port, "HUIMIN_ACTION_PORT"),
         ):
             problem = check_port_free(host, port, name)
             if problem:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import statistics
 import subprocess
@@ -269,25 +270,29 @@ def main() -> int:
         if args.start:
             api_port, action_port, rasa_port = free_port(), free_port(), free_port()
             start_fake_api(state, api_port)
+            # the same hops as `make run`: action secret header, Rasa API behind a token
+            secret, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
             env = {**os.environ, "HUIMIN_API_URL": f"http://127.0.0.1:{api_port}",
+                   "HUIMIN_ACTION_PORT": str(action_port), "HUIMIN_ACTION_SECRET": secret,
                    "RASA_TELEMETRY_ENABLED": "false"}
             logs = Path(tempfile.mkdtemp(prefix="bench-dialogue-"))
             processes.append(subprocess.Popen(
-                [str(ROOT / ".venv/bin/python"), "-m", "rasa_sdk", "--actions", "actions",
-                 "--port", str(action_port)], cwd=ROOT, env=env,
+                [str(ROOT / ".venv/bin/python"), "-m", "actions.server"], cwd=ROOT, env=env,
                 stdout=(logs / "actions.log").open("wb"), stderr=subprocess.STDOUT))
             endpoints = logs / "endpoints.yml"
             endpoints.write_text(
-                f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
+                f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+                "  headers:\n    X-Huimin-Action-Secret: ${HUIMIN_ACTION_SECRET}\n")
             processes.append(subprocess.Popen(
-                [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "-i", "127.0.0.1",
-                 "-p", str(rasa_port), "--model", args.model, "--endpoints", str(endpoints),
-                 "--credentials", str(ROOT / "bot/credentials.yml")], cwd=ROOT, env=env,
-                stdout=(logs / "rasa.log").open("wb"), stderr=subprocess.STDOUT))
+                [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", token,
+                 "-i", "127.0.0.1", "-p", str(rasa_port), "--model", args.model,
+                 "--endpoints", str(endpoints), "--credentials", str(ROOT / "bot/credentials.yml")],
+                cwd=ROOT, env=env, stdout=(logs / "rasa.log").open("wb"),
+                stderr=subprocess.STDOUT))
             rasa_url = f"http://127.0.0.1:{rasa_port}"
             print(f"logs in {logs}; waiting for rasa at {rasa_url} ...")
             wait_until(f"http://127.0.0.1:{action_port}/health", 60)
-            wait_until(f"{rasa_url}/status", 900)
+            wait_until(f"{rasa_url}/status?token={token}", 900)
         rasa_url = rasa_url or "http://127.0.0.1:5005"
         all_latencies: list[float] = []
         failures = 0

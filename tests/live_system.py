@@ -1,4 +1,5 @@
-"""Start the whole system (API, action server, Rasa) as real processes on free ports.
+"""Start the whole system (API, action server, Rasa) as real processes on free ports, from the
+same argument lists, endpoints file and environment as `make run` (huimin/processes.py).
 
 A pytest plugin (loaded by the root conftest) so that end-to-end tests in any folder share one
 running system per session; only tests marked ``e2e`` ask for it.
@@ -13,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -36,6 +37,11 @@ class RunningSystem:
     rasa_url: str
     internal_token: str
     var_dir: Path
+    rasa_token: str = ""  # Rasa's HTTP API (?token=); the REST channel needs none
+    action_url: str = ""
+    action_secret: str = ""
+    pids: dict[str, int] = field(default_factory=dict)  # process name -> pid
+    tracker_store_url: str = ""
 
     def say(self, sender: str, message: str) -> list[dict]:
         response = httpx.post(
@@ -68,51 +74,45 @@ def running_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
+    from huimin.processes import child_environment, process_specs, write_endpoints
+    from huimin.settings import Settings
+
     var_dir = tmp_path_factory.mktemp("e2e-var")
     api_port, action_port, rasa_port = free_port(), free_port(), free_port()
-    env = dict(os.environ)
-    env.update(
-        HUIMIN_VAR_DIR=str(var_dir),
-        HUIMIN_DATABASE_URL="",
-        HUIMIN_ENVIRONMENT="development",
-        HUIMIN_API_PORT=str(api_port),
-        HUIMIN_API_URL=f"http://127.0.0.1:{api_port}",
-        HUIMIN_RASA_PORT=str(rasa_port),
-        HUIMIN_RASA_URL=f"http://127.0.0.1:{rasa_port}",
-        HUIMIN_ACTION_PORT=str(action_port),
-        HF_HUB_OFFLINE="1",
-        TRANSFORMERS_OFFLINE="1",
-        ANONYMIZED_TELEMETRY="False",
-        PYTHONUNBUFFERED="1",
+    overrides = {
+        "HUIMIN_VAR_DIR": str(var_dir),
+        "HUIMIN_DATABASE_URL": "",
+        "HUIMIN_ENVIRONMENT": "development",
+        "HUIMIN_API_PORT": str(api_port),
+        "HUIMIN_API_URL": f"http://127.0.0.1:{api_port}",
+        "HUIMIN_RASA_PORT": str(rasa_port),
+        "HUIMIN_RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "HUIMIN_ACTION_PORT": str(action_port),
+    }
+    settings = Settings(
+        var_dir=var_dir,
+        database_url="",
+        tracker_store_url="",
+        environment="development",
+        api_port=api_port,
+        api_url=f"http://127.0.0.1:{api_port}",
+        rasa_port=rasa_port,
+        rasa_url=f"http://127.0.0.1:{rasa_port}",
+        action_port=action_port,
     )
-    endpoints = var_dir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n', encoding="utf-8"
-    )
+    # as the launcher: child_environment also exports the secret and the tracker store URL
+    # (SQLite under var_dir) that the generated endpoints file refers to
+    env = {**child_environment(settings), **overrides}
+    (var_dir / "models").mkdir()
+    (var_dir / "models" / MODEL.name).symlink_to(MODEL)
+    write_endpoints(settings)
     py = sys.executable
     for args in (["workflows", "migrate"], ["workflows", "seed-demo"], ["knowledge", "ingest"]):
         subprocess.run([py, "-m", *args], cwd=ROOT, env=env, check=True, timeout=600)
     logs = var_dir / "logs"
     logs.mkdir()
-    commands = {
-        "api": [py, "-m", "workflows", "serve", "--port", str(api_port)],
-        "actions": [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(action_port)],
-        "rasa": [
-            str(RASA_BIN),
-            "run",
-            "--enable-api",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            str(rasa_port),
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(ROOT / "bot" / "credentials.yml"),
-        ],
-    }
+    # what `make run` starts without Telegram and SMS settings: api, actions, rasa
+    commands = {spec.name: spec.command for spec in process_specs(settings)}
     processes = {
         name: subprocess.Popen(
             cmd,
@@ -126,12 +126,18 @@ def running_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
     try:
         _wait(f"http://127.0.0.1:{api_port}/api/health", processes["api"], "api", 120)
         _wait(f"http://127.0.0.1:{action_port}/health", processes["actions"], "actions", 60)
-        _wait(f"http://127.0.0.1:{rasa_port}/status", processes["rasa"], "rasa", 240)
+        token = settings.rasa_auth_token.get_secret_value()
+        _wait(f"http://127.0.0.1:{rasa_port}/status?token={token}", processes["rasa"], "rasa", 240)
         yield RunningSystem(
             api_url=f"http://127.0.0.1:{api_port}",
             rasa_url=f"http://127.0.0.1:{rasa_port}",
-            internal_token=env.get("HUIMIN_INTERNAL_TOKEN", "dev-only-internal-token"),
+            internal_token=settings.internal_token.get_secret_value(),
             var_dir=var_dir,
+            rasa_token=settings.rasa_auth_token.get_secret_value(),
+            action_url=f"http://127.0.0.1:{action_port}",
+            action_secret=settings.action_secret.get_secret_value(),
+            pids={name: process.pid for name, process in processes.items()},
+            tracker_store_url=settings.effective_tracker_store_url,
         )
     except Exception:
         for name in processes:

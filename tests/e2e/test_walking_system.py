@@ -93,6 +93,8 @@ def test_joint_application_over_rest_lands_in_the_api(running_system: Any) -> No
 
     # The conversation no longer holds the ID number once the application is submitted.
     tracker = httpx.get(
-        f"{running_system.rasa_url}/conversations/{sender}/tracker", timeout=30
+        f"{running_system.rasa_url}/conversations/{sender}/tracker",
+        params={"token": running_system.rasa_token},
+        timeout=30,
     ).json()
     assert "330183197803120116" not in str(tracker["slots"])

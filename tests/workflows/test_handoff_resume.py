@@ -111,7 +111,10 @@ def test_release_resumes_the_conversation_in_rasa(
     assert released.status_code == 200, released.text
     assert released.json()["status"] == "released"
     assert released.json()["conversation_resumed"] is True
-    assert rasa.posts == [("/conversations/telegram:42/tracker/events", {"event": "resume"})]
+    # Rasa's HTTP API is behind --auth-token: the resume carries the configured token
+    assert rasa.posts == [
+        ("/conversations/telegram:42/tracker/events?token=dev-only-rasa-token", {"event": "resume"})
+    ]
     with app.state.session_factory() as session:
         actions = [e.action for e in session.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions[-2:] == ["handoff.opened", "handoff.released"]

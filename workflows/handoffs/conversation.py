@@ -25,17 +25,23 @@ class ConversationResumer(Protocol):
 
 
 class RasaConversationResumer:
-    """``POST {rasa_url}/conversations/{id}/tracker/events`` with ``{"event": "resume"}``."""
+    """``POST {rasa_url}/conversations/{id}/tracker/events?token=...`` with
+    ``{"event": "resume"}`` (Rasa's HTTP API is behind ``--auth-token``)."""
 
-    def __init__(self, rasa_url: str, timeout: float = RESUME_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, rasa_url: str, timeout: float = RESUME_TIMEOUT_SECONDS, *, token: str | None = None
+    ) -> None:
         self.rasa_url = rasa_url.rstrip("/")
         self.timeout = timeout
+        self.params = {"token": token} if token else {}
 
     def resume(self, conversation_id: str) -> bool:
         segment = conversation_segment(conversation_id)
         url = f"{self.rasa_url}/conversations/{segment}/tracker/events"
         try:
-            answer = httpx.post(url, json={"event": "resume"}, timeout=self.timeout)
+            answer = httpx.post(
+                url, json={"event": "resume"}, params=self.params, timeout=self.timeout
+            )
         except httpx.HTTPError as exc:
             # No conversation id in the log: it carries the resident's channel user id.
             log.warning(
@@ -56,4 +62,7 @@ def get_resumer(request: Request) -> ConversationResumer:
     override: ConversationResumer | None = getattr(request.app.state, "conversation_resumer", None)
     if override is not None:
         return override
-    return RasaConversationResumer(request.app.state.settings.rasa_url)
+    settings = request.app.state.settings
+    return RasaConversationResumer(
+        settings.rasa_url, token=settings.rasa_auth_token.get_secret_value()
+    )

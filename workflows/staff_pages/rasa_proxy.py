@@ -86,7 +86,7 @@ def shape_replies(
 
 
 async def send(settings: Settings, sender: str, message: str) -> list[dict[str, Any]]:
-    client = RasaClient(settings.rasa_url, timeout=30.0)
+    client = RasaClient.from_settings(settings, timeout=30.0)
     try:
         replies = await client.send(sender, message)
     except RasaUnavailableError as exc:
@@ -98,7 +98,7 @@ async def send(settings: Settings, sender: str, message: str) -> list[dict[str, 
 
 
 async def tracker(settings: Settings, sender: str) -> dict[str, Any]:
-    client = RasaClient(settings.rasa_url, timeout=10.0)
+    client = RasaClient.from_settings(settings, timeout=10.0)
     try:
         return await client.tracker(sender)
     except RasaUnavailableError:
@@ -108,7 +108,7 @@ async def tracker(settings: Settings, sender: str) -> dict[str, Any]:
 
 
 async def set_slot(settings: Settings, sender: str, name: str, value: Any) -> None:
-    client = RasaClient(settings.rasa_url, timeout=10.0)
+    client = RasaClient.from_settings(settings, timeout=10.0)
     try:
         await client.append_events(sender, [{"event": "slot", "name": name, "value": value}])
     except RasaUnavailableError:

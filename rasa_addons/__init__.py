@@ -1,0 +1,6 @@
+"""Code loaded into the Rasa server process (``.venv-rasa``).
+
+Modules here import only the standard library and Rasa: the Rasa environment does not have the
+project's dependencies. ``masking`` is pure standard library, so the project's own code (the
+retention job, tests) imports it too.
+"""

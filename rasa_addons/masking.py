@@ -1,0 +1,156 @@
+"""What Rasa may keep of a conversation: personal data masked before events are stored.
+
+Pure standard library (imported by the Rasa server and by the project). Two passes:
+
+- ``mask_new_event`` (every event, when it is first stored): ID-number-like strings and mobile
+  numbers in user and bot texts, entities and any other event field; the user's text while the
+  form asks for a one-time SMS code (``requested_slot == "identity_code"``) and the
+  ``identity_code`` slot value become ``******``. Slot values are otherwise stored as they are:
+  Rasa rebuilds the tracker from the stored events on every message, so a form needs the value it
+  collected on an earlier turn.
+- ``mask_superseded_slot`` (the second pass): once a later event sets the same slot again (the
+  privacy reset after submit/cancel sets every personal slot to ``None``), the earlier value is no
+  longer needed by anything and its stored row is masked (``mask_value``); the row's metadata
+  carries ``MASKED_MARK`` so it is masked once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+OTP_SLOT = "identity_code"
+OTP_MASK = "******"
+MASKED_MARK = "huimin_masked"
+
+# Slots holding personal data (actions/common.py SENSITIVE_SLOTS and the identity slots); any
+# slot whose name contains "id_number" counts too.
+SENSITIVE_SLOTS = frozenset(
+    {
+        "id_number",
+        "applicant_name",
+        "phone",
+        "members",
+        "member_entry",
+        "registry_household",
+        "income_text",
+        "property_text",
+        "expenses_text",
+        "disability_text",
+        "identity_code",
+        "lookup_id_number",
+        "lead_address",
+        "lead_contact",
+        "lead_description",
+    }
+)
+
+# 18 characters (17 digits + digit or X), not part of a longer run of digits or letters; \d also
+# matches full-width digits.
+_ID_RUN = re.compile(r"(?<![0-9A-Za-z\d])\d{17}[\dXxＸｘ](?![0-9A-Za-z\d])")
+# Mainland mobile numbers, optionally written 3-4-4 with spaces or dashes, optionally +86.
+_MOBILE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![\d])")
+
+
+def is_sensitive_slot(name: str) -> bool:
+    return name in SENSITIVE_SLOTS or "id_number" in name
+
+
+def mask_id_number(number: str) -> str:
+    """330111********0116: the first 6 and the last 4 characters stay (like huimin.idcard.mask)."""
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_text(text: str) -> str:
+    """ID numbers and mobile numbers inside a text are masked; the rest stays."""
+    text = _ID_RUN.sub(lambda match: mask_id_number(match.group(0)), text)
+    return _MOBILE.sub(lambda match: f"{match.group(1)}****{match.group(3)}", text)
+
+
+def mask_strings(value: Any) -> Any:
+    """``mask_text`` applied to every string inside a JSON-like value (keys stay)."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, list):
+        return [mask_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: mask_strings(item) for key, item in value.items()}
+    return value
+
+
+def mask_value(value: Any) -> Any:
+    """A personal slot value with nothing personal left; same JSON type, so a filled slot stays
+    filled (policies featurize text and list slots as set or not set).
+
+    Strings: ID and mobile numbers keep their masked shape; any other text keeps its first
+    character (``张*``). Numbers and booleans stay (household sizes, yes/no answers).
+    """
+    if isinstance(value, str):
+        masked = mask_text(value)
+        if masked != value:
+            return masked
+        return value[:1] + "*" * min(max(len(value) - 1, 1), 8) if value else value
+    if isinstance(value, list):
+        return [mask_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: mask_value(item) for key, item in value.items()}
+    return value
+
+
+def _otp_user_event(event: dict[str, Any]) -> dict[str, Any]:
+    masked = dict(event)
+    masked["text"] = OTP_MASK
+    parse_data = dict(masked.get("parse_data") or {})
+    if parse_data:
+        parse_data["text"] = OTP_MASK
+        parse_data["entities"] = [
+            {**entity, "value": OTP_MASK, "text": OTP_MASK} if isinstance(entity, dict) else entity
+            for entity in parse_data.get("entities") or []
+        ]
+        masked["parse_data"] = parse_data
+    return mask_strings(masked)
+
+
+def mask_new_event(event: dict[str, Any], *, requested_slot: Any = None) -> dict[str, Any]:
+    """The form of one serialised Rasa event that may be stored (see the module docstring).
+
+    ``requested_slot`` is the value of that slot just before the event.
+    """
+    kind = event.get("event")
+    if kind == "slot":
+        if event.get("name") == OTP_SLOT and event.get("value") is not None:
+            return {**event, "value": OTP_MASK}
+        return event
+    if kind == "user" and requested_slot == OTP_SLOT:
+        return _otp_user_event(event)
+    return mask_strings(event)
+
+
+def is_masked(event: dict[str, Any]) -> bool:
+    metadata = event.get("metadata")
+    return isinstance(metadata, dict) and bool(metadata.get(MASKED_MARK))
+
+
+def mask_superseded_slot(event: dict[str, Any]) -> dict[str, Any]:
+    """The second pass for a slot event a later event of the same slot overrides."""
+    name = str(event.get("name") or "")
+    value = event.get("value")
+    masked_value = mask_value(value) if is_sensitive_slot(name) else mask_strings(value)
+    metadata = dict(event.get("metadata") or {})
+    metadata[MASKED_MARK] = True
+    return {**event, "value": masked_value, "metadata": metadata}
+
+
+def superseded_positions(slot_events: list[dict[str, Any]]) -> list[int]:
+    """Positions (in the given chronological list of slot events) whose value a later event of
+    the same slot replaces and that are not masked yet. ``None`` values need no masking."""
+    seen_later: set[str] = set()
+    positions = []
+    for position in range(len(slot_events) - 1, -1, -1):
+        event = slot_events[position]
+        name = str(event.get("name") or "")
+        if name in seen_later and event.get("value") is not None and not is_masked(event):
+            positions.append(position)
+        seen_later.add(name)
+    positions.reverse()
+    return positions

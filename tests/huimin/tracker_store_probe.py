@@ -1,0 +1,88 @@
+"""Run by tests/huimin/test_tracker_store.py under Rasa's environment (.venv-rasa has no pytest).
+
+``python tracker_store_probe.py <database url> <step>`` plays one step of a conversation through
+``MaskingSQLTrackerStore`` (a new store object per call, like a restarted Rasa server) and prints
+the restored tracker's slots and texts as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+
+from rasa_addons.tracker_store import MaskingSQLTrackerStore
+
+SENDER = "telegram:42"
+ID_NUMBER = "330183197803120116"
+PHONE = "13800138000"
+DOMAIN = Domain.from_dict(
+    {
+        "slots": {
+            name: {"type": "any", "mappings": [{"type": "custom"}]}
+            for name in ("id_number", "phone", "members", "requested_slot", "identity_code")
+        }
+    }
+)
+
+
+def step_events(step: str) -> list:
+    if step == "collect":
+        return [
+            ActionExecuted("action_listen"),
+            UserUttered(
+                f"我的身份证号是{ID_NUMBER},电话{PHONE}",
+                intent={"name": "inform", "confidence": 1.0},
+                entities=[{"entity": "id_number", "value": ID_NUMBER, "start": 7, "end": 25}],
+            ),
+            SlotSet("id_number", ID_NUMBER),
+            SlotSet("phone", PHONE),
+            SlotSet("members", [{"name": "张三", "id_number": ID_NUMBER}]),
+            BotUttered(f"您的身份证号是{ID_NUMBER},对吗?"),
+            SlotSet("requested_slot", "identity_code"),
+            ActionExecuted("action_listen"),
+        ]
+    if step == "otp":
+        return [
+            UserUttered("358201", intent={"name": "inform", "confidence": 1.0}),
+            SlotSet("identity_code", "358201"),
+            SlotSet("requested_slot", None),
+            ActionExecuted("action_listen"),
+        ]
+    if step == "reset":  # what actions.common.privacy_reset returns after submit or cancel
+        return [
+            UserUttered("确认提交", intent={"name": "affirm", "confidence": 1.0}),
+            SlotSet("id_number", None),
+            SlotSet("phone", None),
+            SlotSet("members", None),
+            SlotSet("identity_code", None),
+            ActionExecuted("action_listen"),
+        ]
+    return []
+
+
+async def main(url: str, step: str) -> None:
+    store = MaskingSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = await store.get_or_create_tracker(SENDER)
+    for event in step_events(step):
+        tracker.update(event)
+    await store.save(tracker)
+    restored = await MaskingSQLTrackerStore(domain=DOMAIN, host=url).retrieve(SENDER)
+    assert restored is not None
+    print(
+        json.dumps(
+            {
+                "slots": restored.current_slot_values(),
+                "texts": [e.text for e in restored.events if isinstance(e, UserUttered)],
+                "events": len(restored.events),
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2]))
