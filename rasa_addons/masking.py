@@ -4,8 +4,9 @@ Pure standard library (imported by the Rasa server and by the project). Two pass
 
 - ``mask_new_event`` (every event, when it is first stored): ID-number-like strings and mobile
   numbers in user and bot texts, entities and any other event field; the user's text while the
-  form asks for a one-time SMS code (``requested_slot == "identity_code"``) and the
-  ``identity_code`` slot value become ``******``. Slot values are otherwise stored as they are:
+  form asks for a one-time SMS code (``requested_slot == "identity_code"``) and any
+  ``identity_code`` slot value other than the dialogue's states (sent/verified/skipped) become
+  ``******``. Slot values are otherwise stored as they are:
   Rasa rebuilds the tracker from the stored events on every message, so a form needs the value it
   collected on an earlier turn.
 - ``mask_superseded_slot`` (the second pass): once a later event sets the same slot again (the
@@ -21,6 +22,9 @@ from typing import Any
 
 OTP_SLOT = "identity_code"
 OTP_MASK = "******"
+# The values the dialogue itself keeps in the one-time-code slot (actions/identity_check.py):
+# states, not codes; they must survive the reload of the tracker on the next message.
+OTP_SLOT_STATES = frozenset({"sent", "verified", "skipped"})
 MASKED_MARK = "huimin_masked"
 
 # Slots holding personal data (actions/common.py SENSITIVE_SLOTS and the identity slots); any
@@ -118,7 +122,8 @@ def mask_new_event(event: dict[str, Any], *, requested_slot: Any = None) -> dict
     """
     kind = event.get("event")
     if kind == "slot":
-        if event.get("name") == OTP_SLOT and event.get("value") is not None:
+        value = event.get("value")
+        if event.get("name") == OTP_SLOT and value is not None and value not in OTP_SLOT_STATES:
             return {**event, "value": OTP_MASK}
         return event
     if kind == "user" and requested_slot == OTP_SLOT:

@@ -8,6 +8,7 @@ running system per session; only tests marked ``e2e`` ask for it.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -42,6 +43,15 @@ class RunningSystem:
     action_secret: str = ""
     pids: dict[str, int] = field(default_factory=dict)  # process name -> pid
     tracker_store_url: str = ""
+
+    def latest_sms_code(self) -> str:
+        """The newest one-time code the API "sent": the development SMS sink is the demo's phone
+        (var/dev-sms/outbox.txt; production has a gateway instead)."""
+        outbox = self.var_dir / "dev-sms" / "outbox.txt"
+        lines = outbox.read_text(encoding="utf-8").splitlines()
+        found = re.findall(r"(?<!\d)\d{6}(?!\d)", lines[-1].split("\t")[-1])
+        assert found, "no code in the last development SMS"
+        return found[-1]
 
     def say(self, sender: str, message: str) -> list[dict]:
         response = httpx.post(

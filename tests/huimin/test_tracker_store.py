@@ -149,6 +149,12 @@ def test_masking_rules() -> None:
     assert "358201" not in json.dumps(otp)
     kept = mask_new_event({"event": "slot", "name": "id_number", "value": ID_NUMBER})
     assert kept["value"] == ID_NUMBER
+    # the dialogue's own states in the code slot survive the reload on the next message
+    for state in ("sent", "verified", "skipped"):
+        slot = mask_new_event({"event": "slot", "name": "identity_code", "value": state})
+        assert slot["value"] == state
+    typed = mask_new_event({"event": "slot", "name": "identity_code", "value": "358201"})
+    assert typed["value"] == "******"
     events = [
         {"event": "slot", "name": "id_number", "value": "a"},
         {"event": "slot", "name": "phone", "value": "b"},
