@@ -33,6 +33,14 @@ def prepare(settings: Settings) -> None:
     if not settings.is_production:
         _step("演示数据 / demo staff and townships (seed-demo, idempotent)")
         _run_module(settings, "workflows", "seed-demo")
+    _step("审计链 / audit chain head exported outside the database (export-audit-head)")
+    export = ["workflows", "export-audit-head"]
+    if not settings.effective_audit_head_file.exists():
+        export.append("--init")  # the first start on this var folder
+    try:
+        _run_module(settings, *export)
+    except subprocess.CalledProcessError:
+        print("    审计链核对未通过,详见上方 / the audit chain check failed (see above)", flush=True)
     _step("知识库索引 / knowledge index (only changed documents are embedded)")
     _run_module(settings, "knowledge", "ingest")
     _step("Rasa 模型 / dialogue model (retrained only when bot data or config changed)")
