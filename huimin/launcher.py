@@ -40,7 +40,7 @@ def prepare(settings: Settings) -> None:
     try:
         _run_module(settings, *export)
     except subprocess.CalledProcessError:
-        print("    审计链核对未通过,详见上方 / the audit chain check failed (see above)", flush=True)
+        print("    审计链核对未通过,详见上方 / audit chain check failed (see above)", flush=True)
     _step("知识库索引 / knowledge index (only changed documents are embedded)")
     _run_module(settings, "knowledge", "ingest")
     _step("Rasa 模型 / dialogue model (retrained only when bot data or config changed)")
