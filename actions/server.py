@@ -17,6 +17,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from huimin import log_privacy
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import ACTION_SECRET_HEADER, Settings, get_settings
 
@@ -67,6 +68,7 @@ def main() -> int:
     settings = get_settings()
     refuse_demo_secrets(settings, process="actions")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s - %(message)s")
+    log_privacy.install()  # ID and mobile numbers masked in every log line (also sanic's)
     app = build_app(settings)
     app.config.KEEP_ALIVE_TIMEOUT = 120
     log.info(

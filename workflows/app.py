@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import knowledge.http
+from huimin import log_privacy
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
-from workflows import health, log_privacy, security_headers, validation
+from workflows import health, security_headers, validation
 from workflows.applications import views as application_views
 from workflows.auth import views as auth_views
 from workflows.cases import views as case_views

@@ -24,7 +24,6 @@ from channels.api import ApiClient
 from channels.deeplinks import rasa_message_for
 from channels.errors import ApiRefusedError, ServiceUnavailableError
 from channels.rasa import RasaClient
-from channels.redact import redact
 from channels.telegram import texts
 from channels.telegram.keyboards import PayloadCache
 from channels.telegram.replies import ReplySender
@@ -36,6 +35,7 @@ from channels.telegram.uploads import (
     file_ref,
     refusal,
 )
+from huimin.masking import mask_id_text
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -267,7 +267,7 @@ class Bridge:
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None
         trace = "".join(traceback.format_exception(error)) if error is not None else ""
-        log.error("update %s failed:\n%s", update_id, redact(trace))
+        log.error("update %s failed:\n%s", update_id, mask_id_text(trace))
         if isinstance(update, Update) and update.effective_chat is not None:
             with suppress(TelegramError):
                 await self.say(update.effective_chat.id, texts.INTERNAL_ERROR)

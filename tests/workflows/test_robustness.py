@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from workflows.applications.models import Application
-from workflows.log_privacy import MaskIdNumbers
+from huimin.log_privacy import MaskIdNumbers
 
 json_values = st.recursive(
     st.none()
