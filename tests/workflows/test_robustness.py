@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from workflows.applications.models import Application
 from huimin.log_privacy import MaskIdNumbers
+from workflows.applications.models import Application
 
 json_values = st.recursive(
     st.none()
