@@ -7,10 +7,10 @@ envs:
 	@bash scripts/ensure-envs.sh all
 
 run: envs
-	@$(PY) -m huimin run
+	@$(PY) -m launcher run
 
 check: envs
-	@$(PY) -m huimin check
+	@$(PY) -m launcher check
 
 test: envs
 	@bash scripts/test.sh
@@ -19,7 +19,7 @@ lint: envs
 	@.venv/bin/ruff check .
 
 typecheck: envs
-	@.venv/bin/mypy huimin workflows knowledge actions channels
+	@.venv/bin/mypy huimin workflows knowledge actions channels launcher rasa_addons scripts
 
 clean-var:
 	rm -rf var/

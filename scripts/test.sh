@@ -24,7 +24,7 @@ step "ruff"
 .venv/bin/ruff check .
 
 step "mypy"
-.venv/bin/mypy huimin workflows knowledge actions channels
+.venv/bin/mypy huimin workflows knowledge actions channels launcher rasa_addons scripts
 
 step "pytest (unit and integration; SQLite and PostgreSQL)"
 set +e
@@ -45,7 +45,7 @@ fi
 echo "ok (utterances sent from custom actions show as 'not used in any story'; that is expected)"
 
 step "rasa train (skipped when bot data and config are unchanged)"
-$PY -m huimin train
+$PY -m launcher train
 
 step "rasa test: conversation tests"
 rm -rf var/results
