@@ -10,9 +10,9 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from channels.api import ApiClient
-from channels.rasa import RasaClient
 from channels.telegram.app import build_application
 from huimin import log_privacy
+from huimin.rasa_client import RasaClient
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
 
