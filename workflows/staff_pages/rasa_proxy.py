@@ -92,8 +92,6 @@ async def send(settings: Settings, sender: str, message: str) -> list[dict[str, 
     except ServiceUnavailableError as exc:
         log.warning("web chat: Rasa unavailable for %s: %s", sender.split(":")[0], exc)
         raise _busy() from None
-    finally:
-        await client.aclose()
     return shape_replies(settings, sender, replies)
 
 
@@ -103,8 +101,6 @@ async def tracker(settings: Settings, sender: str) -> dict[str, Any]:
         return await client.tracker(sender)
     except ServiceUnavailableError:
         raise _busy() from None
-    finally:
-        await client.aclose()
 
 
 async def set_slot(settings: Settings, sender: str, name: str, value: Any) -> None:
@@ -113,5 +109,3 @@ async def set_slot(settings: Settings, sender: str, name: str, value: Any) -> No
         await client.append_events(sender, [{"event": "slot", "name": name, "value": value}])
     except ServiceUnavailableError:
         raise _busy() from None
-    finally:
-        await client.aclose()
