@@ -17,6 +17,7 @@ test: envs
 
 lint: envs
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports
 
 typecheck: envs
 	@.venv/bin/mypy huimin workflows knowledge actions channels launcher rasa_addons scripts

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a contributor must keep green, in order, stopping at the first failure:
-# lint, types, unit/integration tests (SQLite and PostgreSQL), Rasa data validation, training
+# lint, types, import layers, unit/integration tests (SQLite and PostgreSQL), Rasa data validation, training
 # (only when its inputs changed), conversation tests, NLU hold-out check, end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +25,9 @@ step "ruff"
 
 step "mypy"
 .venv/bin/mypy huimin workflows knowledge actions channels launcher rasa_addons scripts
+
+step "import layers (import-linter contracts in pyproject.toml)"
+.venv/bin/lint-imports
 
 step "pytest (unit and integration; SQLite and PostgreSQL)"
 set +e
