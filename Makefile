@@ -7,19 +7,20 @@ envs:
 	@bash scripts/ensure-envs.sh all
 
 run: envs
-	@$(PY) -m huimin run
+	@$(PY) -m launcher run
 
 check: envs
-	@$(PY) -m huimin check
+	@$(PY) -m launcher check
 
 test: envs
 	@bash scripts/test.sh
 
 lint: envs
 	@.venv/bin/ruff check .
+	@.venv/bin/lint-imports
 
 typecheck: envs
-	@.venv/bin/mypy huimin workflows knowledge actions channels
+	@.venv/bin/mypy huimin workflows knowledge actions channels launcher rasa_addons scripts
 
 clean-var:
 	rm -rf var/

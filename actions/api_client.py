@@ -1,6 +1,7 @@
 """The one HTTP client the custom actions use to reach the API service (docs/API.md).
 
-Every call sends ``X-Internal-Token`` and has a timeout. Failures surface as two error types:
+Every call sends ``X-Internal-Token`` and has a timeout; connections are pooled by
+``huimin.http_client`` (one ``httpx.AsyncClient`` per process). Failures surface as two error types:
 ``ApiUnavailableError`` (network down, timeout, 5xx: say sorry, keep the conversation) and
 ``ApiRejectedError`` (4xx: the API refused the input; carries the status and a Chinese message).
 Tests inject an ``httpx`` transport (e.g. ``httpx.MockTransport``) and a base URL.
@@ -12,42 +13,25 @@ from typing import Any
 
 import httpx
 
+from huimin.http_client import (
+    DEFAULT_TIMEOUT,
+    ServiceClient,
+    ServiceError,
+    ServiceRejectedError,
+    ServiceUnavailableError,
+)
 from huimin.settings import CONVERSATION_HEADER, get_settings
 
-DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 KNOWLEDGE_TIMEOUT = httpx.Timeout(30.0, connect=3.0)
 
 _transport_override: httpx.AsyncBaseTransport | None = None
 _base_url_override: str | None = None
 
 
-class ApiError(Exception):
-    """Base class of the client's errors."""
-
-
-class ApiUnavailableError(ApiError):
-    """The API could not be reached or failed on its side (timeout, connection, 5xx)."""
-
-
-class ApiRejectedError(ApiError):
-    """The API refused the request (4xx)."""
-
-    def __init__(self, status_code: int, message: str, body: Any = None) -> None:
-        super().__init__(f"{status_code}: {message}")
-        self.status_code = status_code
-        self.message = message
-        self.body = body
-
-
-def _error_message(body: Any) -> str:
-    """The Chinese message of a 4xx answer (FastAPI ``detail`` string or the first 422 item)."""
-    if isinstance(body, dict):
-        detail = body.get("detail")
-        if isinstance(detail, str):
-            return detail
-        if isinstance(detail, list) and detail and isinstance(detail[0], dict):
-            return str(detail[0].get("msg", ""))
-    return ""
+# The one error hierarchy (huimin/http_client.py), under the names the actions use.
+ApiError = ServiceError
+ApiUnavailableError = ServiceUnavailableError
+ApiRejectedError = ServiceRejectedError
 
 
 class ApiClient:
@@ -62,9 +46,13 @@ class ApiClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._token = token
-        self._transport = transport
-        self._timeout = timeout
+        self._http = ServiceClient(
+            self.base_url,
+            service="API",
+            headers={"X-Internal-Token": token},
+            timeout=timeout,
+            transport=transport,
+        )
 
     async def _request(
         self,
@@ -76,28 +64,9 @@ class ApiClient:
         headers: dict[str, str] | None = None,
         timeout: httpx.Timeout | None = None,
     ) -> Any:
-        all_headers = {"X-Internal-Token": self._token, "Accept": "application/json"}
-        all_headers.update(headers or {})
-        try:
-            async with httpx.AsyncClient(
-                base_url=self.base_url,
-                transport=self._transport,
-                timeout=timeout or self._timeout,
-            ) as client:
-                response = await client.request(
-                    method, path, json=json, params=params, headers=all_headers
-                )
-        except httpx.HTTPError as exc:
-            raise ApiUnavailableError(f"{method} {path}: {exc!r}") from exc
-        if response.status_code >= 500:
-            raise ApiUnavailableError(f"{method} {path}: HTTP {response.status_code}")
-        try:
-            body = response.json() if response.content else None
-        except ValueError:
-            body = None
-        if response.status_code >= 400:
-            raise ApiRejectedError(response.status_code, _error_message(body), body)
-        return body
+        return await self._http.request(
+            method, path, json=json, params=params, headers=headers, timeout=timeout
+        )
 
     # Knowledge and eligibility -------------------------------------------------------------
     async def ask(

@@ -16,9 +16,9 @@ from actions import api_client, household, identity_check, parsing
 from actions.common import entity_values, latest_intent
 from actions.form_base import HuiminFormValidation, in_district, yes_no
 from huimin.idcard import InvalidIdNumber, mask, parse
+from huimin.local_time import LOCAL_TZ
 from huimin.programs import Program, program_from_text
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 _DONE = re.compile(r"没有了|没了|就这些|没有别人|没其他|就这几个|就我们|选好了|好了|就这样")
 _LATER = re.compile(r"以后|晚点|再交|没带|过几天|下次|稍后")
 _NOW = re.compile(r"现在|马上|拍照|上传")
@@ -164,7 +164,7 @@ class ValidateApplicationForm(HuiminFormValidation):
         return self.accept(
             {
                 "consent": True,
-                "consent_at": dt.datetime.now(CHINA_TZ).isoformat(timespec="seconds"),
+                "consent_at": dt.datetime.now(LOCAL_TZ).isoformat(timespec="seconds"),
                 "application_uuid": tracker.get_slot("application_uuid") or uuid.uuid4().hex,
             }
         )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from huimin.idcard import mask
+from huimin.masking import mask_id_text
 
 MAX_QUESTION_CHARS = 500
 
@@ -98,13 +97,6 @@ def entity_values(tracker: Tracker, entity: str) -> list[str]:
     return values
 
 
-_ID_RUN = re.compile(r"\d{17}[\dXx]")
-
-
-def _mask_match(match: re.Match[str]) -> str:
-    return mask(match.group(0))
-
-
 def transcript(tracker: Tracker, limit: int = 20) -> list[dict[str, str]]:
     """The last ``limit`` user and bot messages, for a human taking over."""
     lines: list[dict[str, str]] = []
@@ -113,7 +105,7 @@ def transcript(tracker: Tracker, limit: int = 20) -> list[dict[str, str]]:
         text = event.get("text")
         if kind in ("user", "bot") and text:
             role = "resident" if kind == "user" else "bot"
-            lines.append({"role": role, "text": _ID_RUN.sub(_mask_match, str(text))})
+            lines.append({"role": role, "text": mask_id_text(str(text))})
     return lines[-limit:]
 
 

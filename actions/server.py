@@ -17,6 +17,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from huimin import log_privacy
+from huimin.http_client import close_shared_client
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import ACTION_SECRET_HEADER, Settings, get_settings
 
@@ -51,6 +53,11 @@ def build_app(settings: Settings, *, package: str = "actions") -> Sanic:
         return None
 
     app.register_middleware(require_secret, "request")
+
+    async def close_pool(_app: Sanic) -> None:
+        await close_shared_client()  # the pooled client of the API calls
+
+    app.register_listener(close_pool, "after_server_stop")
     return app
 
 
@@ -67,6 +74,7 @@ def main() -> int:
     settings = get_settings()
     refuse_demo_secrets(settings, process="actions")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s - %(message)s")
+    log_privacy.install()  # ID and mobile numbers masked in every log line (also sanic's)
     app = build_app(settings)
     app.config.KEEP_ALIVE_TIMEOUT = 120
     log.info(

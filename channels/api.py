@@ -1,4 +1,5 @@
-"""Async client for the API service, as an internal caller (the Telegram bridge)."""
+"""Async client for the API service, as an internal caller (the Telegram bridge); the base and
+the errors are ``huimin.http_client``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from channels.errors import ApiRefusedError, ApiUnavailableError
+from huimin.http_client import ServiceClient
 from huimin.settings import Settings
 
 # Application (bundle) statuses after which no more documents are taken: every case decided
@@ -25,11 +26,12 @@ class ApiClient:
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"),
+        self._http = ServiceClient(
+            base_url,
+            service="API",
+            headers={"X-Internal-Token": internal_token},
             timeout=timeout,
             transport=transport,
-            headers={"X-Internal-Token": internal_token},
         )
 
     @classmethod
@@ -88,35 +90,8 @@ class ApiClient:
 
     # -----------------------------------------------------------------------------------------
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = await self._client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise ApiUnavailableError(f"{type(exc).__name__} calling the API {path}") from exc
-        if response.status_code >= 500:
-            raise ApiUnavailableError(f"API answered {response.status_code} for {path}")
-        if response.status_code >= 400:
-            raise ApiRefusedError(response.status_code, _reason(response))
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise ApiUnavailableError(f"API answered non-JSON for {path}") from exc
+        """Raises ``ServiceUnavailableError`` / ``ServiceRejectedError`` (huimin/http_client.py)."""
+        return await self._http.request(method, path, **kwargs)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
-
-
-def _reason(response: httpx.Response) -> str:
-    """The Chinese reason of a refusal (``detail`` as a string or a list of ``msg``)."""
-    try:
-        detail = response.json().get("detail")
-    except (ValueError, AttributeError):
-        detail = None
-    if isinstance(detail, str) and detail:
-        return detail
-    if isinstance(detail, list):
-        messages = [str(item.get("msg")) for item in detail if isinstance(item, dict)]
-        if messages:
-            return ";".join(messages)
-    return "请求未被接受"
+        await self._http.aclose()

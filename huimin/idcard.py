@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from huimin.masking import mask_id_number
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 _SHAPE = re.compile(r"^\d{17}[\dX]$")
@@ -94,10 +96,7 @@ def is_valid(raw: str) -> bool:
 
 def mask(raw: str) -> str:
     """Mask an ID number for logs and views that don't need it: 330111********123X."""
-    number = normalise(raw)
-    if len(number) < 8:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return mask_id_number(normalise(raw))
 
 
 def make_number(region_code: str, birth: dt.date, sequence: int) -> str:

@@ -51,3 +51,11 @@ def from_text(text: str) -> Township | None:
         if len(township.short_name) >= 2 and township.short_name in value:
             return township
     return None
+
+
+def township_name(code: str | None) -> str:
+    """A township's name for a reader: the district's name when none, the code itself if unknown."""
+    if code is None:
+        return DISTRICT_NAME
+    township = by_code(code)
+    return township.name if township else code

@@ -1,6 +1,7 @@
 """What Rasa may keep of a conversation: personal data masked before events are stored.
 
-Pure standard library (imported by the Rasa server and by the project). Two passes:
+Pure standard library (imported by the Rasa server and by the project); the text rule is
+``huimin.masking`` (standard library only, importable from .venv-rasa). Two passes:
 
 - ``mask_new_event`` (every event, when it is first stored): ID-number-like strings and mobile
   numbers in user and bot texts, entities and any other event field; the user's text while the
@@ -17,8 +18,11 @@ Pure standard library (imported by the Rasa server and by the project). Two pass
 
 from __future__ import annotations
 
-import re
 from typing import Any
+
+# Re-exported for the tracker store, the retention job and their tests.
+from huimin.masking import mask_id_number as mask_id_number
+from huimin.masking import mask_text as mask_text
 
 OTP_SLOT = "identity_code"
 OTP_MASK = "******"
@@ -49,26 +53,9 @@ SENSITIVE_SLOTS = frozenset(
     }
 )
 
-# 18 characters (17 digits + digit or X), not part of a longer run of digits or letters; \d also
-# matches full-width digits.
-_ID_RUN = re.compile(r"(?<![0-9A-Za-z\d])\d{17}[\dXxＸｘ](?![0-9A-Za-z\d])")
-# Mainland mobile numbers, optionally written 3-4-4 with spaces or dashes, optionally +86.
-_MOBILE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![\d])")
-
 
 def is_sensitive_slot(name: str) -> bool:
     return name in SENSITIVE_SLOTS or "id_number" in name
-
-
-def mask_id_number(number: str) -> str:
-    """330111********0116: the first 6 and the last 4 characters stay (like huimin.idcard.mask)."""
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
-
-
-def mask_text(text: str) -> str:
-    """ID numbers and mobile numbers inside a text are masked; the rest stays."""
-    text = _ID_RUN.sub(lambda match: mask_id_number(match.group(0)), text)
-    return _MOBILE.sub(lambda match: f"{match.group(1)}****{match.group(3)}", text)
 
 
 def mask_strings(value: Any) -> Any:

@@ -1,6 +1,6 @@
 """Rasa's SQL tracker store with personal data masked before it is written.
 
-Configured in the generated endpoints file (huimin/processes.py ``write_endpoints``)::
+Configured in the generated endpoints file (launcher/processes.py ``write_endpoints``)::
 
     tracker_store:
       type: rasa_addons.tracker_store.MaskingSQLTrackerStore

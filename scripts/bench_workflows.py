@@ -43,13 +43,13 @@ sys.path.insert(0, str(ROOT))
 
 from huimin import townships  # noqa: E402
 from huimin.idcard import make_number  # noqa: E402
+from huimin.local_time import LOCAL_TZ  # noqa: E402
 from huimin.programs import Program  # noqa: E402
 from huimin.settings import Settings  # noqa: E402
 from workflows.calendar import WorkingDayCalendar  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TODAY = dt.date(2026, 11, 28)
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 # Rough weights: 街道 and the large towns see more cases.
 TOWNSHIP_WEIGHTS = {
@@ -177,7 +177,7 @@ def generate(n_cases: int, seed: int = 20261128) -> Iterator[tuple[str, tuple[An
         age = rng.randrange(HISTORY_DAYS)
         day = first_day + dt.timedelta(days=age)
         created = dt.datetime.combine(
-            day, dt.time(9 + rng.randrange(8), rng.randrange(60)), BEIJING
+            day, dt.time(9 + rng.randrange(8), rng.randrange(60)), LOCAL_TZ
         )
         channel = pick_channel()
         birth = dt.date(1935, 1, 1) + dt.timedelta(days=rng.randrange(30000))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a contributor must keep green, in order, stopping at the first failure:
-# lint, types, unit/integration tests (SQLite and PostgreSQL), Rasa data validation, training
+# lint, types, import layers, unit/integration tests (SQLite and PostgreSQL), Rasa data validation, training
 # (only when its inputs changed), conversation tests, NLU hold-out check, end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +24,10 @@ step "ruff"
 .venv/bin/ruff check .
 
 step "mypy"
-.venv/bin/mypy huimin workflows knowledge actions channels
+.venv/bin/mypy huimin workflows knowledge actions channels launcher rasa_addons scripts
+
+step "import layers (import-linter contracts in pyproject.toml)"
+.venv/bin/lint-imports
 
 step "pytest (unit and integration; SQLite and PostgreSQL)"
 set +e
@@ -45,7 +48,7 @@ fi
 echo "ok (utterances sent from custom actions show as 'not used in any story'; that is expected)"
 
 step "rasa train (skipped when bot data and config are unchanged)"
-$PY -m huimin train
+$PY -m launcher train
 
 step "rasa test: conversation tests"
 rm -rf var/results

@@ -1,5 +1,5 @@
 """Start the whole system (API, action server, Rasa) as real processes on free ports, from the
-same argument lists, endpoints file and environment as `make run` (huimin/processes.py).
+same argument lists, endpoints file and environment as `make run` (launcher/processes.py).
 
 A pytest plugin (loaded by the root conftest) so that end-to-end tests in any folder share one
 running system per session; only tests marked ``e2e`` ask for it.
@@ -84,8 +84,8 @@ def running_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
         if os.environ.get("CI") == "true":
             pytest.fail(reason)
         pytest.skip(reason)
-    from huimin.processes import child_environment, process_specs, write_endpoints
     from huimin.settings import Settings
+    from launcher.processes import child_environment, process_specs, write_endpoints
 
     var_dir = tmp_path_factory.mktemp("e2e-var")
     api_port, action_port, rasa_port = free_port(), free_port(), free_port()

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = get_settings()
-    from workflows import log_privacy
+    from huimin import log_privacy
 
     log_privacy.install()  # every command: ID and mobile numbers masked in its log lines
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import knowledge.http
+from huimin import log_privacy
+from huimin.http_client import close_shared_client
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
-from workflows import health, log_privacy, security_headers, validation
+from workflows import health, security_headers, validation
 from workflows.applications import views as application_views
 from workflows.auth import views as auth_views
 from workflows.cases import views as case_views
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     validation.install(app)
     log_privacy.install()
     security_headers.install(app)
+    app.router.on_shutdown.append(close_shared_client)  # the pooled client of the Rasa calls
 
     app.include_router(health.router)
     app.include_router(eligibility_views.router)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from huimin.local_time import LOCAL_TZ as LOCAL_TZ  # re-exported for workflows/
 
 
 class Clock(Protocol):

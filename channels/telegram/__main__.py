@@ -10,11 +10,11 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from channels.api import ApiClient
-from channels.rasa import RasaClient
 from channels.telegram.app import build_application
+from huimin import log_privacy
+from huimin.rasa_client import RasaClient
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
-from workflows import log_privacy
 
 NO_TOKEN = (
     "未配置 Telegram 机器人令牌(HUIMIN_TELEGRAM_TOKEN),桥接未启动。"

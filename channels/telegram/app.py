@@ -11,11 +11,11 @@ from telegram.ext import Application
 from telegram.request import BaseRequest
 
 from channels.api import ApiClient
-from channels.rasa import RasaClient
 from channels.telegram.bridge import Bridge
 from channels.telegram.notifier import NotifierOptions, OutboxNotifier
 from channels.telegram.retry import RetryPolicy
 from channels.telegram.uploads import PendingFiles
+from huimin.rasa_client import RasaClient
 from huimin.settings import Settings
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]

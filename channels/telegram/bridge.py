@@ -21,10 +21,6 @@ from telegram.ext import (
 )
 
 from channels.api import ApiClient
-from channels.deeplinks import rasa_message_for
-from channels.errors import ApiRefusedError, ServiceUnavailableError
-from channels.rasa import RasaClient
-from channels.redact import redact
 from channels.telegram import texts
 from channels.telegram.keyboards import PayloadCache
 from channels.telegram.replies import ReplySender
@@ -36,6 +32,10 @@ from channels.telegram.uploads import (
     file_ref,
     refusal,
 )
+from huimin.deeplinks import rasa_message_for
+from huimin.http_client import ServiceRejectedError, ServiceUnavailableError
+from huimin.masking import mask_id_text
+from huimin.rasa_client import RasaClient
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -220,7 +220,7 @@ class Bridge:
                 content_type=ref.content_type or "application/octet-stream",
                 kind=DOCUMENT_KIND,
             )
-        except ApiRefusedError as exc:
+        except ServiceRejectedError as exc:
             log.info("upload refused by the API (%s)", exc.status_code)
             return texts.FILE_REFUSED_BY_API.format(reason=exc.reason)
         return None
@@ -267,7 +267,7 @@ class Bridge:
         error = context.error
         update_id = update.update_id if isinstance(update, Update) else None
         trace = "".join(traceback.format_exception(error)) if error is not None else ""
-        log.error("update %s failed:\n%s", update_id, redact(trace))
+        log.error("update %s failed:\n%s", update_id, mask_id_text(trace))
         if isinstance(update, Update) and update.effective_chat is not None:
             with suppress(TelegramError):
                 await self.say(update.effective_chat.id, texts.INTERNAL_ERROR)

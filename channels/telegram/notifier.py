@@ -22,9 +22,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.warnings import PTBDeprecationWarning
 
 from channels.api import ApiClient
-from channels.errors import ApiRefusedError, ServiceUnavailableError
-from channels.redact import redact
 from channels.telegram.replies import split_text
+from huimin.http_client import ServiceRejectedError, ServiceUnavailableError
+from huimin.masking import mask_id_text
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -130,8 +130,8 @@ class OutboxNotifier:
         except ServiceUnavailableError as exc:
             log.warning("outbox %s sent but not yet acknowledged: %s", message_id, exc)
             return
-        except ApiRefusedError as exc:
-            log.warning("outbox %s acknowledgement refused: %s", message_id, redact(str(exc)))
+        except ServiceRejectedError as exc:
+            log.warning("outbox %s acknowledgement refused: %s", message_id, mask_id_text(str(exc)))
         self._sent_not_acknowledged.discard(message_id)
 
     async def _acknowledge_leftovers(self) -> None:
@@ -141,8 +141,8 @@ class OutboxNotifier:
     async def _fail(self, message_id: str, error: str, retry_after: int | None) -> None:
         try:
             await self._api.mark_failed(
-                message_id, error=redact(error), retry_after_seconds=retry_after
+                message_id, error=mask_id_text(error), retry_after_seconds=retry_after
             )
-        except (ServiceUnavailableError, ApiRefusedError) as exc:
+        except (ServiceUnavailableError, ServiceRejectedError) as exc:
             # The lease expires and the API offers the message again: nothing is lost.
-            log.warning("outbox %s failure not recorded: %s", message_id, redact(str(exc)))
+            log.warning("outbox %s failure not recorded: %s", message_id, mask_id_text(str(exc)))

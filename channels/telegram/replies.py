@@ -7,9 +7,9 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 
-from channels.rasa import RasaReply
 from channels.telegram import texts
 from channels.telegram.keyboards import PayloadCache, inline_keyboard
+from huimin.rasa_client import RasaReply
 
 log = logging.getLogger(__name__)
 MESSAGE_LIMIT = 4096  # characters in one Telegram text message

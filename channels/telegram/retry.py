@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from channels.errors import ServiceUnavailableError
+from huimin.http_client import ServiceUnavailableError
 
 log = logging.getLogger(__name__)
 

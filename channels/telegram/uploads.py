@@ -9,7 +9,7 @@ from pathlib import Path
 
 from telegram import Message
 
-from workflows.storage.validation import SNIFF_BYTES, UploadRejected, validate_upload
+from huimin.uploads import SNIFF_BYTES, UploadRejected, validate_upload
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def file_ref(message: Message) -> FileRef | None:
 def refusal(ref: FileRef, max_bytes: int, content: bytes | None = None) -> str | None:
     """A Chinese reason when the file must not be uploaded, else None.
 
-    The API's own rules (``workflows.storage.validation``) are applied here, before anything is
+    The API's own rules (``huimin.uploads``) are applied here, before anything is
     downloaded or uploaded; once the content is there its real size and first bytes are checked.
     """
     # Size not known yet (no content, Telegram did not say): judge the type now, the size later.

@@ -30,10 +30,10 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from channels.api import ApiClient
-from channels.rasa import RasaClient
 from channels.telegram.app import BridgeOptions, TelegramApp, build_application
 from channels.telegram.notifier import NotifierOptions
 from channels.telegram.retry import RetryPolicy
+from huimin.rasa_client import RasaClient
 from huimin.settings import Settings
 
 BOT_TOKEN = "123456:TEST-token"

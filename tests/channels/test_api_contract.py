@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from channels.api import ApiClient
-from channels.errors import ApiRefusedError
 from channels.telegram.notifier import NotifierOptions, OutboxNotifier
+from huimin.http_client import ServiceRejectedError
 from huimin.idcard import make_number
 from workflows.auth import service as auth_service
 from workflows.auth.enums import Role
@@ -59,7 +59,7 @@ async def test_open_application_and_uploads(real_api) -> None:
             kind="other",
         )
         assert stored["size"] == len(JPEG)
-        with pytest.raises(ApiRefusedError) as refused:
+        with pytest.raises(ServiceRejectedError) as refused:
             await api.upload_document(
                 application["id"],
                 filename="a.exe",

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from channels.api import ApiClient
-from channels.rasa import RasaClient
 from channels.telegram.app import BridgeOptions, build_application
+from huimin.rasa_client import RasaClient
 
 pytestmark = [pytest.mark.e2e]
 

@@ -68,9 +68,9 @@ async def test_webhook_start_waits_for_telegram_and_refuses_a_bad_token(
     from telegram.error import InvalidToken
 
     from channels.api import ApiClient
-    from channels.rasa import RasaClient
     from channels.telegram import webhook
     from channels.telegram.app import build_application
+    from huimin.rasa_client import RasaClient
 
     async def no_wait(_: float) -> None:
         return None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 
 from channels.api import ApiClient
-from channels.rasa import RasaClient
 from channels.telegram.app import BridgeOptions, build_application, notifier_of
 from channels.telegram.notifier import NotifierOptions
+from huimin.rasa_client import RasaClient
 
 TOO_MANY = {
     "ok": False,

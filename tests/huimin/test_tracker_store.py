@@ -3,7 +3,7 @@ PostgreSQL: raw ID numbers, mobile numbers and one-time codes never reach the da
 personal slot values are masked once the privacy reset replaces them, and a new store object (a
 restarted Rasa) restores the conversation. The store runs under Rasa's environment
 (``tests/huimin/tracker_store_probe.py`` in a subprocess: .venv-rasa has no pytest); the rows are
-read raw from here. Also the retention job (``python -m huimin prune-conversations``)."""
+read raw from here. Also the retention job (``python -m launcher prune-conversations``)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from huimin.conversations import forget_idle_personal_data, prune_conversations
 from huimin.settings import PROJECT_ROOT, Settings
+from launcher.conversations import forget_idle_personal_data, prune_conversations
 from rasa_addons.masking import mask_new_event, mask_text, mask_value, superseded_positions
 
 RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
@@ -214,7 +214,7 @@ def test_prune_command_without_a_store_yet(tmp_path: Path) -> None:
         "HUIMIN_TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'none.db'}",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "huimin", "prune-conversations"],
+        [sys.executable, "-m", "launcher", "prune-conversations"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from huimin.log_privacy import MaskIdNumbers
 from workflows.applications.models import Application
-from workflows.log_privacy import MaskIdNumbers
 
 json_values = st.recursive(
     st.none()

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
+from huimin.uploads import read_head
 from workflows.applications import service as applications
 from workflows.auth.deps import CaseReader
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep, kept_on_app
 from workflows.documents import service
 from workflows.documents.schemas import DocumentOut
 from workflows.storage import DocumentStorage, UploadRejected, make_storage, validate_upload
-from workflows.storage.validation import read_head
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["documents"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from workflows.eligibility.rules import RuleTable
+from workflows.eligibility.rule_models import RuleTable
 from workflows.eligibility.schemas import HouseholdIn, MemberIn
 from workflows.household.enums import (
     MONETARY_PROPERTY_KINDS,

@@ -164,12 +164,10 @@ def per_capita_income_below_without_others(ctx: Context, params: dict[str, Any])
 def applies_in_district(ctx: Context, params: dict[str, Any]) -> Result:
     facts = ctx.facts
     if facts.hukou_township_code:
-        township = townships.by_code(facts.hukou_township_code)
-        name = township.name if township else facts.hukou_township_code
+        name = townships.township_name(facts.hukou_township_code)
         return Result("met", f"户籍在{townships.DISTRICT_NAME}{name},可向户籍地乡镇(街道)申请")
     if facts.residence_township_code:
-        township = townships.by_code(facts.residence_township_code)
-        name = township.name if township else facts.residence_township_code
+        name = townships.township_name(facts.residence_township_code)
         permit = "持有居住证," if facts.has_residence_permit else ""
         return Result(
             "unknown",

@@ -12,7 +12,7 @@ from typing import Protocol
 import httpx
 from fastapi import Request
 
-from channels.rasa import conversation_segment
+from huimin.rasa_client import conversation_segment
 
 log = logging.getLogger(__name__)
 RESUME_TIMEOUT_SECONDS = 5.0

@@ -129,8 +129,7 @@ def get_visible(session: Session, *, handoff_id: int, caller: Caller) -> Handoff
 def township_label(code: str | None) -> str:
     if code is None:
         return f"{townships.DISTRICT_NAME}(未指明镇街)"
-    township = townships.by_code(code)
-    return township.name if township else code
+    return townships.township_name(code)
 
 
 def summary(handoff: Handoff) -> HandoffSummaryOut:

@@ -20,8 +20,7 @@ class Routing:
 
 
 def _name(code: str) -> str:
-    township = townships.by_code(code)
-    return township.name if township else code
+    return townships.township_name(code)
 
 
 def route(

@@ -1,12 +1,12 @@
-"""/qr: the printable page of the 码上办 QR codes (channels.qr)."""
+"""/qr: the printable page of the 码上办 QR codes (workflows.qr)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from channels.qr.page import render_page
 from workflows.deps import SettingsDep
+from workflows.qr.page import render_page
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from fastapi import HTTPException
 
-from channels.deeplinks import rasa_message_for
-from channels.errors import RasaUnavailableError
-from channels.rasa import RasaClient
+from huimin.deeplinks import rasa_message_for
+from huimin.http_client import ServiceUnavailableError
+from huimin.rasa_client import RasaClient
 from huimin.settings import Settings
 from workflows.staff_pages import signing
 
@@ -89,11 +89,9 @@ async def send(settings: Settings, sender: str, message: str) -> list[dict[str, 
     client = RasaClient.from_settings(settings, timeout=30.0)
     try:
         replies = await client.send(sender, message)
-    except RasaUnavailableError as exc:
+    except ServiceUnavailableError as exc:
         log.warning("web chat: Rasa unavailable for %s: %s", sender.split(":")[0], exc)
         raise _busy() from None
-    finally:
-        await client.aclose()
     return shape_replies(settings, sender, replies)
 
 
@@ -101,17 +99,13 @@ async def tracker(settings: Settings, sender: str) -> dict[str, Any]:
     client = RasaClient.from_settings(settings, timeout=10.0)
     try:
         return await client.tracker(sender)
-    except RasaUnavailableError:
+    except ServiceUnavailableError:
         raise _busy() from None
-    finally:
-        await client.aclose()
 
 
 async def set_slot(settings: Settings, sender: str, name: str, value: Any) -> None:
     client = RasaClient.from_settings(settings, timeout=10.0)
     try:
         await client.append_events(sender, [{"event": "slot", "name": name, "value": value}])
-    except RasaUnavailableError:
+    except ServiceUnavailableError:
         raise _busy() from None
-    finally:
-        await client.aclose()

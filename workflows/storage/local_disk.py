@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from huimin.uploads import UploadRejected, megabytes_text
 from workflows.storage.base import StoredFile, StoredFileNotFoundError
-from workflows.storage.validation import UploadRejected, megabytes_text
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1024 * 1024

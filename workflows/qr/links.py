@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from channels.deeplinks import all_payloads
+from huimin.deeplinks import all_payloads
 from huimin.settings import Settings
 
 

@@ -1,4 +1,4 @@
-"""Retention of Rasa conversations: ``python -m huimin prune-conversations``.
+"""Retention of Rasa conversations: ``python -m launcher prune-conversations``.
 
 Rasa's SQL tracker store (``rasa_addons.tracker_store``) keeps one row per event in the table
 ``events`` of ``settings.effective_tracker_store_url``.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from channels.qr.codes import png_bytes, svg_text
-from channels.qr.links import targets
-from channels.qr.page import render_page
 from huimin.settings import Settings
+from workflows.qr.codes import png_bytes, svg_text
+from workflows.qr.links import targets
+from workflows.qr.page import render_page
 
 KINDS = ("telegram", "web")
 

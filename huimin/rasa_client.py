@@ -1,4 +1,8 @@
-"""Async client for Rasa's HTTP interfaces (REST channel and the tracker API)."""
+"""Async client for Rasa's HTTP interfaces (REST channel and the tracker API), used by the
+Telegram bridge, the API's web chat and counter pages and the hand-off release.
+
+Every failure, a refusal included (Rasa refuses only a wrong token or a malformed call: our
+mistake, not the resident's), is ``ServiceUnavailableError``."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from urllib.parse import quote
 
 import httpx
 
-from channels.errors import RasaUnavailableError
+from huimin.http_client import ServiceClient, ServiceRejectedError, ServiceUnavailableError
 from huimin.settings import Settings
 
 RasaReply = dict[str, Any]
@@ -38,9 +42,7 @@ class RasaClient:
         timeout: float = 30.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._client = httpx.AsyncClient(
-            base_url=base_url.rstrip("/"), timeout=timeout, transport=transport
-        )
+        self._http = ServiceClient(base_url, service="Rasa", timeout=timeout, transport=transport)
         self._api_params = {"token": token} if token else {}
 
     @classmethod
@@ -54,7 +56,7 @@ class RasaClient:
         payload = {"sender": sender, "message": message}
         data = await self._request("POST", "/webhooks/rest/webhook", json=payload)
         if not isinstance(data, list):
-            raise RasaUnavailableError("unexpected reply shape from the REST channel")
+            raise ServiceUnavailableError("unexpected reply shape from the REST channel")
         return [reply for reply in data if isinstance(reply, dict)]
 
     async def tracker(self, sender: str) -> dict[str, Any]:
@@ -71,15 +73,11 @@ class RasaClient:
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = await self._client.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            raise RasaUnavailableError(f"{type(exc).__name__} calling Rasa {path}") from exc
-        if response.status_code >= 400:
-            raise RasaUnavailableError(f"Rasa answered {response.status_code} for {path}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise RasaUnavailableError(f"Rasa answered non-JSON for {path}") from exc
+            return await self._http.request(method, path, **kwargs)
+        except ServiceRejectedError as exc:
+            raise ServiceUnavailableError(
+                f"Rasa answered {exc.status_code} for {method} {path}"
+            ) from exc
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()

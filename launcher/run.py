@@ -7,11 +7,11 @@ import subprocess
 import sys
 import time
 
-from huimin.preflight import PreflightFailed, load_settings, run_checks
-from huimin.processes import ProcessSpec, child_environment, process_specs, write_endpoints
-from huimin.rasa_model import train_if_needed
 from huimin.settings import PROJECT_ROOT, Settings
-from huimin.supervisor import Child, Supervisor
+from launcher.preflight import PreflightFailed, load_settings, run_checks
+from launcher.processes import ProcessSpec, child_environment, process_specs, write_endpoints
+from launcher.rasa_model import train_if_needed
+from launcher.supervisor import Child, Supervisor
 
 
 def _step(title: str) -> None:

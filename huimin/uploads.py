@@ -8,7 +8,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
 
-class UploadRejected(ValueError):  # noqa: N818 - the name the workflow API imports
+class UploadRejected(ValueError):  # noqa: N818 - the name the API and the bridge import
     """An upload that is refused; ``message_zh`` says why, for the resident or staff member."""
 
     def __init__(self, message_zh: str) -> None:

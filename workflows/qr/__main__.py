@@ -1,4 +1,4 @@
-"""``python -m channels.qr build --out var/qr``: write the 码上办 QR codes and their page."""
+"""``python -m workflows.qr build --out var/qr``: write the 码上办 QR codes and their page."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from huimin.settings import Settings, get_settings
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m channels.qr")
+    parser = argparse.ArgumentParser(prog="python -m workflows.qr")
     sub = parser.add_subparsers(dest="command", required=True)
     build_parser = sub.add_parser("build", help="write PNG/SVG codes, manifest.json, index.html")
     build_parser.add_argument("--out", type=Path, default=None, help="default: <var_dir>/qr")
     args = parser.parse_args(argv)
     settings = settings or get_settings()
 
-    from channels.qr.build import build
+    from workflows.qr.build import build
 
     out_dir = args.out or settings.var_dir / "qr"
     written = build(settings, out_dir)

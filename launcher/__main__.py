@@ -1,4 +1,4 @@
-"""python -m huimin {run,check,prepare,train,prune-conversations}: the project's launcher."""
+"""python -m launcher {run,check,prepare,train,prune-conversations}: the project's launcher."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m huimin")
+    parser = argparse.ArgumentParser(prog="python -m launcher")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="prepare what is missing, then start every process")
     sub.add_parser("check", help="check the settings (database, ports, model folder) and exit")
@@ -24,12 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     prune.add_argument("--forget-after-hours", type=float, default=24.0)
     args = parser.parse_args(argv)
 
-    from huimin import launcher
-    from huimin.preflight import PreflightFailed, load_settings, run_checks
-    from huimin.rasa_model import train_if_needed
+    from launcher import run
+    from launcher.preflight import PreflightFailed, load_settings, run_checks
+    from launcher.rasa_model import train_if_needed
 
     if args.command == "run":
-        return launcher.main()
+        return run.main()
     try:
         settings = load_settings()
     except PreflightFailed as failed:
@@ -42,14 +42,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"配置错误 / bad setting — {problem}", file=sys.stderr)
         return 2 if problems else 0
     if args.command == "prepare":
-        launcher.prepare(settings)
+        run.prepare(settings)
         return 0
     if args.command == "train":
         trained = train_if_needed(settings, force=args.force)
         print("trained a new model" if trained else "model is current")
         return 0
     if args.command == "prune-conversations":
-        from huimin.conversations import forget_idle_personal_data, prune_conversations
+        from launcher.conversations import forget_idle_personal_data, prune_conversations
 
         deleted = prune_conversations(settings)
         forgotten = forget_idle_personal_data(settings, idle_hours=args.forget_after_hours)

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from huimin import rasa_model
-from huimin.preflight import (
+from huimin.settings import ACTION_SECRET_HEADER, PROJECT_ROOT, Settings
+from launcher import rasa_model
+from launcher.preflight import (
     check_database,
     check_embedding_model,
     check_internal_hops,
     check_port_free,
     run_checks,
 )
-from huimin.processes import child_environment, process_specs, write_endpoints
-from huimin.settings import ACTION_SECRET_HEADER, PROJECT_ROOT, Settings
+from launcher.processes import child_environment, process_specs, write_endpoints
 
 
 def free_port() -> int:
@@ -70,7 +70,7 @@ def test_cli_stops_with_one_line_per_problem_and_no_traceback(tmp_path: Path) ->
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "huimin", "check"],
+        [sys.executable, "-m", "launcher", "check"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -183,7 +183,7 @@ def test_cli_refuses_a_public_rasa_host_without_tls(tmp_path: Path) -> None:
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(
-        [sys.executable, "-m", "huimin", "check"],
+        [sys.executable, "-m", "launcher", "check"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from huimin.settings import PROJECT_ROOT, Settings
+from launcher.environment import child_environment
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL_NAME = "huimin"
@@ -53,8 +54,6 @@ def is_current(settings: Settings) -> bool:
 
 def train_if_needed(settings: Settings, *, force: bool = False) -> bool:
     """Return True when a new model was trained."""
-    from huimin.processes import child_environment
-
     if not force and is_current(settings):
         return False
     out = model_path(settings).parent

@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 from sqlalchemy.exc import IntegrityError
 
+from huimin import log_privacy
 from huimin.settings import PROJECT_ROOT, Settings
-from workflows import log_privacy
 from workflows.db import make_engine
 
 ID = "330183197803120116"

@@ -8,9 +8,9 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from channels.qr.codes import svg_inline
-from channels.qr.links import CodeTarget, targets
 from huimin.settings import Settings
+from workflows.qr.codes import svg_inline
+from workflows.qr.links import CodeTarget, targets
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -8,10 +8,10 @@ import cv2
 import numpy as np
 import pytest
 
-from channels.qr.__main__ import main
-from channels.qr.links import targets
 from huimin.settings import Settings
 from huimin.townships import all_townships
+from workflows.qr.__main__ import main
+from workflows.qr.links import targets
 
 
 @pytest.fixture(scope="module")

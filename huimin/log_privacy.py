@@ -12,29 +12,20 @@ server entry) masks:
   (:func:`uvicorn_log_config`).
 
 SQLAlchemy engines are built with ``hide_parameters=True`` (workflows/db.py), so statement
-errors do not print bound values in the first place.
+errors do not print bound values in the first place. The masking rule is ``huimin.masking``.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from huimin.idcard import mask
+from huimin.masking import mask_text
 
-_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-_MOBILE = re.compile(r"(?:(?<=\+86)|(?<![0-9]))(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 MARK = "_huimin_masked"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-def mask_text(text: str) -> str:
-    """330183197803120116 -> 330183********0116; 13812345678 -> 138****5678."""
-    text = _ID_LIKE.sub(lambda match: mask(match.group(0)), text)
-    return _MOBILE.sub(r"\1****\2", text)
 
 
 def _scrub(value: object) -> object:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from huimin.settings import PROJECT_ROOT
-from huimin.supervisor import Child, Supervisor
+from launcher.supervisor import Child, Supervisor
 
 PY = sys.executable
 
@@ -73,7 +73,7 @@ def test_sigterm_stops_every_child(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, sys
-        from huimin.supervisor import Child, Supervisor
+        from launcher.supervisor import Child, Supervisor
         child = [sys.executable, "-c",
                  "import os, time; open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\\\n'); "
                  "time.sleep(120)"]
