@@ -7,7 +7,7 @@ from fastapi import FastAPI
 import knowledge.http
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
-from workflows import health, log_privacy, security_headers, validation
+from workflows import errors, health, log_privacy, security_headers, validation
 from workflows.applications import views as application_views
 from workflows.auth import views as auth_views
 from workflows.cases import views as case_views
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock or SystemClock()
     validation.install(app)
+    errors.install(app)
     log_privacy.install()
     security_headers.install(app)
 
