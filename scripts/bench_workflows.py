@@ -3,7 +3,7 @@
 1. Seeds N program cases (default 1,000,000) with their applications and a few forwards into a
    dedicated schema (default ``bench``), using the API's own tables (``Base.metadata``), by COPY.
 2. Times the staff queue for one township with filters, calling the API's own query
-   (``workflows.cases.service.list_cases``) on the models' indexes, and prints EXPLAIN ANALYZE
+   (``workflows.cases.queries.list_cases``) on the models' indexes, and prints EXPLAIN ANALYZE
    of every statement of the slowest scenario.
 3. Starts the real API (uvicorn, one process) on 127.0.0.1 against the same schema and sends
    a bounded number of ``POST /api/applications`` from concurrent httpx clients.
@@ -345,9 +345,9 @@ def township_caller(code: str) -> Any:
 
 
 def their_list_cases(session: Session, **kwargs: Any) -> tuple[Any, int]:
-    from workflows.cases import service
+    from workflows.cases import queries
 
-    listing = service.list_cases(session, **kwargs)
+    listing = queries.list_cases(session, **kwargs)
     return listing.items, listing.total
 
 
@@ -594,7 +594,7 @@ def timing_table(timings: list[Timing]) -> str:
 def run_queue_section(args: argparse.Namespace, name: str, code: str) -> None:
     engine = engine_for(args.database_url, args.schema)
     print(f"Queue of {name} ({code}) as a township reviewer sees it, through the API's own")
-    print("query (workflows.cases.service.list_cases) and the models' indexes. Each timed call")
+    print("query (workflows.cases.queries.list_cases) and the models' indexes. Each timed call")
     print("is the count, page 1 of 20 rows (or the page named), and those rows' applications.\n")
     queue_section("API's list_cases, models' indexes", engine, code, args.repeats, their_list_cases)
     engine.dispose()

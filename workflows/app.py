@@ -9,7 +9,7 @@ from huimin import log_privacy
 from huimin.http_client import close_shared_client
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
-from workflows import health, security_headers, validation
+from workflows import errors, health, security_headers, validation
 from workflows.applications import views as application_views
 from workflows.auth import views as auth_views
 from workflows.cases import views as case_views
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock or SystemClock()
     validation.install(app)
+    errors.install(app)
     log_privacy.install()
     security_headers.install(app)
     app.router.on_shutdown.append(close_shared_client)  # the pooled client of the Rasa calls

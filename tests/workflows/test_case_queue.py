@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from workflows.auth.actor import Caller
 from workflows.auth.models import StaffUser
-from workflows.cases import service
+from workflows.cases import queries
 from workflows.cases.enums import CaseStatus
 from workflows.cases.models import CaseForward, ProgramCase
 
@@ -68,9 +68,9 @@ def _fuchun() -> Caller:
     return Caller(staff=StaffUser(username="rev_fuchun", role="reviewer", township_code=FUCHUN))
 
 
-def _list(app: FastAPI, **kwargs: Any) -> service.CaseListing:
+def _list(app: FastAPI, **kwargs: Any) -> queries.CaseListing:
     with app.state.session_factory() as session:
-        return service.list_cases(session, caller=_fuchun(), today=TODAY, **kwargs)
+        return queries.list_cases(session, caller=_fuchun(), today=TODAY, **kwargs)
 
 
 def test_queue_defaults_to_open_cases_and_merges_forwarded_in_due_order(

@@ -1,4 +1,4 @@
-"""Deadline policy and clock, routing rules, and the state-machine table (no database)."""
+"""Deadline policy and clock, routing rules; machine: test_case_machine.py"""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ import datetime as dt
 import pytest
 
 from huimin.programs import Program
-from workflows.auth.enums import Role
 from workflows.calendar import WorkingDayCalendar
-from workflows.cases import machine
-from workflows.cases.enums import DECIDED, Action, CaseStatus
 from workflows.deadlines.clock import DeadlineState, due_date, read_clock
 from workflows.deadlines.policy import policy_for
 from workflows.routing.service import NotRoutableError, route
@@ -99,50 +96,3 @@ def test_routing_rules() -> None:
             residence_township_code=CHUNJIANG,
             has_residence_permit=True,
         )
-
-
-def _ctx(**changes: object) -> machine.GuardContext:
-    base = {
-        "today": dt.date(2026, 11, 2),
-        "extendable": True,
-        "extended": False,
-        "public_notice_ends_on": None,
-    }
-    base.update(changes)
-    return machine.GuardContext(**base)  # type: ignore[arg-type]
-
-
-def test_machine_table_is_consistent() -> None:
-    for status in DECIDED:
-        assert Action.FORWARD not in machine.allowed_actions(status, _ctx())
-        assert Action.EXTEND not in machine.allowed_actions(status, _ctx())
-    assert machine.allowed_actions(CaseStatus.CLOSED, _ctx()) == []
-    reachable = {CaseStatus.SUBMITTED}
-    for transition in machine.TRANSITIONS:
-        if transition.target is not None:
-            reachable.add(transition.target)
-    assert reachable == set(CaseStatus)
-    assert machine.allowed_actions(CaseStatus.SUBMITTED, _ctx(), role=Role.ADVISER) == []
-
-
-def test_machine_refuses_with_allowed_list_and_guards() -> None:
-    with pytest.raises(machine.TransitionNotAllowedError) as refused:
-        machine.check(CaseStatus.ACCEPTED, Action.APPROVE, _ctx(), role=Role.REVIEWER)
-    assert Action.START_INVESTIGATION in refused.value.allowed
-    ends = dt.date(2026, 11, 8)
-    with pytest.raises(machine.TransitionNotAllowedError, match="公示期"):
-        machine.check(
-            CaseStatus.PUBLIC_NOTICE,
-            Action.APPROVE,
-            _ctx(today=ends, public_notice_ends_on=ends),
-            role=Role.REVIEWER,
-        )
-    spec = machine.check(
-        CaseStatus.PUBLIC_NOTICE,
-        Action.APPROVE,
-        _ctx(today=dt.date(2026, 11, 9), public_notice_ends_on=ends),
-        role=Role.SUPERVISOR,
-    )
-    assert spec.target is CaseStatus.APPROVED
-    with pytest.raises(machine.RoleNotAllowedError):
-        machine.check(CaseStatus.ACCEPTED, Action.START_INVESTIGATION, _ctx(), role=Role.COUNTER)

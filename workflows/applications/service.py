@@ -22,10 +22,12 @@ from workflows.audit import service as audit
 from workflows.auth import service as auth_service
 from workflows.auth.actor import Caller
 from workflows.auth.capabilities import sees_full_id_numbers
-from workflows.cases import service as cases
+from workflows.cases import commands as case_commands
+from workflows.cases import queries as case_queries
+from workflows.cases import responses as case_responses
 from workflows.cases.enums import DECIDED, CaseStatus
+from workflows.cases.env import CaseEnv, township_name
 from workflows.cases.models import ProgramCase
-from workflows.cases.service import CaseEnv, township_name
 from workflows.numbering.service import next_number
 from workflows.routing.service import NotRoutableError, Routing, route
 from workflows.validation import field_errors
@@ -171,7 +173,9 @@ def submit(
     ]
     session.add(application)
     opened = [
-        cases.open_case(session, application=application, program=program, routing=routing, env=env)
+        case_commands.open_case(
+            session, application=application, program=program, routing=routing, env=env
+        )
         for program, routing in zip(body.programs, routes, strict=True)
     ]
     session.flush()
@@ -219,7 +223,7 @@ def _with_cases(query: Select[Application]) -> Select[Application]:
 
 
 def application_visible_to(township_code: str) -> ColumnElement[bool]:
-    cases_there = select(ProgramCase.application_id).where(cases.visible_to(township_code))
+    cases_there = select(ProgramCase.application_id).where(case_queries.visible_to(township_code))
     return or_(
         Application.submitted_township_code == township_code, Application.id.in_(cases_there)
     )
@@ -293,5 +297,5 @@ def describe(
             phone_masked=(phone[:3] + "****" + phone[-4:]) if phone else None,
         ),
         programs=[c.program for c in application.cases],
-        cases=[cases.summary(case, env) for case in application.cases],
+        cases=[case_responses.summary(case, env) for case in application.cases],
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from workflows.deadlines.policy import PUBLIC_NOTICE_DAYS
+
 
 class CaseStatus(StrEnum):
     SUBMITTED = "submitted"
@@ -61,7 +63,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.SUPPLY_MATERIALS: "材料已补齐",
     Action.START_INVESTIGATION: "开始入户调查和信息核对",
     Action.SUBMIT_OPINION: "提出乡镇(街道)审核意见",
-    Action.START_PUBLIC_NOTICE: "开始公示(7天)",
+    Action.START_PUBLIC_NOTICE: f"开始公示({PUBLIC_NOTICE_DAYS}天)",
     Action.RECORD_OBJECTION: "记录公示异议,重新调查",
     Action.APPROVE: "批准",
     Action.REJECT: "不予批准",

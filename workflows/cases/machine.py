@@ -2,7 +2,11 @@
 
 Each row: the action, the statuses it may start from, the status it leads to (None: stays),
 the roles that may take it, the body fields it needs, and an optional guard that returns a
-Chinese reason when the action is not possible right now.
+Chinese reason when the action is not possible right now. An action from a status its row does
+not declare is refused (TransitionNotAllowedError, 409 with the allowed actions).
+
+What each action does to the case and what the resident is told are declared beside this
+table, keyed by action: workflows/cases/effects.py (``EFFECTS``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,20 @@ from dataclasses import dataclass
 
 from workflows.auth.enums import Role
 from workflows.cases.enums import DECIDED, Action, CaseStatus
+from workflows.cases.errors import RoleNotAllowedError, TransitionNotAllowedError
 from workflows.deadlines.policy import PUBLIC_NOTICE_DAYS
+
+__all__ = [
+    "TRANSITIONS",
+    "GuardContext",
+    "RoleNotAllowedError",
+    "Transition",
+    "TransitionNotAllowedError",
+    "allowed_actions",
+    "check",
+    "roles_for",
+    "transition_for",
+]
 
 S = CaseStatus
 
@@ -125,19 +142,6 @@ def roles_for(spec: Transition, status: CaseStatus, ctx: GuardContext) -> frozen
     return spec.roles
 
 
-class TransitionNotAllowedError(Exception):
-    def __init__(self, message: str, allowed: list[Action]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.allowed = allowed
-
-
-class RoleNotAllowedError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def transition_for(action: Action) -> Transition:
     return _BY_ACTION[action]
 
@@ -162,6 +166,7 @@ def check(status: CaseStatus, action: Action, ctx: GuardContext, *, role: Role) 
         raise TransitionNotAllowedError(
             f"案件当前状态为“{status.label}”,不能执行“{action.label}”",
             allowed_actions(status, ctx, role=role),
+            status=status,
         )
     if role not in roles_for(spec, status, ctx):
         if role in spec.roles:  # allowed elsewhere, but this decision is the district's
@@ -170,5 +175,7 @@ def check(status: CaseStatus, action: Action, ctx: GuardContext, *, role: Role) 
     if spec.guard is not None:
         reason = spec.guard(ctx)
         if reason is not None:
-            raise TransitionNotAllowedError(reason, allowed_actions(status, ctx, role=role))
+            raise TransitionNotAllowedError(
+                reason, allowed_actions(status, ctx, role=role), status=status
+            )
     return spec

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from huimin import idcard
 from workflows.cases.enums import Action
+
+FULL_ID_NUMBERS = "full_id_numbers"
+"""Validation context key: ``{FULL_ID_NUMBERS: True}`` keeps members' ID numbers unmasked."""
 
 
 class CaseSummaryOut(BaseModel):
@@ -34,15 +38,19 @@ class AllowedActionOut(BaseModel):
 
 
 class ForwardOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     from_township_code: str
     to_township_code: str
     reason: str
-    by: str
+    by: str = Field(validation_alias="by_username")
     at: dt.datetime
     due_date: dt.date
 
 
 class HistoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     seq: int
     at: dt.datetime
     actor: str
@@ -50,7 +58,35 @@ class HistoryOut(BaseModel):
     data: dict[str, Any]
 
 
+class IncomeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    monthly_amount: float
+    exempt: bool
+
+
+class PropertyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    value: float
+    note: str
+
+
+class ExpenditureOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    kind: str
+    annual_amount: float
+
+
 class MemberOut(BaseModel):
+    """Read from a HouseholdMember; the ID number is masked unless the validation context says
+    ``{FULL_ID_NUMBERS: True}``."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     relation: str
     name: str
     id_number: str  # masked (330111********123X) unless the caller may see it in full
@@ -60,7 +96,13 @@ class MemberOut(BaseModel):
     disability_grade: int | None
     serious_illness: bool
     in_school: bool
-    incomes: list[dict[str, Any]]
+    incomes: list[IncomeOut]
+
+    @field_validator("id_number")
+    @classmethod
+    def _masked(cls, value: str, info: ValidationInfo) -> str:
+        context = info.context if isinstance(info.context, dict) else {}
+        return value if context.get(FULL_ID_NUMBERS) is True else idcard.mask(value)
 
 
 class CaseDetailOut(CaseSummaryOut):
@@ -85,8 +127,8 @@ class CaseDetailOut(CaseSummaryOut):
     allowed_actions: list[AllowedActionOut]
     forwards: list[ForwardOut]
     members: list[MemberOut]
-    property: list[dict[str, Any]]
-    expenditures: list[dict[str, Any]]
+    property: list[PropertyOut]
+    expenditures: list[ExpenditureOut]
     history: list[HistoryOut]
 
 

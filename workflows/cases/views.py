@@ -1,29 +1,30 @@
-"""HTTP API of program cases (staff; internal callers may read)."""
+"""HTTP API of program cases (staff; internal callers may read).
+
+Refusals are CaseErrors (workflows/cases/errors.py), answered by the app's one handler
+(workflows/errors.py): 404/403/409 with a Chinese ``detail``, 409 with the allowed actions.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.responses import JSONResponse
-from sqlalchemy.orm.exc import StaleDataError
+from fastapi import APIRouter, Depends, Query
 
 from huimin import townships
 from huimin.programs import Program
 from workflows.auth.actor import Caller
 from workflows.auth.deps import CaseReader, CaseStaff
-from workflows.cases import machine, service
+from workflows.cases import commands, queries, responses
 from workflows.cases.enums import CaseStatus
+from workflows.cases.env import CaseEnv
 from workflows.cases.models import ProgramCase
 from workflows.cases.schemas import CaseDetailOut, CasePageOut, TransitionIn
-from workflows.cases.service import CaseEnv
 from workflows.deps import CalendarDep, ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.read_audit import record_read
 from workflows.validation import field_errors
 
 router = APIRouter(tags=["cases"])
-
-CASE_NOT_FOUND = HTTPException(status_code=404, detail="案件不存在或不在您的辖区")
+READ_VIEW = "api.case_detail"
 
 
 def case_env(settings: SettingsDep, clock: ClockDep, calendar: CalendarDep) -> CaseEnv:
@@ -31,13 +32,6 @@ def case_env(settings: SettingsDep, clock: ClockDep, calendar: CalendarDep) -> C
 
 
 EnvDep = Annotated[CaseEnv, Depends(case_env)]
-
-
-def _visible_case(session: SessionDep, case_id: int, caller: Caller) -> ProgramCase:
-    case = service.get_visible(session, case_id=case_id, caller=caller)
-    if case is None:
-        raise CASE_NOT_FOUND
-    return case
 
 
 @router.get("/api/cases", response_model=CasePageOut)
@@ -55,7 +49,7 @@ def list_cases(
 ) -> CasePageOut:
     if township is not None and townships.by_code(township) is None:
         raise field_errors([(("township",), f"乡镇(街道)代码不存在:{township}")], where="query")
-    listing = service.list_cases(
+    listing = queries.list_cases(
         session,
         caller=caller,
         today=env.today,
@@ -68,7 +62,7 @@ def list_cases(
         page_size=page_size,
     )
     return CasePageOut(
-        items=[service.list_item(case, env) for case in listing.items],
+        items=[responses.list_item(case, env) for case in listing.items],
         total=listing.total,
         total_capped=listing.total_capped,
         page=page,
@@ -81,7 +75,7 @@ def get_case(
     case_id: IdPath, env: EnvDep, session: SessionDep, caller: CaseReader
 ) -> CaseDetailOut:
     """The case with its household; the read is audited (who, which case, this endpoint)."""
-    case = _visible_case(session, case_id, caller)
+    case = queries.visible_case(session, case_id=case_id, caller=caller)
     answer = _detail(session, case, env, caller)
     record_read(
         session, caller=caller, entity_type="case", entity_id=case.id, view=READ_VIEW, at=env.now
@@ -90,16 +84,13 @@ def get_case(
     return answer
 
 
-READ_VIEW = "api.case_detail"
-
-
 def _detail(session: SessionDep, case: ProgramCase, env: CaseEnv, caller: Caller) -> CaseDetailOut:
-    return service.detail(
+    return responses.detail(
         session,
         case=case,
         env=env,
         role=caller.role,
-        full_id_numbers=service.full_id_numbers_for(caller, case),
+        full_id_numbers=responses.full_id_numbers_for(caller, case),
     )
 
 
@@ -110,31 +101,9 @@ def transition(
     env: EnvDep,
     session: SessionDep,
     caller: CaseStaff,
-) -> CaseDetailOut | JSONResponse:
+) -> CaseDetailOut:
     staff = caller.staff
     assert staff is not None  # CaseStaff is a logged-in staff member
-    case = _visible_case(session, case_id, caller)
-    try:
-        service.transition(session, case=case, body=body, staff=staff, env=env)
-        session.commit()
-    except service.TransitionInputError as exc:
-        session.rollback()
-        raise field_errors(exc.problems) from None
-    except service.CaseForbiddenError as exc:
-        raise HTTPException(status_code=403, detail=exc.message) from None
-    except machine.RoleNotAllowedError as exc:
-        raise HTTPException(status_code=403, detail=exc.message) from None
-    except machine.TransitionNotAllowedError as exc:
-        session.rollback()
-        return JSONResponse(
-            status_code=409,
-            content={
-                "detail": exc.message,
-                "status": case.status,
-                "allowed_actions": [a.value for a in exc.allowed],
-            },
-        )
-    except StaleDataError:
-        session.rollback()
-        raise HTTPException(status_code=409, detail="案件已被他人更新,请刷新后重试") from None
+    case = queries.visible_case(session, case_id=case_id, caller=caller)
+    commands.act(session, case=case, body=body, staff=staff, env=env)
     return _detail(session, case, env, caller)

@@ -6,15 +6,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy.orm.exc import StaleDataError
+from pydantic import ValidationError
 
 from huimin import townships
 from huimin.programs import Program
 from workflows.applications.models import Application
 from workflows.auth.capabilities import Capability
 from workflows.auth.enums import Role
-from workflows.cases import machine, service
+from workflows.cases import commands, queries, responses
 from workflows.cases.enums import Action, CaseStatus
+from workflows.cases.env import township_name
+from workflows.cases.errors import CaseError, CaseNotFoundError
 from workflows.cases.schemas import TransitionIn
 from workflows.cases.views import EnvDep
 from workflows.deps import SessionDep, SettingsDep
@@ -23,6 +25,7 @@ from workflows.staff_pages import case_facts
 from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
 from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
+from workflows.validation import translate
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
@@ -53,7 +56,7 @@ def queue(
         return refused
     page_no = page
     township_code = township if township and townships.by_code(township) else None
-    listing = service.list_cases(
+    listing = queries.list_cases(
         session,
         caller=caller_of(staff),
         today=env.today,
@@ -65,7 +68,7 @@ def queue(
         page=page_no,
         page_size=PAGE_SIZE,
     )
-    rows = [service.list_item(case, env) for case in listing.items]
+    rows = [responses.list_item(case, env) for case in listing.items]
     total = listing.total
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     # above the count cap the last page is unknown: offer "next" while pages come back full
@@ -97,7 +100,8 @@ def queue(
     )
 
 
-CASE_NOT_FOUND = "案件不存在或不在您的辖区"
+CASE_NOT_FOUND = CaseNotFoundError.MESSAGE
+UNKNOWN_ACTION = "未知的操作"
 READ_VIEW = "staff_page.case"
 
 
@@ -106,24 +110,23 @@ def _case_context(
 ) -> dict[str, Any] | None:
     """What the case page shows; the read is audited (committed here)."""
     caller = caller_of(staff)
-    case = service.get_visible(session, case_id=case_id, caller=caller)
+    case = queries.get_visible(session, case_id=case_id, caller=caller)
     if case is None:
         return None
     # Full numbers for the 一键核对 and the prescreen; the template masks every one it shows.
-    detail = service.detail(
+    detail = responses.detail(
         session, case=case, env=env, role=Role(staff.role), full_id_numbers=True
     )
     record_read(
         session, caller=caller, entity_type="case", entity_id=case.id, view=READ_VIEW, at=env.now
     )
     session.commit()
-    may_act = staff.township_code is None or staff.township_code == case.handling_township_code
     application = session.get(Application, case.application_id)
     return {
         "staff": staff,
         "case": detail,
-        "may_act": may_act,
-        "awaits_district": service.awaits_district(case, env, role=Role(staff.role)),
+        "may_act": commands.may_act(case, staff),
+        "awaits_district": responses.awaits_district(case, env, role=Role(staff.role)),
         "entered_by": application.entered_by_staff if application else None,
         "documents": case_facts.documents(session, case.application_id),
         "verification": case_facts.verification(settings, detail),
@@ -173,56 +176,38 @@ def take_action(
     missing_materials: Annotated[str, Form()] = "",
     to_township_code: Annotated[str, Form()] = "",
 ) -> Response:
-    """Take one action through backend-core's service layer (same checks as the API)."""
+    """Take one action: one call of the service (the API's checks, effects and errors); a
+    refusal re-renders the page with the error's Chinese message and HTTP status."""
     if not csrf_ok(request, settings, csrf):
         return error_page(request, 403, CSRF_REFUSED)
     refused = refusal(request, staff, Capability.CASE_DATA)
     if refused is not None:
         return refused
-    case = service.get_visible(session, case_id=case_id, caller=caller_of(staff))
+    case = queries.get_visible(session, case_id=case_id, caller=caller_of(staff))
     if case is None:
         return error_page(request, 404, CASE_NOT_FOUND)
     chosen = _enum_or_none(Action, action)
-    error: str | None = None
-    if chosen is None:
-        error = "未知的操作"
-    else:
-        body = TransitionIn(
-            action=chosen,
-            reason=reason.strip() or None,
-            note=note.strip() or None,
-            missing_materials=[m for m in missing_materials.splitlines() if m.strip()] or None,
-            to_township_code=to_township_code or None,
-        )
+    error, status_code = UNKNOWN_ACTION, 409
+    if chosen is not None:
         try:
-            service.check_may_act(case, staff)
-            machine.check(
-                CaseStatus(case.status),
-                chosen,
-                service.guard_context(case, env),
-                role=Role(staff.role),
+            body = TransitionIn(
+                action=chosen,
+                reason=reason.strip() or None,
+                note=note.strip() or None,
+                missing_materials=[m for m in missing_materials.splitlines() if m.strip()] or None,
+                to_township_code=to_township_code or None,
             )
-            problems = service.body_problems(case, body)
-            if problems:
-                error = ";".join(message for _, message in problems)
-            else:
-                service.transition(session, case=case, body=body, staff=staff, env=env)
-                session.commit()
-        except service.CaseForbiddenError as exc:
-            error = exc.message
-        except (machine.RoleNotAllowedError, machine.TransitionNotAllowedError) as exc:
-            error = exc.message
-        except StaleDataError:
-            error = "案件已被他人更新,请刷新后重试"
-        if error is not None:
-            session.rollback()
-    if error is None:
-        return RedirectResponse(f"/staff/cases/{case_id}?done={action}", status_code=303)
+            commands.act(session, case=case, body=body, staff=staff, env=env)
+            return RedirectResponse(f"/staff/cases/{case_id}?done={chosen.value}", status_code=303)
+        except CaseError as exc:
+            error, status_code = exc.message, exc.status_code
+        except ValidationError as exc:
+            error, status_code = ";".join(translate(e) for e in exc.errors()), 422
     context = _case_context(staff, session, env, settings, case_id)
     if context is None:
         return error_page(request, 404, CASE_NOT_FOUND)
     context["error"] = error
-    return render(request, "case.html", context, status_code=409)
+    return render(request, "case.html", context, status_code=status_code)
 
 
 def _timeline_entry(event: Any) -> dict[str, Any]:
@@ -241,7 +226,7 @@ def _timeline_entry(event: Any) -> dict[str, Any]:
     if data.get("missing_materials"):
         details.append("需补充:" + "、".join(map(str, data["missing_materials"])))
     if data.get("to_township_code"):
-        details.append(f"转交至:{service.township_name(str(data['to_township_code']))}")
+        details.append(f"转交至:{township_name(str(data['to_township_code']))}")
     actor = str(event.actor).removeprefix("staff:")
     return {"at": event.at, "actor": actor, "label": label, "details": details}
 

@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from huimin.programs import Program
 from workflows.auth.actor import Caller
-from workflows.cases import service
+from workflows.cases import queries
 from workflows.cases.enums import DECIDED, CaseStatus
+from workflows.cases.env import township_name
 from workflows.cases.models import ProgramCase
 from workflows.clock import LOCAL_TZ
 from workflows.deadlines.calendar import WorkingDays
@@ -40,11 +41,11 @@ def dashboard(
 ) -> Dashboard:
     query = select(ProgramCase)
     if caller.township_scope is not None:
-        query = query.where(service.visible_to(caller.township_scope))
+        query = query.where(queries.visible_to(caller.township_scope))
     cases = session.scalars(query).all()
-    overdue_query = select(ProgramCase.id).where(service.overdue_clause(today))
+    overdue_query = select(ProgramCase.id).where(queries.overdue_clause(today))
     if caller.township_scope is not None:
-        overdue_query = overdue_query.where(service.visible_to(caller.township_scope))
+        overdue_query = overdue_query.where(queries.visible_to(caller.township_scope))
     overdue_ids = set(session.scalars(overdue_query).all())
 
     statuses = Counter(case.status for case in cases)
@@ -62,7 +63,7 @@ def dashboard(
         by_status=[(s.label, statuses[s.value]) for s in CaseStatus if statuses[s.value]],
         by_program=[(p.label, programs[p.value]) for p in Program if programs[p.value]],
         by_township=sorted(
-            ((service.township_name(code), n) for code, n in places.items()),
+            ((township_name(code), n) for code, n in places.items()),
             key=lambda item: (-item[1], item[0]),
         ),
         decided=len(durations),
