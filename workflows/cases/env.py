@@ -29,11 +29,7 @@ class CaseEnv:
         return self.now.astimezone(LOCAL_TZ).date()
 
 
-def township_name(code: str | None) -> str:
-    if code is None:
-        return townships.DISTRICT_NAME
-    township = townships.by_code(code)
-    return township.name if township else code
+township_name = townships.township_name  # the one helper; re-exported for the case modules
 
 
 def policy_of(program: str, settings: Settings) -> DeadlinePolicy:
