@@ -125,3 +125,28 @@ def test_printed_qr_codes_scan_back_to_their_links(site, browser_page, tmp_path)
         image = cv2.imdecode(np.fromfile(str(shot), dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
         text, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
         assert text == expected
+
+
+def test_unverified_applicant_blocks_the_economic_verification_until_the_id_card_check(
+    site, log_in, screenshots
+) -> None:
+    application = site.submit(seq=701)
+    case_id = application["cases"][0]["id"]
+    page = log_in("counter_fuchun", f"/staff/cases/{case_id}")
+    page.wait_for_url(f"**/staff/cases/{case_id}")
+    assert page.locator("#identity").inner_text() == "申请人身份:未核验 —— 受理时请核验身份证原件"
+    blocked = page.locator("#verification-blocked").inner_text()
+    assert blocked.startswith("申请人身份尚未核验,暂不进行经济状况核对")
+    assert page.locator("#verification table").count() == 0
+    page.screenshot(path=str(screenshots / "case_identity_unverified.png"), full_page=True)
+
+    form = page.locator("#identity-check")
+    form.locator("input[name=confirmed]").check()
+    form.locator("button").click()
+    page.wait_for_url(f"**/staff/cases/{case_id}#identity")
+    assert page.locator("#identity").inner_text().startswith(
+        "申请人身份:已核验(窗口核验身份证原件,工作人员 counter_fuchun)"
+    )
+    assert page.locator("#verification-blocked").count() == 0
+    assert page.locator("#identity-check").count() == 0
+    assert "核对" in page.locator("#verification").inner_text()

@@ -39,6 +39,11 @@ class Application(Base):
     submitted_township_code: Mapped[str] = mapped_column(String(12), index=True)
     documents_later: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Whether the applicant's identity was verified, looked up by the API itself at submission
+    # (workflows/applications/identity.py) or recorded by a staff member's ID card check later.
+    identity_verified_method: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    identity_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    identity_verified_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # counter
 
     members: Mapped[list[HouseholdMember]] = relationship(
         back_populates="application",

@@ -123,6 +123,12 @@ class ApplicationOut(BaseModel):
     status: str
     status_label: str
     channel: str
+    entered_by_staff: str | None  # the staff member who entered it at the counter
+    # Looked up by the API at submission (never taken from the body), or a staff ID card check
+    identity_verified_method: str | None  # sms | counter | oidc; null: not verified
+    identity_verified_at: dt.datetime | None
+    identity_verified_by: str | None  # counter: the staff username who checked the ID card
+    identity_label: str  # 申请人身份:已核验(…) / 申请人身份:未核验 —— 受理时请核验身份证原件
     submitted_township_code: str
     submitted_township_name: str
     created_at: dt.datetime

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from huimin import idcard
+from workflows.applications import identity
 from workflows.applications.enums import BundleStatus, Channel
 from workflows.applications.models import (
     Application,
@@ -171,6 +172,7 @@ def submit(
     application.expenditures = [
         Expenditure(kind=e.kind.value, annual_amount=e.annual_amount) for e in body.expenditures
     ]
+    identity.record_at_submission(session, env.settings, application, now=env.now)
     session.add(application)
     opened = [
         case_commands.open_case(
@@ -195,6 +197,7 @@ def submit(
             "programs": [p.value for p in body.programs],
             "submitted_township_code": submitted,
             "consent_at": application.consent_at.isoformat(),
+            "identity_verified_method": application.identity_verified_method,
         },
         at=env.now,
     )
@@ -276,9 +279,16 @@ def full_id_numbers_for(caller: Caller, application: Application) -> bool:
 
 
 def describe(
-    application: Application, env: CaseEnv, *, full_id_numbers: bool = False
+    application: Application,
+    env: CaseEnv,
+    *,
+    full_id_numbers: bool = False,
+    staff_names: bool = False,
 ) -> ApplicationOut:
-    """The application and its cases; the applicant's ID number masked unless full_id_numbers."""
+    """The application and its cases; the applicant's ID number masked unless full_id_numbers.
+
+    Staff usernames (who entered it, who checked the ID card) only with ``staff_names`` (the
+    /api/applications endpoints); the residents' answers leave them out."""
     status = bundle_status([c.status for c in application.cases])
     phone = application.applicant_phone
     return ApplicationOut(
@@ -287,6 +297,11 @@ def describe(
         status=status.value,
         status_label=status.label,
         channel=application.channel,
+        entered_by_staff=application.entered_by_staff if staff_names else None,
+        identity_verified_method=application.identity_verified_method,
+        identity_verified_at=application.identity_verified_at,
+        identity_verified_by=application.identity_verified_by if staff_names else None,
+        identity_label=identity.label(application, staff_names=staff_names),
         submitted_township_code=application.submitted_township_code,
         submitted_township_name=township_name(application.submitted_township_code),
         created_at=application.created_at,

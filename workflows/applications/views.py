@@ -8,9 +8,9 @@ from fastapi import APIRouter, Header, HTTPException
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
-from workflows.applications import service
+from workflows.applications import identity, service
 from workflows.applications.schemas import ApplicationIn, ApplicationOut
-from workflows.auth.deps import CaseReader
+from workflows.auth.deps import CaseReader, CaseStaff
 from workflows.cases.views import EnvDep
 from workflows.deps import IdPath, SessionDep
 from workflows.read_audit import record_read
@@ -49,7 +49,7 @@ def submit(
         if existing is None:
             raise
         application, created = existing, False
-    answer = service.describe(application, env)
+    answer = service.describe(application, env, staff_names=True)
     if created:
         return answer
     return JSONResponse(status_code=200, content=answer.model_dump(mode="json"))
@@ -64,7 +64,7 @@ def get_application(
     if application is None:
         raise NOT_FOUND
     full = service.full_id_numbers_for(caller, application)
-    answer = service.describe(application, env, full_id_numbers=full)
+    answer = service.describe(application, env, full_id_numbers=full, staff_names=True)
     record_read(
         session,
         caller=caller,
@@ -75,3 +75,32 @@ def get_application(
     )
     session.commit()
     return answer
+
+
+@router.post(
+    "/api/applications/{application_id}/identity-check",
+    response_model=ApplicationOut,
+    responses={
+        403: {"description": "角色或乡镇(街道)不能登记身份核验"},
+        404: {"description": "申请不存在或不在您的辖区"},
+        409: {"description": "申请人身份已核验"},
+    },
+)
+def identity_check(
+    application_id: IdPath, caller: CaseStaff, session: SessionDep, env: EnvDep
+) -> ApplicationOut:
+    """The staff member checked the applicant's physical ID card (method counter; audited)."""
+    application = service.get_visible(session, application_id=application_id, caller=caller)
+    if application is None:
+        raise NOT_FOUND
+    try:
+        identity.record_id_card_check(session, application, caller=caller, now=env.now)
+    except identity.IdentityCheckRefusedError as exc:
+        session.rollback()
+        raise HTTPException(status_code=403, detail=exc.message) from None
+    except identity.AlreadyVerifiedError as exc:
+        session.rollback()
+        raise HTTPException(status_code=409, detail=exc.message) from None
+    session.commit()
+    full = service.full_id_numbers_for(caller, application)
+    return service.describe(application, env, full_id_numbers=full, staff_names=True)

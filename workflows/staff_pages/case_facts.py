@@ -1,5 +1,7 @@
-"""What the case page shows beside the case itself: documents, the economic verification
-(一键核对) of the household, and the eligibility explanation for the case's program."""
+"""What the case page shows beside the case itself: the applicant's identity, documents, the
+economic verification (一键核对) of the household, and the eligibility explanation for the case's
+program. The economic verification runs only once the applicant's identity is verified: the
+consent to it may otherwise come from a stranger."""
 
 from __future__ import annotations
 
@@ -15,13 +17,16 @@ from sqlalchemy.orm import Session
 
 from huimin import idcard
 from huimin.settings import Settings
+from workflows.applications import identity
 from workflows.applications.models import Application
+from workflows.auth.models import StaffUser
 from workflows.cases.schemas import CaseDetailOut
 from workflows.documents.models import Document
 from workflows.eligibility.engine import prescreen
 from workflows.eligibility.from_application import household_from_application
 from workflows.eligibility.rules import RulesError, load_rules
 from workflows.eligibility.standards import StandardsError, load_standards
+from workflows.staff_pages.session import caller_of
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,22 @@ class Verification:
     rows: list[VerificationRow]
     checked_at: Any = None
     error: str | None = None
+    blocked: str | None = None  # why it did not run (the applicant's identity is unverified)
+
+
+@dataclass(frozen=True)
+class ApplicantIdentity:
+    application_id: int | None
+    verified: bool
+    label: str  # 申请人身份:已核验(…) / 申请人身份:未核验 —— 受理时请核验身份证原件
+    verified_at: Any = None
+    may_check: bool = False  # this staff member may record the ID card check
+
+
+IDENTITY_BLOCKS_VERIFICATION = (
+    "申请人身份尚未核验,暂不进行经济状况核对(一键核对):核对授权须由申请人本人作出。"
+    "请先查验申请人居民身份证原件并登记核验。"
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +80,30 @@ def documents(session: Session, application_id: int) -> Sequence[Document]:
     ).all()
 
 
-def verification(settings: Settings, detail: CaseDetailOut) -> Verification:
+def applicant_identity(application: Application | None, staff: StaffUser) -> ApplicantIdentity:
+    if application is None:
+        return ApplicantIdentity(
+            application_id=None, verified=False, label=identity.UNVERIFIED_LABEL
+        )
+    return ApplicantIdentity(
+        application_id=application.id,
+        verified=identity.is_verified(application),
+        label=identity.label(application),
+        verified_at=application.identity_verified_at,
+        may_check=identity.may_check(caller_of(staff), application),
+    )
+
+
+def verification(
+    settings: Settings, detail: CaseDetailOut, application: Application | None
+) -> Verification:
+    """The 一键核对 of the household; not run while the applicant's identity is unverified."""
     from workflows.registry.base import RegistryUnavailableError
     from workflows.registry.factory import make_verifier
     from workflows.registry.models import KIND_LABELS
 
+    if application is None or not identity.is_verified(application):
+        return Verification(rows=[], blocked=IDENTITY_BLOCKS_VERIFICATION)
     names = {m.id_number: m.name for m in detail.members}
     try:
         report = make_verifier(settings).verify(list(names))

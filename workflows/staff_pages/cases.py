@@ -129,7 +129,8 @@ def _case_context(
         "awaits_district": responses.awaits_district(case, env, role=Role(staff.role)),
         "entered_by": application.entered_by_staff if application else None,
         "documents": case_facts.documents(session, case.application_id),
-        "verification": case_facts.verification(settings, detail),
+        "identity": case_facts.applicant_identity(application, staff),
+        "verification": case_facts.verification(settings, detail, application),
         "eligibility": case_facts.eligibility(settings, detail, application, env.today),
         "timeline": [_timeline_entry(h) for h in detail.history],
         "townships": [

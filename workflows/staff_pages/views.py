@@ -12,6 +12,7 @@ from workflows.staff_pages import (
     dashboard,
     documents,
     handoffs,
+    identity_check,
     intake,
     login,
     qr,
@@ -21,6 +22,7 @@ from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
 router = APIRouter(include_in_schema=False)
 for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr):
     router.include_router(_module.router)
+router.include_router(identity_check.router)  # the case page's ID card check
 
 
 @router.get("/staff")
