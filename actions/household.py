@@ -86,3 +86,53 @@ def describe(members: list[dict[str, Any]]) -> str:
             line += f" {category or ''}残疾{grade or ''}级"
         lines.append(line)
     return "\n".join(lines)
+
+
+async def parse(
+    field: str, text: str, members: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The API's reading of the resident's words (POST /api/household/parse).
+
+    Raises :class:`api_client.ApiError`; callers keep the raw text when the API is unavailable
+    and read it again at submission.
+    """
+    known = [
+        {"relation": m.get("relation"), "name": m.get("name")}
+        for m in members or []
+        if m.get("relation")
+    ]
+    return await api_client.get_client().parse_household(field, text, known)
+
+
+def with_incomes(
+    members: list[dict[str, Any]], parsed: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``members`` with the parsed incomes of each (same order), and the parsed members the
+    household does not have (a relation named in the text but never entered)."""
+    known = [m for m in members if m.get("relation")]
+    answered = list(parsed.get("members") or [])
+    result = []
+    for index, member in enumerate(known):
+        entry = dict(member)
+        found = answered[index] if index < len(answered) else {}
+        entry["incomes"] = [
+            {"kind": income["kind"], "monthly_amount": income["monthly_amount"]}
+            for income in found.get("incomes") or []
+        ]
+        result.append(entry)
+    unknown = [m for m in answered[len(known):] if m.get("incomes")]
+    return result, unknown
+
+
+def property_items(parsed: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"kind": item["kind"], "value": item["value"], "note": item.get("note") or ""}
+        for item in parsed.get("property") or []
+    ]
+
+
+def expenditures(parsed: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"kind": item["kind"], "annual_amount": item["annual_amount"]}
+        for item in parsed.get("expenditures") or []
+    ]

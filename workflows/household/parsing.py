@@ -1,4 +1,4 @@
-"""A resident's Chinese free text -> household facts (amounts, members, incomes, property, spending).
+"""A resident's Chinese text -> household facts (amounts, members, incomes, property, spending).
 
 Pure functions without I/O, next to the eligibility engine that judges the facts; the dialogue
 calls them through ``POST /api/household/parse`` (:mod:`workflows.household.views`).
@@ -6,7 +6,7 @@ calls them through ``POST /api/household/parse`` (:mod:`workflows.household.view
 - Amounts: digits (half- or full-width), Chinese numerals (两千五, 一万二, 八十二, 一百零五),
   formal numerals (贰仟伍佰), units (2.5万, 3k, 三千块), a period (每月, 一年, 一天).
   A number followed by a measure word (一套, 两辆, 一个月, 三口人, 二级) is a count, not money.
-- Incomes: the kind from the words (工资/打工 -> wage, 退休金/养老金 -> pension, 低保金 -> relief …),
+- Incomes: the kind from the words (工资/打工 wage, 退休金/养老金 pension, 低保金 relief …),
   per month, each on the member the clause names ("老公打工,一个月两千五" -> the spouse's wage).
 - Property: deposit/house/vehicle/other; "只有一套自住房" is the only home (value 0), not 1 yuan.
 - Expenditures: medical/education/disability/basic living, per year.
@@ -44,7 +44,8 @@ _CN_DIGITS = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
-_TOKEN = re.compile(r"[0-9][0-9.]*(?:[十百千万零一二两俩三四五六七八九0-9.]*)|[零一幺二两俩三四五六七八九十百千万][零一幺二两俩三四五六七八九十百千万0-9.]*")
+_CN_CHARS = "零一幺二两俩三四五六七八九十百千万"
+_TOKEN = re.compile(rf"[0-9][0-9.]*[{_CN_CHARS}0-9.]*|[{_CN_CHARS}][{_CN_CHARS}0-9.]*")
 _SUFFIX_UNIT = re.compile(r"\s*([kKwW])")
 # After a number, these make it a count, an age, a grade or a period: never money.
 _MEASURE = re.compile(

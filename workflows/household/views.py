@@ -17,7 +17,9 @@ router = APIRouter(prefix="/api/household", tags=["household"])
 
 HINTS = {
     ParseField.INCOME: "没有看出收入金额,请说明谁、什么收入、每月多少,例如“老伴退休金每月两千”",
-    ParseField.PROPERTY: "没有看出财产情况,请说明存款多少、有没有车、房子几套,例如“存款一万,只有一套自住房”",
+    ParseField.PROPERTY: (
+        "没有看出财产情况,请说明存款多少、有没有车、房子几套,例如“存款一万,只有一套自住房”"
+    ),
     ParseField.EXPENSES: "没有看出支出金额,请说明什么支出、一年多少,例如“看病一年花了三万”",
     ParseField.MEMBERS: "没有看出家庭成员,请说明关系、姓名和身份证号码",
 }
