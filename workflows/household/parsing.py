@@ -364,6 +364,7 @@ def incomes(text: str, members: list[dict[str, Any]] | None = None) -> Parsed:
         result.nothing = True
         return result
     pending = ""  # a clause without an amount ("老公打工") that the next amount belongs to
+    last: int | None = None  # the member the previous clause spoke about ("他" refers to them)
     for clause in clauses(normal):
         found = amounts(clause)
         if not found:
@@ -378,14 +379,17 @@ def incomes(text: str, members: list[dict[str, Any]] | None = None) -> Parsed:
         pending = ""
         kind = _kind_of(context, INCOME_WORDS) or IncomeKind.WAGE
         index = _member_index(result.members, context)
-        if kind is IncomeKind.TRANSFER and re.search(r"给|赡养|生活费", context):
-            index = None  # "儿子每月给五百": the applicant receives it, the son does not earn it
+        named = relation_word(context)
+        if re.search(r"他|她", context) and (named is None or named[1] is Relation.SELF):
+            index = last  # "他自己打工": the member of the clause before
         if index == -1:
-            word = relation_word(context)
-            assert word is not None
-            new = dict(blank_member(word[1]), added=True, relation_word=word[0])
+            assert named is not None
+            new = dict(blank_member(named[1]), added=True, relation_word=named[0])
             result.members.append(new)
             index = len(result.members) - 1
+        last = index
+        if kind is IncomeKind.TRANSFER and re.search(r"给|赡养|生活费", context):
+            index = None  # "儿子每月给五百": the applicant receives it, the son does not earn it
         target = result.members[applicant if index is None else index]
         target["incomes"].append(
             {
@@ -479,9 +483,9 @@ def disability(text: str) -> tuple[DisabilityCategory | None, int | None]:
 
 
 _NOT_A_NAME = re.compile(
-    r"身份证号?码?|号码|电话|手机|今年|岁|周岁|"
+    r"身份证号?码?|号码|电话|手机|今年|"
     r"(" + "|".join(c.value for c in DisabilityCategory) + r")?残疾证?([一二三四1-4]级)?|"
-    r"[一二三四1-4]级|重病|大病|在读|上学|读书|学生|[零一二两三四五六七八九十]+"
+    r"[一二三四1-4]级|重病|大病|在读|上学|读书|学生|[零一二两三四五六七八九十]+周?岁"
 )
 _NAME_PREFIX = re.compile(r"^(我|他|她)?(的)?(名字|姓名)?(是|叫做|叫)?")
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer
 
 from workflows.household.bounds import MAX_MEMBERS, MAX_NAME_LENGTH
 from workflows.household.enums import Relation
 from workflows.household.models import HouseholdModel
 
 MAX_PARSE_TEXT = 1000
+# Yuan to the fen; a JSON number (not a string), as the application body takes it.
+Yuan = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
 class ParseField(StrEnum):
@@ -37,7 +40,7 @@ class ParseIn(HouseholdModel):
 class ParsedIncomeOut(BaseModel):
     kind: str
     kind_label: str
-    monthly_amount: Decimal
+    monthly_amount: Yuan
     text: str
 
 
@@ -56,14 +59,14 @@ class ParsedMemberOut(BaseModel):
 
 class ParsedPropertyOut(BaseModel):
     kind: str
-    value: Decimal
+    value: Yuan
     note: str = ""
     only_home: bool = False
 
 
 class ParsedExpenditureOut(BaseModel):
     kind: str
-    annual_amount: Decimal
+    annual_amount: Yuan
 
 
 class ParseOut(BaseModel):
