@@ -122,20 +122,26 @@ class Amount:
 def amounts(text: str) -> list[Amount]:
     """Every money amount in normalised text (counts, ages, grades, periods left out)."""
     found = []
-    for match in _TOKEN.finditer(text):
-        rest = text[match.end():]
-        if _MEASURE.match(rest):
+    position = 0
+    while True:
+        match = _TOKEN.search(text, position)
+        if match is None:
+            return found
+        start, end = match.span()
+        value = parse_number(text[start:end])
+        while value is None and end - start > 1:
+            end -= 1  # "两千五一个月": the number is 两千五, then 一个月
+            value = parse_number(text[start:end])
+        position = end
+        rest = text[end:]
+        if value is None or _MEASURE.match(rest):
             continue
-        value = parse_number(match.group(0))
-        if value is None:
-            continue
-        end = match.end()
         unit = _SUFFIX_UNIT.match(rest)
         if unit:
             value *= 10000 if unit.group(1) in "wW" else 1000
             end += unit.end()
-        found.append(Amount(value, match.start(), end))
-    return found
+            position = end
+        found.append(Amount(value, start, end))
 
 
 def numbers(text: str) -> list[Decimal]:
@@ -154,7 +160,11 @@ def says_nothing(text: str) -> bool:
 
 
 def clauses(text: str) -> list[str]:
-    return [part for part in re.split(r"[,;.、!?\s]+|还有|另外|以及", text) if part]
+    return [
+        part
+        for part in re.split(r"(?:[,;、!?\s]|(?<!\d)\.|\.(?!\d))+|还有|另外|以及", text)
+        if part
+    ]
 
 
 # Relation words, longest first where one contains another.
@@ -375,9 +385,12 @@ def incomes(text: str, members: list[dict[str, Any]] | None = None) -> Parsed:
             else:
                 result.not_understood.append(clause)
             continue
-        context = pending + clause
+        # the clause's own words first; "老公打工,一个月两千五": the words of the clause before
+        own = relation_word(clause) is not None or _member_index(result.members, clause) is not None
+        kind = _kind_of(clause, INCOME_WORDS) or _kind_of(pending, INCOME_WORDS)
+        kind = kind or IncomeKind.WAGE
+        context = clause if own else pending + clause
         pending = ""
-        kind = _kind_of(context, INCOME_WORDS) or IncomeKind.WAGE
         index = _member_index(result.members, context)
         named = relation_word(context)
         if re.search(r"他|她", context) and (named is None or named[1] is Relation.SELF):
@@ -407,13 +420,24 @@ _DEPOSIT = re.compile(r"存款|存折|银行|存了|积蓄|钱|理财|现金")
 _ONLY_HOME = re.compile(r"只有|唯一|自住|自己住|住的|一套|老房|祖屋")
 
 
+def _names_property(clause: str) -> bool:
+    return bool(_DEPOSIT.search(clause)) or any(word in clause for word in ("车", "房", "屋"))
+
+
 def property_items(text: str) -> Parsed:
     """Property (deposit, house, vehicle, other) with values; the only home is worth 0."""
     result = Parsed()
     normal = _strip_ids(normalise_text(text))
+    if re.match(r"^(都|也)?(没有?|无)", normal) and not amounts(normal):
+        result.nothing = True  # "没有存款、车和其他房产": the whole list is denied
+        return result
     for clause in clauses(normal):
         found = amounts(clause)
         value = _money(found[-1].value) if found else Decimal("0.00")
+        last = result.property[-1] if result.property else None
+        if found and last and not last["value"] and not _names_property(clause):
+            last.update(value=value, only_home=False, note=f"{last['note']},{clause}"[:200])
+            continue  # "一套房出租,值80万": the value of the item before
         negated = bool(_NEGATED.search(clause))
         item: dict[str, Any] | None = None
         if _DEPOSIT.search(clause) and "房" not in clause and "车" not in clause:
@@ -485,7 +509,7 @@ def disability(text: str) -> tuple[DisabilityCategory | None, int | None]:
 _NOT_A_NAME = re.compile(
     r"身份证号?码?|号码|电话|手机|今年|"
     r"(" + "|".join(c.value for c in DisabilityCategory) + r")?残疾证?([一二三四1-4]级)?|"
-    r"[一二三四1-4]级|重病|大病|在读|上学|读书|学生|[零一二两三四五六七八九十]+周?岁"
+    r"[一二三四1-4]级|重病|大病|在读|上学|读书|学生|得了|患了|患有|尿毒症|癌症?|白血病|[零一二两三四五六七八九十]+周?岁"
 )
 _NAME_PREFIX = re.compile(r"^(我|他|她)?(的)?(名字|姓名)?(是|叫做|叫)?")
 
