@@ -121,7 +121,7 @@ class Amount:
 
 def amounts(text: str) -> list[Amount]:
     """Every money amount in normalised text (counts, ages, grades, periods left out)."""
-    found = []
+    found: list[Amount] = []
     position = 0
     while True:
         match = _TOKEN.search(text, position)
