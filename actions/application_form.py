@@ -348,8 +348,10 @@ class ValidateApplicationForm(HuiminFormValidation):
         try:
             parsed = await household.parse("members", text)
         except api_client.ApiUnavailableError:
+            # kept as typed and read at submission; the next member (or 没有了) is asked
             dispatcher.utter_message(response="utter_api_unavailable")
-            return {"member_entry": None}  # asked again; nothing was added
+            pending = [*(tracker.get_slot("members") or []), household.pending_member(text)]
+            return self.accept({"members": pending, "member_entry": None})
         except api_client.ApiRejectedError:
             return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing")
         found = (parsed.get("members") or [{}])[0]

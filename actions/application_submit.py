@@ -22,8 +22,9 @@ def idempotency_key(sender_id: str, form_uuid: str) -> str:
 
 async def members_with_incomes(tracker: Tracker) -> list[dict[str, Any]]:
     """The members, each with its own incomes: as the form kept them, or (when the API was
-    unavailable while the resident answered) read now from the kept ``income_text``."""
-    members = [dict(m) for m in tracker.get_slot("members") or []]
+    unavailable while the resident answered) read now from the kept ``income_text`` and the
+    kept words of a member."""
+    members = await household.resolve_pending([dict(m) for m in tracker.get_slot("members") or []])
     text = tracker.get_slot("income_text") or ""
     if members and text and not all("incomes" in m for m in members):
         parsed = await household.parse("income", text, members)

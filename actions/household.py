@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from actions import api_client
 from huimin.idcard import mask
 from huimin.townships import by_code
 
+_ID_RUN = re.compile(r"[0-9０-９]{15,17}[0-9０-９XxＸｘ]")
 MEMBER_KEYS = (
     "relation",
     "name",
@@ -78,6 +80,10 @@ def describe(members: list[dict[str, Any]]) -> str:
     """One line per member for the resident to check: 本人 张三(330183********0211)."""
     lines = []
     for member in members:
+        if member.get("pending_text"):
+            typed = _ID_RUN.sub(lambda m: mask(m.group(0)), str(member["pending_text"]))
+            lines.append(f"(待识别)“{typed}”")
+            continue
         line = f"{member.get('relation') or ''} {member.get('name') or ''}".strip()
         if member.get("id_number"):
             line += f"({mask(str(member['id_number']))})"
@@ -109,19 +115,37 @@ def with_incomes(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``members`` with the parsed incomes of each (same order), and the parsed members the
     household does not have (a relation named in the text but never entered)."""
-    known = [m for m in members if m.get("relation")]
-    answered = list(parsed.get("members") or [])
+    answered = iter(parsed.get("members") or [])
     result = []
-    for index, member in enumerate(known):
+    for member in members:
         entry = dict(member)
-        found = answered[index] if index < len(answered) else {}
-        entry["incomes"] = [
-            {"kind": income["kind"], "monthly_amount": income["monthly_amount"]}
-            for income in found.get("incomes") or []
-        ]
+        if member.get("relation"):  # the ones sent (see parse); pending entries are not
+            found: dict[str, Any] = next(answered, {})
+            entry["incomes"] = [
+                {"kind": income["kind"], "monthly_amount": income["monthly_amount"]}
+                for income in found.get("incomes") or []
+            ]
         result.append(entry)
-    unknown = [m for m in answered[len(known):] if m.get("incomes")]
+    unknown = [m for m in answered if m.get("incomes")]
     return result, unknown
+
+
+def pending_member(text: str) -> dict[str, Any]:
+    """A member typed while the API was unavailable: the words are kept, read at submission."""
+    return {**blank_member(""), "relation": None, "pending_text": text}
+
+
+async def resolve_pending(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Members typed while the API was unavailable, read now (raises api_client.ApiError)."""
+    resolved = []
+    for member in members:
+        if member.get("pending_text"):
+            parsed = await parse("members", str(member["pending_text"]))
+            found = (parsed.get("members") or [{}])[0]
+            member = blank_member(str(found.get("relation") or "其他"))
+            member.update({key: found.get(key, member[key]) for key in MEMBER_KEYS})
+        resolved.append(member)
+    return resolved
 
 
 def property_items(parsed: dict[str, Any]) -> list[dict[str, Any]]:

@@ -432,3 +432,33 @@ async def test_member_entry_is_read_by_the_api(
     assert (added["relation"], added["name"], added["id_number"]) == ("子女", "张小丽", CHILD_ID)
     assert (added["disability_category"], added["disability_grade"]) == ("肢体", 2)
     assert fake_api.json_of("POST", "/api/household/parse")["field"] == "members"
+
+
+async def test_api_down_keeps_a_typed_member_and_reads_it_at_submission(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    members = filled_application()["members"][:2]
+    typed = f"儿子张小明,{CHILD_ID}"
+    fake_api.down = True
+    slots = await validate(kit, dispatcher, typed, "inform", "member_entry",
+                           slots={"household_confirmed": False, "members": members})
+    assert kit.responses(dispatcher) == ["utter_api_unavailable"]
+    assert slots["member_entry"] is None
+    assert slots["members"][2]["pending_text"] == typed  # nothing the resident typed is lost
+
+    fake_api.down = False
+    summary = CollectingDispatcher()
+    kept = filled_application(members=slots["members"], summary_confirmed=None)
+    await ActionAskSummaryConfirmed().run(summary, kit.tracker("好", "affirm", slots=kept),
+                                          kit.domain)
+    assert "(待识别)“儿子张小明,330111********0132”" in summary.messages[0]["members_text"]
+    assert CHILD_ID not in summary.messages[0]["members_text"]
+
+    fake_api.on("POST", "/api/applications", status=201, body=SUBMITTED)
+    tracker = kit.tracker("/affirm", "affirm", slots=filled_application(members=slots["members"]))
+    await ActionSubmitApplication().run(CollectingDispatcher(), tracker, kit.domain)
+    body = fake_api.json_of("POST", "/api/applications")
+    child = body["members"][2]
+    assert (child["relation"], child["name"], child["id_number"]) == ("子女", "张小明", CHILD_ID)
+    assert "pending_text" not in child
+    assert child["incomes"] == [{"kind": "wage", "monthly_amount": 3000}]  # 儿子打工 read again
