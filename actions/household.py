@@ -9,6 +9,7 @@ from actions import api_client
 from huimin.idcard import mask
 from huimin.townships import by_code
 
+RELATIONS = ("本人", "配偶", "子女", "父母", "其他")  # the API's relation words (docs/API.md)
 _ID_RUN = re.compile(r"[0-9０-９]{15,17}[0-9０-９XxＸｘ]")
 MEMBER_KEYS = (
     "relation",
@@ -103,7 +104,7 @@ async def parse(
     and read it again at submission.
     """
     known = [
-        {"relation": m.get("relation"), "name": m.get("name")}
+        {"relation": m["relation"] if m["relation"] in RELATIONS else "其他", "name": m.get("name")}
         for m in members or []
         if m.get("relation")
     ]

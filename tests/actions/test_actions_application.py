@@ -462,3 +462,15 @@ async def test_api_down_keeps_a_typed_member_and_reads_it_at_submission(
     assert (child["relation"], child["name"], child["id_number"]) == ("子女", "张小明", CHILD_ID)
     assert "pending_text" not in child
     assert child["incomes"] == [{"kind": "wage", "monthly_amount": 3000}]  # 儿子打工 read again
+
+
+async def test_a_registry_relation_outside_the_vocabulary_is_sent_as_other(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    members = [*filled_application()["members"][:1],
+               {"relation": "户主", "name": "张老汉", "id_number": CHILD_ID}]
+    slots = await validate(kit, dispatcher, "张老汉养老金一千", "inform", "income_text",
+                           slots={"members": members})
+    assert fake_api.json_of("POST", "/api/household/parse")["members"][1]["relation"] == "其他"
+    assert slots["members"][1]["incomes"] == [{"kind": "pension", "monthly_amount": 1000}]
+    assert slots["members"][1]["relation"] == "户主"  # the slot keeps what the registry said
