@@ -86,6 +86,15 @@ class ApiClient:
         )
         return result
 
+    async def parse_household(
+        self, field: str, text: str, members: list[dict[str, Any]] | None = None
+    ) -> dict[str, Any]:
+        """The resident's words read as household facts: ``field`` is income, property,
+        members or expenses; ``members`` (relation, name) are the ones incomes may belong to."""
+        body = {"field": field, "text": text, "members": members or []}
+        result: dict[str, Any] = await self._request("POST", "/api/household/parse", json=body)
+        return result
+
     # Registry and applications -------------------------------------------------------------
     async def registry_household(
         self, id_number: str, subject: str, purpose: str = "application"

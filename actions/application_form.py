@@ -337,7 +337,7 @@ class ValidateApplicationForm(HuiminFormValidation):
             {"household_confirmed": False, "members": members[:1], "member_entry": None}
         )
 
-    def validate_member_entry(
+    async def validate_member_entry(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         text = self.answer_text(value, tracker)
@@ -345,7 +345,18 @@ class ValidateApplicationForm(HuiminFormValidation):
             return self.accept({"member_entry": "done"})
         if self.too_long(text):
             return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing")
-        member = parsing.member(text)
+        try:
+            parsed = await household.parse("members", text)
+        except api_client.ApiUnavailableError:
+            # kept as typed and read at submission; the next member (or 没有了) is asked
+            dispatcher.utter_message(response="utter_api_unavailable")
+            pending = [*(tracker.get_slot("members") or []), household.pending_member(text)]
+            return self.accept({"members": pending, "member_entry": None})
+        except api_client.ApiRejectedError:
+            return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing")
+        found = (parsed.get("members") or [{}])[0]
+        member = household.blank_member(str(found.get("relation") or ""))
+        member.update({key: found.get(key, member[key]) for key in household.MEMBER_KEYS})
         if not member["relation"]:
             return self.reject(dispatcher, tracker, "member_entry", "utter_member_missing")
         if not member["name"]:
@@ -367,13 +378,24 @@ class ValidateApplicationForm(HuiminFormValidation):
         )
         return self.accept({"members": members, "member_entry": None})
 
-    def validate_property_text(
+    async def validate_property_text(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
+        """The API checks that it can read the text; the items are read again at submission
+        (so the text kept when the API is unavailable is never lost)."""
         text = self.answer_text(value, tracker)
         if latest_intent(tracker) == "deny" and not parsing.numbers(text):
             text = "没有存款、车和其他房产"
-        if self.too_long(text) or parsing.property_items(text) is None:
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "property_text", "utter_invalid_property")
+        try:
+            parsed = await household.parse("property", text)
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            return self.accept({"property_text": text})
+        except api_client.ApiRejectedError:
+            parsed = {}
+        if not parsed.get("understood"):
             return self.reject(dispatcher, tracker, "property_text", "utter_invalid_property")
         return self.accept({"property_text": text})
 

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import api_client, parsing
+from actions import api_client, household
 from actions.common import FORM_SLOTS, due_text, last_active_form, privacy_reset, reset_slots
 from actions.form_base import in_district, township_code
 from actions.identity import parse_sender
@@ -20,17 +20,42 @@ def idempotency_key(sender_id: str, form_uuid: str) -> str:
     return hashlib.sha256(f"{sender_id}:{form_uuid}".encode()).hexdigest()
 
 
-def build_application(tracker: Tracker) -> dict[str, Any]:
-    """The POST /api/applications body from the form's slots (docs/API.md)."""
-    identity = parse_sender(tracker.sender_id)
-    hukou = tracker.get_slot("hukou_township")
-    members = [dict(m) for m in tracker.get_slot("members") or []]
+async def members_with_incomes(tracker: Tracker) -> list[dict[str, Any]]:
+    """The members, each with its own incomes: as the form kept them, or (when the API was
+    unavailable while the resident answered) read now from the kept ``income_text`` and the
+    kept words of a member."""
+    members = await household.resolve_pending([dict(m) for m in tracker.get_slot("members") or []])
+    text = tracker.get_slot("income_text") or ""
+    if members and text and not all("incomes" in m for m in members):
+        parsed = await household.parse("income", text, members)
+        members, _ = household.with_incomes(members, parsed)
     for member in members:
         member.setdefault("serious_illness", False)
         member.setdefault("in_school", False)
-        member["incomes"] = []
-    if members:
-        members[0]["incomes"] = parsing.incomes(tracker.get_slot("income_text") or "") or []
+        member.setdefault("incomes", [])
+    return members
+
+
+async def build_application(tracker: Tracker) -> dict[str, Any]:
+    """The POST /api/applications body from the form's slots (docs/API.md).
+
+    Property and spending are read from the kept texts by the API here; raises
+    :class:`api_client.ApiUnavailableError` when it cannot be reached.
+    """
+    identity = parse_sender(tracker.sender_id)
+    hukou = tracker.get_slot("hukou_township")
+    property_text = tracker.get_slot("property_text") or ""
+    expenses_text = tracker.get_slot("expenses_text") or ""
+    property_items = (
+        household.property_items(await household.parse("property", property_text))
+        if property_text
+        else []
+    )
+    expenditures = (
+        household.expenditures(await household.parse("expenses", expenses_text))
+        if expenses_text
+        else []
+    )
     return {
         "channel": identity.channel,
         "channel_user_id": identity.channel_user_id,
@@ -47,9 +72,9 @@ def build_application(tracker: Tracker) -> dict[str, Any]:
         "residence_township_code": township_code(tracker.get_slot("residence_township")),
         "has_residence_permit": bool(tracker.get_slot("has_residence_permit")),
         "programs": list(tracker.get_slot("programs") or []),
-        "members": members,
-        "property": parsing.property_items(tracker.get_slot("property_text") or "") or [],
-        "expenditures": parsing.expenditures(tracker.get_slot("expenses_text") or "") or [],
+        "members": await members_with_incomes(tracker),
+        "property": property_items,
+        "expenditures": expenditures,
         "documents_later": tracker.get_slot("documents_later") is not False,
     }
 
@@ -73,7 +98,7 @@ class ActionSubmitApplication(Action):
         key = idempotency_key(tracker.sender_id, form_uuid)
         try:
             result = await api_client.get_client().submit_application(
-                build_application(tracker), key
+                await build_application(tracker), key
             )
         except api_client.ApiUnavailableError:
             dispatcher.utter_message(response="utter_submit_failed")

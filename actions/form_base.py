@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 
-from actions import parsing
+from actions import api_client, household, parsing
 from actions.common import latest_intent, latest_text
 from huimin.townships import from_text as township_from_text
 
@@ -140,12 +140,34 @@ class HuiminFormValidation(FormValidationAction, ABC):
                 )
         return self.accept({"residence_township": answer})
 
-    def validate_income_text(
+    async def validate_income_text(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
+        """The API reads the incomes and puts each on the member it names (the ``members``
+        slot keeps them); if it is unavailable the text is kept and read at submission."""
         text = self.answer_text(value, tracker)
         if latest_intent(tracker) == "deny" and not parsing.numbers(text):
             text = "没有收入"
-        if self.too_long(text) or parsing.incomes(text) is None:
+        if self.too_long(text):
             return self.reject(dispatcher, tracker, "income_text", "utter_invalid_income")
-        return self.accept({"income_text": text})
+        members = list(tracker.get_slot("members") or [])
+        try:
+            parsed = await household.parse("income", text, members)
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            return self.accept({"income_text": text})
+        except api_client.ApiRejectedError:
+            return self.reject(dispatcher, tracker, "income_text", "utter_invalid_income")
+        if not parsed.get("understood"):
+            return self.reject(dispatcher, tracker, "income_text", "utter_invalid_income")
+        if not members:
+            return self.accept({"income_text": text})  # pre-screening: read again when sent
+        attributed, unknown = household.with_incomes(members, parsed)
+        if unknown:
+            relations = "、".join(str(m.get("relation") or "") for m in unknown)
+            dispatcher.utter_message(
+                text=f"您提到了{relations}的收入,但家庭成员里没有这位。"
+                "请说明是家庭成员中哪一位的收入,或在最后确认时修改家庭成员。"
+            )
+            return self.reject(dispatcher, tracker, "income_text", "utter_invalid_income")
+        return self.accept({"income_text": text, "members": attributed})

@@ -1,13 +1,13 @@
-"""Reading residents' free-text answers: numbers in either script, incomes, property, members.
+"""Pattern matching for the dialogue: ID numbers, phones, names, counts and ages in a message.
 
-Pure functions without I/O. They only turn words into the API's shapes; whether the values
-qualify for anything is decided by the API.
+Pure functions without I/O. Amounts, incomes (per member), property, spending and household
+members are read by the API (``POST /api/household/parse``, workflows/household/parsing.py);
+what stays here only decides what the dialogue asks next.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from huimin.idcard import normalise
 
@@ -87,10 +87,6 @@ def _strip_ids(text: str) -> str:
     return ID_LIKE.sub(" ", text)
 
 
-def _clauses(text: str) -> list[str]:
-    return [part for part in re.split(r"[，,；;。.、\s]+|和|还有|另外", text) if part]
-
-
 def find_id_number(text: str) -> str | None:
     """The ID-like run of characters in a message, normalised (not yet validated)."""
     match = ID_LIKE.search(text)
@@ -114,119 +110,6 @@ def household_size(text: str) -> int | None:
 
 def ages(text: str) -> list[int]:
     return [int(v) for v in numbers(_strip_ids(text)) if 0 <= v <= 120 and v == int(v)]
-
-
-INCOME_KINDS: tuple[tuple[str, str], ...] = (
-    ("基础养老金", "pension_basic"),
-    ("养老金", "pension"),
-    ("退休", "pension"),
-    ("抚恤", "fuxu"),
-    ("救助", "relief"),
-    ("低保金", "relief"),
-    ("房租", "property"),
-    ("租金", "property"),
-    ("利息", "property"),
-    ("出租", "property"),
-    ("生意", "business"),
-    ("开店", "business"),
-    ("小店", "business"),
-    ("经营", "business"),
-    ("种地", "business"),
-    ("种田", "business"),
-    ("养殖", "business"),
-    ("给", "transfer"),
-    ("赡养", "transfer"),
-    ("补贴", "transfer"),
-    ("工资", "wage"),
-    ("上班", "wage"),
-    ("打工", "wage"),
-    ("零工", "wage"),
-    ("挣", "wage"),
-)
-
-
-def _per_month(clause: str, amount: float) -> float:
-    if re.search(r"(一|每)?年|年收入", clause) and "月" not in clause:
-        return round(amount / 12, 2)
-    return amount
-
-
-def _amounts_by_kind(
-    text: str, kinds: tuple[tuple[str, str], ...], default: str
-) -> list[tuple[str, str, float]]:
-    """(kind, clause, amount) for each clause that names a number; the kind from its words."""
-    found = []
-    for clause in _clauses(_strip_ids(text)):
-        values = numbers(clause)
-        if values:
-            kind = next((k for word, k in kinds if word in clause), default)
-            found.append((kind, clause, values[-1]))
-    return found
-
-
-def incomes(text: str) -> list[dict[str, Any]] | None:
-    """Monthly incomes by kind; [] for "no income"; None if nothing could be read."""
-    if says_nothing(text) and not numbers(text):
-        return []
-    found = _amounts_by_kind(text, INCOME_KINDS, "wage")
-    result = [{"kind": kind, "monthly_amount": _per_month(clause, amount)}
-              for kind, clause, amount in found]
-    return result or None
-
-
-def property_items(text: str) -> list[dict[str, Any]] | None:
-    """Property (deposit, house, vehicle, other) with values; [] for none; None if unreadable."""
-    items: list[dict[str, Any]] = []
-    for clause in _clauses(_strip_ids(text)):
-        values = numbers(clause)
-        value = values[-1] if values else 0.0
-        negated = bool(re.search(r"没有?|无", clause))
-        if any(word in clause for word in ("存款", "存折", "银行", "存了", "积蓄", "钱")):
-            if not negated or values:
-                items.append({"kind": "deposit", "value": value, "note": clause})
-        elif "车" in clause:
-            if not negated:
-                items.append({"kind": "vehicle", "value": value, "note": clause})
-        elif "房" in clause:
-            if not negated:
-                items.append({"kind": "house", "value": value, "note": clause})
-        elif values:
-            items.append({"kind": "other", "value": value, "note": clause})
-    if items:
-        return items
-    if says_nothing(text) or re.search(r"没有?|无|都没", text):
-        return []
-    return None
-
-
-EXPENSE_KINDS: tuple[tuple[str, str], ...] = (
-    ("康复", "disability"),
-    ("残疾", "disability"),
-    ("看病", "medical"),
-    ("医", "medical"),
-    ("药", "medical"),
-    ("住院", "medical"),
-    ("病", "medical"),
-    ("手术", "medical"),
-    ("学", "education"),
-    ("读书", "education"),
-    ("上学", "education"),
-)
-
-
-def expenditures(text: str) -> list[dict[str, Any]] | None:
-    """Yearly rigid spending by kind; [] for none; None if unreadable."""
-    if says_nothing(text) and not numbers(text):
-        return []
-    found = _amounts_by_kind(text, EXPENSE_KINDS, "basic_living")
-    result = [
-        {"kind": kind, "annual_amount": amount * 12 if "月" in clause and "年" not in clause
-         else amount}
-        for kind, clause, amount in found
-    ]
-    if result:
-        return result
-    return [] if re.search(r"没有?|无|不多|没什么", text) else None
 
 
 DISABILITY_CATEGORIES = ("肢体", "视力", "听力", "言语", "智力", "精神", "多重")
@@ -303,17 +186,3 @@ def person_name(text: str) -> str | None:
         if 2 <= len(candidate) <= 4:
             return candidate
     return None
-
-
-def member(text: str) -> dict[str, Any]:
-    """Relation, name, ID and disability named in one message (missing parts are None)."""
-    category, grade = disability(text)
-    return {
-        "relation": relation(text),
-        "name": person_name(text),
-        "id_number": find_id_number(text),
-        "disability_category": category,
-        "disability_grade": grade,
-        "serious_illness": bool(re.search(r"重病|大病|癌|尿毒症|白血病", text)),
-        "in_school": bool(re.search(r"在读|上学|读书|学生", text)),
-    }

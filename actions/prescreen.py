@@ -8,10 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import api_client, parsing
+from actions import api_client, household, parsing
 from actions.common import FORM_SLOTS, latest_intent, reset_slots
 from actions.form_base import HuiminFormValidation, township_code
-from actions.household import blank_member
 
 VERDICT_RESPONSES = {"likely": "utter_verdict_likely", "possible": "utter_verdict_possible"}
 
@@ -53,25 +52,34 @@ class ValidatePrescreenForm(HuiminFormValidation):
             return self.reject(dispatcher, tracker, "disability_text", "utter_invalid_disability")
         return self.accept({"disability_text": text})
 
-    def validate_expenses_text(
+    async def validate_expenses_text(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         text = self.answer_text(value, tracker)
         if latest_intent(tracker) == "deny" and not parsing.numbers(text):
             text = "没有"
-        if self.too_long(text) or parsing.expenditures(text) is None:
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "expenses_text", "utter_invalid_expenses")
+        try:
+            parsed = await household.parse("expenses", text)
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            return self.accept({"expenses_text": text})  # read again when the form is sent
+        except api_client.ApiRejectedError:
+            parsed = {}
+        if not parsed.get("understood"):
             return self.reject(dispatcher, tracker, "expenses_text", "utter_invalid_expenses")
         return self.accept({"expenses_text": text})
 
 
-def build_household(tracker: Tracker) -> dict[str, Any]:
+async def build_household(tracker: Tracker) -> dict[str, Any]:
     """The prescreen body: members with ages, incomes, spending and where they live."""
     size = int(tracker.get_slot("household_size") or 1)
     ages = parsing.ages(tracker.get_slot("member_ages") or "")
     count = max(size, len(ages), 1)
     members = []
     for index in range(count):
-        member = blank_member("本人" if index == 0 else "其他")
+        member = household.blank_member("本人" if index == 0 else "其他")
         member["age"] = ages[index] if index < len(ages) else None
         member["incomes"] = []
         members.append(member)
@@ -82,11 +90,28 @@ def build_household(tracker: Tracker) -> dict[str, Any]:
         target = members[1] if relation not in (None, "本人") and len(members) > 1 else members[0]
         target["disability_category"] = category
         target["disability_grade"] = grade
-    members[0]["incomes"] = parsing.incomes(tracker.get_slot("income_text") or "") or []
+    income_text = tracker.get_slot("income_text") or ""
+    if income_text:
+        parsed = await household.parse("income", income_text, members)
+        members, named = household.with_incomes(members, parsed)
+        spare = [m for m in members[1:] if not m["incomes"]]
+        for extra in named:  # "老伴每月一千": the next member of the stated size, else one more
+            target = spare.pop(0) if spare else household.blank_member("其他")
+            if not any(target is member for member in members):
+                members.append(target)
+            target["incomes"] = household.with_incomes([extra], {"members": [extra]})[0][0][
+                "incomes"
+            ]
+    expenses_text = tracker.get_slot("expenses_text") or ""
+    expenditures = (
+        household.expenditures(await household.parse("expenses", expenses_text))
+        if expenses_text
+        else []
+    )
     return {
         "members": members,
         "property": [],
-        "expenditures": parsing.expenditures(tracker.get_slot("expenses_text") or "") or [],
+        "expenditures": expenditures,
         "hukou_township_code": township_code(tracker.get_slot("hukou_township")),
         "residence_township_code": township_code(tracker.get_slot("residence_township")),
     }
@@ -101,7 +126,7 @@ class ActionPrescreen(Action):
     ) -> list[EventType]:
         done = reset_slots(FORM_SLOTS["prescreen_form"])
         try:
-            result = await api_client.get_client().prescreen(build_household(tracker))
+            result = await api_client.get_client().prescreen(await build_household(tracker))
         except api_client.ApiError:
             dispatcher.utter_message(response="utter_api_unavailable")
             return [*done, SlotSet("offer", None)]

@@ -18,6 +18,7 @@ from workflows.db import make_engine, make_session_factory
 from workflows.documents import views as document_views
 from workflows.eligibility import views as eligibility_views
 from workflows.handoffs import views as handoff_views
+from workflows.household import views as household_views
 from workflows.identity import views as identity_views
 from workflows.leads import views as lead_views
 from workflows.models_registry import import_all_models
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         resident_views.router,
         document_views.router,
         handoff_views.router,
+        household_views.router,
         lead_views.router,
         outbox_views.router,
         reference_views.router,

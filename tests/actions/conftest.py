@@ -49,9 +49,19 @@ class FakeApi:
         return json.loads(self.calls(method, path)[index].content)
 
 
+def real_parse(request: httpx.Request) -> httpx.Response:
+    """``POST /api/household/parse`` answered by the API's own parser (no database needed)."""
+    from workflows.household.schemas import ParseIn
+    from workflows.household.views import parse
+
+    answer = parse(ParseIn.model_validate(json.loads(request.content)))
+    return httpx.Response(200, json=answer.model_dump(mode="json"))
+
+
 @pytest.fixture
 def fake_api() -> Iterator[FakeApi]:
     api = FakeApi()
+    api.routes[("POST", "/api/household/parse")] = real_parse
     api_client.use_transport(httpx.MockTransport(api.handle), FAKE_API)
     yield api
     api_client.use_transport(None, None)

@@ -271,11 +271,11 @@ async def test_submission_sends_the_household_and_forgets_personal_data(
     assert body["residence_township_code"] == "330111115000"
     assert body["programs"] == ["dibao", "medical"]
     assert len(body["members"]) == 3
-    assert body["members"][0]["incomes"] == [
-        {"kind": "pension", "monthly_amount": 2000},
-        {"kind": "wage", "monthly_amount": 3000},
-    ]
-    assert body["property"][0]["kind"] == "deposit"
+    # the kept income text is read at submission: each income on the member it names
+    assert body["members"][0]["incomes"] == [{"kind": "pension", "monthly_amount": 2000}]
+    assert body["members"][1]["incomes"] == []
+    assert body["members"][2]["incomes"] == [{"kind": "wage", "monthly_amount": 3000}]
+    assert body["property"] == [{"kind": "deposit", "value": 10000, "note": "存款1万"}]
     assert kit.responses(dispatcher) == [
         "utter_application_submitted", "utter_application_case", "utter_application_case",
         "utter_documents_later",
@@ -338,3 +338,139 @@ async def test_cancel_forgets_the_application(kit: Any, dispatcher: CollectingDi
     assert all(slots[name] is None for name in SENSITIVE_SLOTS)
     assert kit.responses(dispatcher) == ["utter_form_cancelled"]
     assert fake_api.requests == []
+
+
+async def test_income_lands_on_the_member_named(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    members = filled_application()["members"]
+    slots = await validate(kit, dispatcher, "老公打工,一个月两千五", "inform", "income_text",
+                           slots={"members": members})
+    assert slots["income_text"] == "老公打工,一个月两千五"
+    assert [m["incomes"] for m in slots["members"]] == [
+        [], [{"kind": "wage", "monthly_amount": 2500}], [],
+    ]
+    assert [m["name"] for m in slots["members"]] == ["张建国", "李秀英", "张小明"]
+    sent = fake_api.json_of("POST", "/api/household/parse")
+    assert sent["field"] == "income"
+    assert sent["members"][1] == {"relation": "配偶", "name": "李秀英"}  # no ID numbers sent
+
+
+async def test_income_of_somebody_not_in_the_household_is_asked_again(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    members = filled_application()["members"][:1]
+    slots = await validate(kit, dispatcher, "女婿每月给我们一千,他自己打工挣五千", "inform",
+                           "income_text", slots={"members": members})
+    assert slots["income_text"] is None
+    assert "members" not in slots
+    assert "家庭成员里没有这位" in dispatcher.messages[0]["text"]
+
+
+async def test_unreadable_income_is_asked_again(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    slots = await validate(kit, dispatcher, "不知道", "inform", "income_text",
+                           slots={"members": filled_application()["members"]})
+    assert slots["income_text"] is None
+    assert kit.responses(dispatcher) == ["utter_invalid_income"]
+
+
+async def test_api_down_keeps_the_income_text_and_reads_it_at_submission(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    members = filled_application()["members"]
+    fake_api.down = True
+    slots = await validate(kit, dispatcher, "老伴退休金两千", "inform", "income_text",
+                           slots={"members": members})
+    assert slots["income_text"] == "老伴退休金两千"
+    assert "members" not in slots  # not read yet: no incomes on anybody
+    assert kit.responses(dispatcher) == ["utter_api_unavailable"]
+
+    fake_api.down = False
+    fake_api.on("POST", "/api/applications", status=201, body=SUBMITTED)
+    later = CollectingDispatcher()
+    tracker = kit.tracker("/affirm", "affirm",
+                          slots=filled_application(income_text=slots["income_text"]))
+    await ActionSubmitApplication().run(later, tracker, kit.domain)
+    body = fake_api.json_of("POST", "/api/applications")
+    assert [m["incomes"] for m in body["members"]] == [
+        [], [{"kind": "pension", "monthly_amount": 2000}], [],
+    ]
+
+
+async def test_only_home_is_not_a_house_worth_one_yuan(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    fake_api.on("POST", "/api/applications", status=201, body=SUBMITTED)
+    slots = await validate(kit, dispatcher, "只有一套自住房", "inform", "property_text")
+    assert slots["property_text"] == "只有一套自住房"
+    tracker = kit.tracker("/affirm", "affirm",
+                          slots=filled_application(property_text="只有一套自住房"))
+    await ActionSubmitApplication().run(dispatcher, tracker, kit.domain)
+    body = fake_api.json_of("POST", "/api/applications")
+    assert body["property"] == [{"kind": "house", "value": 0, "note": "只有一套自住房"}]
+
+
+async def test_api_down_keeps_the_property_text(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    fake_api.down = True
+    slots = await validate(kit, dispatcher, "存款两万", "inform", "property_text")
+    assert slots["property_text"] == "存款两万"
+    assert kit.responses(dispatcher) == ["utter_api_unavailable"]
+
+
+async def test_member_entry_is_read_by_the_api(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    self_member = filled_application()["members"][0]
+    slots = await validate(kit, dispatcher, f"女儿张小丽,{CHILD_ID},肢体残疾二级", "inform",
+                           "member_entry", slots={"household_confirmed": False,
+                                                  "members": [self_member]})
+    added = slots["members"][1]
+    assert (added["relation"], added["name"], added["id_number"]) == ("子女", "张小丽", CHILD_ID)
+    assert (added["disability_category"], added["disability_grade"]) == ("肢体", 2)
+    assert fake_api.json_of("POST", "/api/household/parse")["field"] == "members"
+
+
+async def test_api_down_keeps_a_typed_member_and_reads_it_at_submission(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    members = filled_application()["members"][:2]
+    typed = f"儿子张小明,{CHILD_ID}"
+    fake_api.down = True
+    slots = await validate(kit, dispatcher, typed, "inform", "member_entry",
+                           slots={"household_confirmed": False, "members": members})
+    assert kit.responses(dispatcher) == ["utter_api_unavailable"]
+    assert slots["member_entry"] is None
+    assert slots["members"][2]["pending_text"] == typed  # nothing the resident typed is lost
+
+    fake_api.down = False
+    summary = CollectingDispatcher()
+    kept = filled_application(members=slots["members"], summary_confirmed=None)
+    await ActionAskSummaryConfirmed().run(summary, kit.tracker("好", "affirm", slots=kept),
+                                          kit.domain)
+    assert "(待识别)“儿子张小明,330111********0132”" in summary.messages[0]["members_text"]
+    assert CHILD_ID not in summary.messages[0]["members_text"]
+
+    fake_api.on("POST", "/api/applications", status=201, body=SUBMITTED)
+    tracker = kit.tracker("/affirm", "affirm", slots=filled_application(members=slots["members"]))
+    await ActionSubmitApplication().run(CollectingDispatcher(), tracker, kit.domain)
+    body = fake_api.json_of("POST", "/api/applications")
+    child = body["members"][2]
+    assert (child["relation"], child["name"], child["id_number"]) == ("子女", "张小明", CHILD_ID)
+    assert "pending_text" not in child
+    assert child["incomes"] == [{"kind": "wage", "monthly_amount": 3000}]  # 儿子打工 read again
+
+
+async def test_a_registry_relation_outside_the_vocabulary_is_sent_as_other(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    members = [*filled_application()["members"][:1],
+               {"relation": "户主", "name": "张老汉", "id_number": CHILD_ID}]
+    slots = await validate(kit, dispatcher, "张老汉养老金一千", "inform", "income_text",
+                           slots={"members": members})
+    assert fake_api.json_of("POST", "/api/household/parse")["members"][1]["relation"] == "其他"
+    assert slots["members"][1]["incomes"] == [{"kind": "pension", "monthly_amount": 1000}]
+    assert slots["members"][1]["relation"] == "户主"  # the slot keeps what the registry said

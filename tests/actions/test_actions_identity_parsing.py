@@ -37,23 +37,6 @@ def test_numbers_in_either_script() -> None:
     assert parsing.ages("我72岁，老伴七十") == [72, 70]
 
 
-def test_incomes_by_kind_and_month() -> None:
-    expected = [{"kind": "pension", "monthly_amount": 3000}]
-    assert parsing.incomes("退休金3000，老伴没收入") == expected
-    assert parsing.incomes("没有收入") == []
-    assert parsing.incomes("种地一年六千") == [{"kind": "business", "monthly_amount": 500}]
-    assert parsing.incomes("不知道") is None
-
-
-def test_property_and_expenses() -> None:
-    assert parsing.property_items("存款1万，没有车") == [
-        {"kind": "deposit", "value": 10000, "note": "存款1万"}
-    ]
-    assert parsing.property_items("没有") == []
-    assert parsing.expenditures("看病一年花了3万") == [{"kind": "medical", "annual_amount": 30000}]
-    assert parsing.expenditures("没有") == []
-
-
 @pytest.mark.parametrize(
     ("text", "name"),
     [("我叫王德明", "王德明"), ("王有才", "王有才"), ("我姓刘，叫刘海", "刘海"),
@@ -61,14 +44,6 @@ def test_property_and_expenses() -> None:
 )
 def test_person_name(text: str, name: str | None) -> None:
     assert parsing.person_name(text) == name
-
-
-def test_member_in_one_message() -> None:
-    member = parsing.member("女儿张小丽，330111201602290263，肢体残疾二级")
-    assert member["relation"] == "子女"
-    assert member["name"] == "张小丽"
-    assert member["id_number"] == "330111201602290263"
-    assert (member["disability_category"], member["disability_grade"]) == ("肢体", 2)
 
 
 def test_the_action_server_registers_every_action() -> None:

@@ -103,6 +103,21 @@ def test_joint_application_over_rest_lands_in_the_api(running_system: Any) -> No
     assert {case["program"] for case in cases} == {"dibao", "medical"}
     assert {case["handling_township_code"] for case in cases} == {"330111001000"}
     assert all(case["due_date"] for case in cases)
+    # "老公打工,一个月两千五": the wage is the spouse's (seed-demo's 富春街道 reviewer reads it)
+    login = httpx.post(
+        f"{running_system.api_url}/api/auth/token",
+        data={"username": "reviewer-001", "password": "demo-pass-2026"},
+        timeout=30,
+    )
+    login.raise_for_status()
+    case = httpx.get(
+        f"{running_system.api_url}/api/cases/{cases[0]['id']}",
+        headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+        timeout=30,
+    ).json()
+    incomes = {member["relation"]: member["incomes"] for member in case["members"]}
+    assert [(i["kind"], float(i["monthly_amount"])) for i in incomes["配偶"]] == [("wage", 2500.0)]
+    assert incomes["本人"] == []
 
     # The conversation no longer holds the ID number once the application is submitted.
     tracker = httpx.get(
