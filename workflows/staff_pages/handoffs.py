@@ -5,13 +5,12 @@ assistant in that conversation (same service as ``POST /api/handoffs/{id}/releas
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
-from huimin import idcard
+from huimin.masking import mask_id_text, mask_text
 from workflows.auth.capabilities import Capability
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.handoffs import service
@@ -25,7 +24,6 @@ from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, cs
 router = APIRouter(include_in_schema=False)
 NOT_FOUND = "人工服务请求不存在或不在您的辖区"
 READ_VIEW = "staff_page.handoff"
-_ID_LIKE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
 CHANNEL_LABELS = {"telegram": "Telegram", "web": "网页", "wechat": "微信", "counter": "窗口"}
 REASON_LABELS = {
     "resident_request": "群众要求转人工",
@@ -33,15 +31,10 @@ REASON_LABELS = {
 }
 
 
-def mask_text(text: str) -> str:
-    """ID numbers in free text masked with ``idcard.mask`` (330111********123X)."""
-    return _ID_LIKE.sub(lambda match: idcard.mask(match.group(0)), text)
-
-
 def mask_user_id(value: str) -> str:
     """Enough of a channel user id to tell rows apart, not to contact the person."""
-    if _ID_LIKE.fullmatch(value):
-        return idcard.mask(value)
+    if mask_id_text(value) != value:
+        return mask_id_text(value)
     if len(value) <= 4:
         return "*" * len(value)
     keep = 2 if len(value) < 10 else 3

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from workflows.applications import identity
 from workflows.applications import service as applications
 from workflows.auth.capabilities import Capability
-from workflows.cases import service as cases
+from workflows.cases import queries as cases
 from workflows.cases.views import EnvDep
 from workflows.deps import SessionDep, SettingsDep
 from workflows.staff_pages.access import refusal
