@@ -19,7 +19,6 @@ from workflows.auth.security import issue_token, username_from_token
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 
 COOKIE = "huimin_session"
-CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
 
