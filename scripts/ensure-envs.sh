@@ -13,6 +13,11 @@ ensure_main() {
   local stamp=.venv/.huimin-stamp want
   want=$(hash_of pyproject.toml requirements/main.lock)
   if [[ -f $stamp && $(cat "$stamp") == "$want" ]]; then return; fi
+  # Inputs changed (or the environment was built from another checkout): nothing to install when
+  # it already satisfies every requirement and pin (a dependency was only removed, say).
+  if [[ -x .venv/bin/python ]] && .venv/bin/python scripts/env_satisfied.py >/dev/null 2>&1; then
+    return
+  fi
   echo "==> preparing .venv (project environment)"
   [[ -x .venv/bin/python ]] || "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip wheel setuptools

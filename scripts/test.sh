@@ -11,13 +11,17 @@ RASA=.venv-rasa/bin/rasa
 step() { printf '\n==> %s\n' "$*"; }
 t0=$SECONDS
 
-step "system packages (chromium, CJK font, zbar) and PostgreSQL"
+step "system packages (chromium, CJK font, zbar), PostgreSQL and Redis"
 bash scripts/ensure-system.sh
-# PostgreSQL is started before the tests on these machines; start the local cluster if it is not
-# answering (the tests need it under CI=true and skip its half otherwise).
+# PostgreSQL and Redis are started before the tests on these machines; start the local ones if
+# they are installed but not answering (the tests need both under CI=true and skip the parts
+# that use them otherwise).
 if command -v pg_isready >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null \
     && [[ -d /etc/postgresql ]]; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+fi
+if command -v redis-server >/dev/null && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  redis-server --bind 127.0.0.1 --port 6379 --daemonize yes >/dev/null || true
 fi
 
 step "ruff"

@@ -57,13 +57,14 @@ def test_action_server_needs_the_secret(running_system: RunningSystem) -> None:
 
 def test_rasa_api_needs_the_token(running_system: RunningSystem) -> None:
     path = f"{running_system.rasa_url}/conversations/telegram:e2e-token/tracker"
-    assert httpx.get(path, timeout=30).status_code in (401, 403)
-    assert httpx.get(path, params={"token": "wrong"}, timeout=30).status_code in (401, 403)
+    # Rasa answers 401 NotAuthenticated to a missing and to a wrong token alike (no JWT set up)
+    assert httpx.get(path, timeout=30).status_code == 401
+    assert httpx.get(path, params={"token": "wrong"}, timeout=30).status_code == 401
     answer = httpx.get(path, params={"token": running_system.rasa_token}, timeout=30)
     assert answer.status_code == 200
     assert answer.json()["sender_id"] == "telegram:e2e-token"
     parse = httpx.post(f"{running_system.rasa_url}/model/parse", json={"text": "你好"}, timeout=30)
-    assert parse.status_code in (401, 403)
+    assert parse.status_code == 401
     # no CORS: Rasa does not invite browsers on other origins
     preflight = httpx.options(
         f"{running_system.rasa_url}/webhooks/rest/webhook",

@@ -1,5 +1,5 @@
 """Migration 0008: the identity tables have the models' columns and indexes, and go down and
-up again (read from the revision file, so this holds after the lead re-chains revisions)."""
+up again (read from the revision file, so this holds when the revisions are re-chained)."""
 
 from __future__ import annotations
 

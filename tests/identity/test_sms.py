@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -146,7 +147,11 @@ def test_a_code_for_subject_a_does_not_verify_subject_b(
 
 
 def test_sends_are_limited_per_id_number_and_per_subject(
-    client: TestClient, clock: FakeClock, internal: dict[str, str], gateway: Gateway
+    client: TestClient,
+    clock: FakeClock,
+    internal: dict[str, str],
+    gateway: Gateway,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for minute in range(3):
         assert _send(client, internal).status_code == 200, minute
@@ -159,13 +164,19 @@ def test_sends_are_limited_per_id_number_and_per_subject(
     assert _send(client, internal, id_number=LIN).status_code == 429
     assert len(gateway.received) == 3
     clock.advance(minutes=58)
+    # two different codes are drawn, so a chance repeat of the random code cannot make the
+    # older one look valid below
+    draws = iter([123_456, 654_321])
+    monkeypatch.setattr(secrets, "randbelow", lambda _upper: next(draws))
     assert _send(client, internal, subject=OTHER).status_code == 200
+    first = gateway.last_code()
+    assert first == "123456"
     # a newer code replaces the older ones for that conversation
     clock.advance(seconds=1)
-    first = gateway.last_code()
     assert _send(client, internal, subject=OTHER).status_code == 200
-    if first != gateway.last_code():
-        assert _verify(client, internal, first, subject=OTHER).status_code == 400
+    assert gateway.last_code() == "654321"
+    assert _verify(client, internal, first, subject=OTHER).status_code == 400
+    assert _verify(client, internal, "654321", subject=OTHER).status_code == 200
 
 
 def test_no_mobile_on_record_is_404(

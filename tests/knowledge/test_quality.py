@@ -94,13 +94,22 @@ def test_every_figure_in_an_answer_is_in_a_cited_passage(
 
 
 @pytest.mark.parametrize(
-    "question", ["低保标准多少钱一个月", "富阳低保一个月能拿多少钱", "高龄津贴多少钱"]
+    ("question", "confident", "says"),
+    [
+        ("低保标准多少钱一个月", True, "以区民政局公布为准"),
+        # a known retrieval gap: this phrasing finds no passage above the threshold, so the
+        # answer is the refusal (which invents no amount either)
+        ("富阳低保一个月能拿多少钱", False, "没有找到能可靠回答"),
+        ("高龄津贴多少钱", True, "以区民政局公布为准"),
+    ],
 )
-def test_unknown_amounts_are_not_invented(real_service: KnowledgeService, question: str) -> None:
+def test_unknown_amounts_are_not_invented(
+    real_service: KnowledgeService, question: str, confident: bool, says: str
+) -> None:
     answer = real_service.ask(question)
     assert not re.search(r"\d+\s*元", answer.answer)
-    if answer.confident:
-        assert "公布为准" in answer.answer
+    assert answer.confident is confident, answer.answer
+    assert says in answer.answer, answer.answer
 
 
 def test_audience_filter_hides_adviser_only_documents(real_service: KnowledgeService) -> None:

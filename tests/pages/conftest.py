@@ -1,6 +1,6 @@
 """Fixtures for the page tests: the real API under uvicorn on a free 127.0.0.1 port, on a
-migrated temporary SQLite database seeded through backend-core's services, and a headless
-Chromium (Debian's, driven by Playwright).
+migrated temporary SQLite database with staff created through ``workflows.auth.service``, and a
+headless Chromium (Debian's, driven by Playwright).
 
 The page parts that talk to Rasa (web chat, intake form, corrections, summary) are tested
 against ``RasaStandIn``, a small local HTTP server speaking Rasa's REST channel and tracker

@@ -43,10 +43,6 @@ def library_schedules() -> dict[int, YearSchedule]:
     }
 
 
-def library_years() -> frozenset[int]:
-    return frozenset(library_schedules())
-
-
 class WorkingDayCalendar:
     """Working days per the State Council's schedules; see the module docstring for the sources.
 

@@ -1,4 +1,4 @@
-"""What the deadline code needs from workflows.calendar (owned by backend-support)."""
+"""What the deadline code needs from ``workflows.calendar``."""
 
 from __future__ import annotations
 

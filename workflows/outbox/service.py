@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -139,11 +138,3 @@ def mark_failed(
         wait = max(retry_after_seconds or 0, backoff_seconds(message.attempts))
         message.next_attempt_at = now + dt.timedelta(seconds=wait)
     session.flush()
-
-
-def pending_for(session: Session, *, application_id: int) -> Sequence[OutboxMessage]:
-    return session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.application_id == application_id)
-        .order_by(OutboxMessage.id)
-    ).all()

@@ -1,5 +1,5 @@
-"""Staff sessions for the pages: backend-core's bearer token kept in the ``huimin_session``
-cookie, and a CSRF token bound to it for every form and page API call."""
+"""Staff sessions for the pages: the bearer token of ``workflows.auth`` kept in the
+``huimin_session`` cookie, and a CSRF token bound to it for every form and page API call."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from workflows.auth.security import issue_token, username_from_token
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 
 COOKIE = "huimin_session"
-CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
 
 
