@@ -57,3 +57,28 @@ def test_openapi_lists_the_workflow_api(client: TestClient) -> None:
         "/api/health",
     ):
         assert path in paths
+
+
+def test_a_token_ends_with_the_password_it_was_issued_under() -> None:
+    import datetime as dt
+
+    import jwt
+
+    from huimin.settings import Settings
+    from workflows.auth.security import hash_password, issue_token, token_fits
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    now = dt.datetime.now(dt.UTC)
+    old_hash = hash_password("old-password-1", rounds=4)
+    token, _ = issue_token(settings, username="u", password_hash=old_hash, now=now)
+    assert token_fits(settings, token, password_hash=old_hash, now=now)
+    new_hash = hash_password("new-password-2", rounds=4)
+    assert not token_fits(settings, token, password_hash=new_hash, now=now)
+    assert not token_fits(settings, token, password_hash=old_hash, now=now + dt.timedelta(days=1))
+    # a token without the password fingerprint (issued before this rule) is refused
+    legacy = jwt.encode(
+        {"sub": "u", "exp": int(now.timestamp()) + 60},
+        settings.secret_key.get_secret_value(),
+        algorithm="HS256",
+    )
+    assert not token_fits(settings, legacy, password_hash=old_hash, now=now)

@@ -105,6 +105,9 @@ def test_reset_password_reads_stdin_in_a_real_process(
     app: FastAPI, client: TestClient, api_settings: Settings, tmp_path: Path
 ) -> None:
     _add_user(app, "super", PASSWORD)
+    before = _token(client, "super", PASSWORD).json()["access_token"]
+    me = {"Authorization": f"Bearer {before}"}
+    assert client.get("/api/auth/me", headers=me).status_code == 200
     done = _run(
         tmp_path,
         "workflows",
@@ -115,6 +118,8 @@ def test_reset_password_reads_stdin_in_a_real_process(
     )
     assert done.returncode == 0, done.stderr
     assert "已重设账号 super 的密码" in done.stdout
+    # a token issued under the old password ends with the reset
+    assert client.get("/api/auth/me", headers=me).status_code == 401
     assert _token(client, "super", PASSWORD).status_code == 401
     assert _token(client, "super", NEW_PASSWORD).status_code == 200
     [event] = _audit(app, "staff_user.password_reset")

@@ -13,7 +13,7 @@ from workflows.auth import service
 from workflows.auth.actor import Caller
 from workflows.auth.capabilities import REFUSALS, Capability, can
 from workflows.auth.models import StaffUser
-from workflows.auth.security import username_from_token
+from workflows.auth.security import token_fits, username_from_token
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 
 _bearer = HTTPBearer(auto_error=False, description="工作人员令牌(POST /api/auth/token)")
@@ -53,6 +53,10 @@ def _staff_from_bearer(
     user = service.get_by_username(session, username=username)
     if user is None or not user.active:
         raise _UNAUTHENTICATED
+    if not token_fits(
+        settings, credentials.credentials, password_hash=user.password_hash, now=clock.now()
+    ):
+        raise _UNAUTHENTICATED  # issued before the password was changed or reset
     return user
 
 

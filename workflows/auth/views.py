@@ -68,7 +68,9 @@ async def token(
     user = outcome.user
     if user is None:
         raise HTTPException(status_code=status.HTTP_401_UNAUTHORIZED, detail="用户名或密码错误")
-    access_token, ttl = issue_token(settings, username=user.username, now=clock.now())
+    access_token, ttl = issue_token(
+        settings, username=user.username, password_hash=user.password_hash, now=clock.now()
+    )
     return TokenOut(access_token=access_token, expires_in=ttl, user=staff_out(user))
 
 

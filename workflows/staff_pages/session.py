@@ -15,7 +15,7 @@ from workflows.auth import service as auth_service
 from workflows.auth.actor import Caller
 from workflows.auth.enums import Role
 from workflows.auth.models import StaffUser
-from workflows.auth.security import issue_token, username_from_token
+from workflows.auth.security import issue_token, token_fits, username_from_token
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 
 COOKIE = "huimin_session"
@@ -37,7 +37,9 @@ def cookie_secure(request: Request, settings: SettingsDep) -> bool:
 def start_session(
     response: Response, request: Request, settings: SettingsDep, clock: ClockDep, user: StaffUser
 ) -> None:
-    token, ttl = issue_token(settings, username=user.username, now=clock.now())
+    token, ttl = issue_token(
+        settings, username=user.username, password_hash=user.password_hash, now=clock.now()
+    )
     response.set_cookie(
         COOKIE,
         token,
@@ -59,8 +61,10 @@ def page_staff(
     token = request.cookies.get(COOKIE)
     username = username_from_token(settings, token, now=clock.now()) if token else None
     user = auth_service.get_by_username(session, username=username) if username else None
-    if user is None or not user.active:
+    if user is None or not user.active or not token:
         raise _login_required(request)
+    if not token_fits(settings, token, password_hash=user.password_hash, now=clock.now()):
+        raise _login_required(request)  # the password was changed or reset since
     request.state.csrf = csrf_token(settings.secret_key.get_secret_value(), token or "")
     request.state.staff = user
     return user
