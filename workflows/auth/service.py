@@ -98,17 +98,24 @@ def disable_user(session: Session, *, username: str, now: dt.datetime, actor: st
     if not user.active:
         return False
     user.active = False
+    _record_account_change(session, user, "staff_user.disabled", actor=actor, now=now)
+    return True
+
+
+def _record_account_change(
+    session: Session, user: StaffUser, action: str, *, actor: str, now: dt.datetime
+) -> None:
+    """One audit event for a change to an account; it names the account, nothing else."""
     session.flush()
     audit.record(
         session,
         actor=actor,
-        action="staff_user.disabled",
+        action=action,
         entity_type="staff_user",
         entity_id=user.id,
         data={"username": user.username},
         at=now,
     )
-    return True
 
 
 def reset_password(
@@ -119,14 +126,5 @@ def reset_password(
         raise StaffUserError("密码至少8位")
     user = _existing(session, username)
     user.password_hash = hash_password(password, rounds=rounds)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="staff_user.password_reset",
-        entity_type="staff_user",
-        entity_id=user.id,
-        data={"username": user.username},
-        at=now,
-    )
+    _record_account_change(session, user, "staff_user.password_reset", actor=actor, now=now)
     return user
