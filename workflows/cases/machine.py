@@ -91,6 +91,8 @@ def _reject_ok(ctx: GuardContext, status: CaseStatus) -> str | None:
 def _investigation(ctx: GuardContext, status: CaseStatus) -> str | None:
     if Stage.INVESTIGATION not in ctx.stages or ctx.referral:
         return "该项目的办理流程不包括入户调查"
+    if ctx.direct_grant:
+        return "申请家庭持有低保、特困或低保边缘证明,凭证直接给予,无需入户调查"
     return None
 
 
