@@ -336,7 +336,7 @@ def test_who_decides_after_the_public_notice(
     app.state.settings = app.state.settings.model_copy(update={"dibao_review_delegated": delegated})
     case_id = submit(programs=[program])["cases"][0]["id"]
     reviewer = login("rev_fuchun")
-    # 低保边缘 has no 公示 in its process profile ([DB] art. 8; FACTS lists 公示 for 低保/特困/临时救助)
+    # 低保边缘 has no 公示 in its process profile (FACTS: 公示 for 低保/特困/临时救助)
     _to_public_notice(client, reviewer, case_id, public_notice=program != "dibao_edge")
     clock.advance(days=7)
     actions = {

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from huimin.programs import Program
-from workflows.calendar import WorkingDayCalendar
-from workflows.deadlines.clock import DeadlineState, due_date, read_clock
 from huimin.settings import Settings
+from workflows.calendar import WorkingDayCalendar
 from workflows.cases.env import policy_of
+from workflows.deadlines.clock import DeadlineState, due_date, read_clock
 from workflows.routing.service import NotRoutableError, route
 
 CAL = WorkingDayCalendar()

@@ -296,3 +296,16 @@ def test_referral_programs_are_referred_and_tracked(
     assert department in _last_notice(app)
     done = _ok(_act(client, reviewer, case_id, "approve", note="教育部门已给予资助"))
     assert done["status"] == "approved"
+
+
+def test_committed_profile_table_matches_the_data() -> None:
+    """docs/PROCESS-PROFILES.md is generated: python scripts/profiles_table.py."""
+    from pathlib import Path
+
+    from workflows.cases.profiles_table import render
+
+    committed = Path(__file__).resolve().parents[2] / "docs" / "PROCESS-PROFILES.md"
+    text = render(load_profiles())
+    assert committed.read_text(encoding="utf-8") == text
+    for program in Program:
+        assert f"(`{program.value}`)" in text
