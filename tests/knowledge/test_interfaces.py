@@ -18,7 +18,7 @@ from knowledge.service import KnowledgeService
 from tests.knowledge.conftest import PROJECT_ROOT, make_settings
 
 CONTRACT_KEYS = {"question", "answer", "confident", "citations"}
-CITATION_KEYS = {"title", "source", "section", "effective_date", "text", "score"}
+CITATION_KEYS = {"title", "source", "section", "effective_date", "doc_number", "text", "score"}
 
 
 def test_cli_ask_json_contract(
