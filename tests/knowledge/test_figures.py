@@ -106,3 +106,19 @@ def test_the_check_catches_an_invented_figure() -> None:
         ("days", "7"),
         ("days", "3"),
     }
+
+
+def test_materials_document_lists_what_the_rules_list() -> None:
+    """The knowledge base's materials per program are the eligibility rules' lists."""
+    from huimin.settings import Settings  # noqa: PLC0415
+    from workflows.eligibility.rules import load_rules  # noqa: PLC0415
+
+    text = (DOCS / "fuyang-shenqing-cailiao.md").read_text(encoding="utf-8")
+    rules = load_rules(Settings(_env_file=None))  # type: ignore[call-arg]
+    missing = [
+        f"{rule.program.value}: {item}"
+        for rule in rules.programs
+        for item in rule.materials
+        if item not in text
+    ]
+    assert missing == []
