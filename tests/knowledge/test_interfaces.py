@@ -102,7 +102,7 @@ def test_http_ask(client: TestClient) -> None:
     data = response.json()
     assert data["confident"] is True
     assert data["citations"][0]["n"] == 1
-    assert set(data["citations"][0]) == CITATION_KEYS | {"n", "issuer"}
+    assert set(data["citations"][0]) == CITATION_KEYS | {"n", "issuer", "date_label", "dated"}
     assert "半年" in data["answer"]
 
 
