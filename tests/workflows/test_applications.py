@@ -45,7 +45,7 @@ def test_submission_creates_application_cases_and_household(
     assert dibao["handling_township_code"] == FUCHUN
     assert dibao["handling_township_name"] == "富春街道"
     # 30 working days from Mon 2026-11-02 ([DB] art. 22), no holidays in between
-    assert dibao["due_date"] == "2026-12-14"
+    assert dibao["due_date"] == "2026-12-03"  # 23 working days: the Zhejiang profile
     assert dibao["due_date_provisional"] is False
     with app.state.session_factory() as session:
         members = session.scalars(select(HouseholdMember).order_by(HouseholdMember.position)).all()
