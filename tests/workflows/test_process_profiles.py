@@ -309,3 +309,47 @@ def test_committed_profile_table_matches_the_data() -> None:
     assert committed.read_text(encoding="utf-8") == text
     for program in Program:
         assert f"(`{program.value}`)" in text
+
+
+# The machine reads the profile -------------------------------------------------------------
+def _ctx_for(program: Program, **extra: object) -> Any:
+    from workflows.cases import machine
+
+    profile = load_profiles().profile(program.value)
+    values: dict[str, Any] = {
+        "today": START_DAY,
+        "extendable": True,
+        "extended": False,
+        "public_notice_ends_on": None,
+        "stages": frozenset(profile.stages),
+        "urgent_grant": profile.urgent_grant is not None,
+        "referral": profile.referral is not None,
+        **extra,
+    }
+    return machine.GuardContext(**values)
+
+
+@pytest.mark.parametrize("program", list(Program), ids=lambda p: p.value)
+def test_allowed_actions_follow_each_profile(program: Program) -> None:
+    from workflows.cases import machine
+    from workflows.cases.enums import Action, CaseStatus
+
+    profile = load_profiles().profile(program.value)
+    ctx = _ctx_for(program)
+    accepted = machine.allowed_actions(CaseStatus.ACCEPTED, ctx)
+    opinion = machine.allowed_actions(CaseStatus.TOWNSHIP_OPINION, ctx)
+    investigates = profile.has(Stage.INVESTIGATION) and profile.referral is None
+    assert (Action.START_INVESTIGATION in accepted) is investigates
+    assert (Action.START_PUBLIC_NOTICE in opinion) is profile.has(Stage.PUBLIC_NOTICE)
+    assert (Action.APPROVE in opinion) is not profile.has(Stage.PUBLIC_NOTICE)
+    assert (Action.APPROVE in accepted) is (not investigates and profile.referral is None)
+    assert (Action.REFER in accepted) is (profile.referral is not None)
+    new = machine.allowed_actions(CaseStatus.SUBMITTED, ctx)
+    assert (Action.GRANT_URGENT in new) is (program is Program.TEMPORARY)
+    assert Action.GRANT_DIRECT not in accepted  # only with a certificate
+    if profile.direct_grant is not None:
+        certified = machine.allowed_actions(
+            CaseStatus.ACCEPTED, _ctx_for(program, direct_grant=True)
+        )
+        assert Action.GRANT_DIRECT in certified
+        assert Action.START_INVESTIGATION not in certified
