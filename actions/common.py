@@ -119,8 +119,11 @@ def privacy_reset() -> list[EventType]:
 
 
 def due_text(case: dict[str, Any]) -> str:
-    """A case's due date as residents read it; a provisional one says why it may move."""
+    """A case's due date as residents read it; a provisional one says why it may move, and one
+    computed from a sample time limit says so (the API's ``due_date_sample``)."""
     due = str(case.get("due_date") or "")
     if due and case.get("due_date_provisional"):
-        return f"{due}(暂定:明年的节假日安排公布后可能调整)"
+        due = f"{due}(暂定:明年的节假日安排公布后可能调整)"
+    if due and case.get("due_date_sample"):
+        due += "(办理时限为示例配置,以民政部门公布为准)"
     return due

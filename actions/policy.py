@@ -15,8 +15,15 @@ from actions.handoff import open_handoff
 MISUNDERSTANDINGS_BEFORE_HANDOFF = 3
 
 
+def _known_number(item: dict[str, Any]) -> str:
+    """The 文号, unless the document says it has none (（本库资料未载明文号）, （无）)."""
+    number = str(item.get("doc_number") or "").strip()
+    return "" if number.startswith("（") else number
+
+
 def format_citations(citations: list[dict[str, Any]]) -> str:
-    """One numbered line per source: [n] 《title》 section (issuer, effective date)."""
+    """One numbered line per source: [n] 《title》 section (issuer, 文号, date as labelled:
+    "…起施行" only for a real effective date)."""
     lines = []
     for index, item in enumerate(citations, start=1):
         number = item.get("n") or index
@@ -24,8 +31,9 @@ def format_citations(citations: list[dict[str, Any]]) -> str:
         if title and not title.startswith("《"):
             title = f"《{title}》"
         section = str(item.get("section") or "").strip()
+        dated = item.get("dated") if "dated" in item else item.get("effective_date")
         meta = "，".join(
-            str(part) for part in (item.get("issuer"), item.get("effective_date")) if part
+            str(part) for part in (item.get("issuer"), _known_number(item), dated) if part
         )
         line = f"[{number}] {title}"
         if section:

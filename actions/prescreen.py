@@ -8,15 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import api_client, household, parsing
+from actions import api_client, household, parsing, verdict_text
 from actions.common import FORM_SLOTS, latest_intent, reset_slots
 from actions.form_base import HuiminFormValidation, township_code
 
 VERDICT_RESPONSES = {"likely": "utter_verdict_likely", "possible": "utter_verdict_possible"}
 
 
-def _label(verdict: dict[str, Any]) -> str:
-    return str(verdict.get("program_label") or verdict.get("program"))
+_label = verdict_text.label
 
 
 class ValidatePrescreenForm(HuiminFormValidation):
@@ -136,15 +135,13 @@ class ActionPrescreen(Action):
                 by_verdict[str(verdict["verdict"])].append(verdict)
         for kind in ("likely", "possible"):
             for verdict in by_verdict[kind]:
-                reasons = "；".join(
-                    str(reason.get("text")) for reason in verdict.get("reasons") or [] if reason
-                )
+                reasons = verdict_text.reasons_text(verdict)
                 dispatcher.utter_message(
                     response=VERDICT_RESPONSES[kind], program_label=_label(verdict), reasons=reasons
                 )
         if by_verdict["unlikely"]:
-            # One short line for the rest; the resident can ask why.
-            labels = "、".join(_label(verdict) for verdict in by_verdict["unlikely"])
+            # One line for the rest, each program with why it is 暂不符合
+            labels = verdict_text.unlikely_lines(by_verdict["unlikely"])
             dispatcher.utter_message(response="utter_verdicts_unlikely", program_labels=labels)
         # Offer the likely programs; if none is likely, the possible ones.
         chosen = by_verdict["likely"] or by_verdict["possible"]

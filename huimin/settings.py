@@ -154,6 +154,11 @@ class Settings(BaseSettings):
     status_lookup_number_window_seconds: int = 3600
     # 低保/低保边缘 审核确认 delegated to the township: 20 working days, not 30 ([22-83] §四(一))
     dibao_review_delegated: bool = False
+    # Process profiles (workflows/cases/data/profiles.yaml): whose time limits drive due dates
+    # and overdue warnings. "zhejiang": [ZJ] art. 11 and the 一件事 page (低保 ≤ 23 working
+    # days); "national": [DB] art. 22 (30, up to 45). A program without a Zhejiang entry uses
+    # the national one.
+    case_jurisdiction: Literal["national", "zhejiang"] = "zhejiang"
 
     @field_validator("telegram_token", mode="before")
     @classmethod

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from knowledge.models import Answer, Citation
+from knowledge.models import Answer, Citation, date_label_of
 from knowledge.retrieval import Hit, SearchResult
 
 MAX_SENTENCES = 3
@@ -49,7 +49,21 @@ def citation_of(n: int, hit: Hit) -> Citation:
         effective_date=str(meta.get("effective_date", "")),
         text=hit.chunk.text,
         score=round(hit.score, 4),
+        doc_number=str(meta.get("doc_number", "")),
+        date_label=date_label_of(
+            str(meta.get("effective_date", "")), str(meta.get("date_label", "")) or None
+        ),
     )
+
+
+def _meta_parts(citation: Citation) -> list[str]:
+    """Issuer, 文号 (where known) and the date as it should be read."""
+    parts = [citation.issuer]
+    if citation.doc_number and not citation.doc_number.startswith("（"):
+        parts.append(citation.doc_number)
+    if citation.dated:
+        parts.append(citation.dated)
+    return [p for p in parts if p]
 
 
 def compose(
@@ -89,7 +103,7 @@ def compose(
     body = "".join(f"{p[3]}[{renumber[p[1]]}]" for p in best)
     citations = [citation_of(renumber[ci], chosen[ci]) for ci in used]
     sources = "；".join(
-        f"[{c.n}]《{c.title}》{c.section}（{c.issuer}，{c.effective_date}）" for c in citations
+        f"[{c.n}]《{c.title}》{c.section}（{'，'.join(_meta_parts(c))}）" for c in citations
     )
     text = f"{body}\n来源：{sources}"
     return Answer(question, text, True, citations, result.confidence)

@@ -65,6 +65,8 @@ def normalise_metadata(
         "issuer": _text(raw.get("issuer"), "（未载明）"),
         "doc_number": _text(raw.get("doc_number"), "（未载明）"),
         "effective_date": _text(raw.get("effective_date"), "（未载明）"),
+        # what effective_date is when it is not a 施行日期 (整理, 印发, 数据截至, 修订 …)
+        "date_label": _text(raw.get("date_label"), ""),
         "region": region,
         "audience": ",".join(audience),
         "superseded_by": _text(raw.get("superseded_by"), ""),

@@ -36,6 +36,9 @@ class CitationOut(BaseModel):
     effective_date: str
     text: str
     score: float
+    doc_number: str = ""  # 文号 where known
+    date_label: str = ""  # 施行 only for a real effective date
+    dated: str = ""  # the date as residents read it (e.g. 2021-07-01起施行)
 
 
 class AskResponse(BaseModel):

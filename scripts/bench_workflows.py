@@ -102,9 +102,10 @@ def township_codes() -> dict[str, str]:
 
 
 def allowed_days(program: Program) -> int:
-    from workflows.deadlines.policy import policy_for
+    from huimin.settings import Settings
+    from workflows.cases.env import policy_of
 
-    return policy_for(program, dibao_review_delegated=False).working_days
+    return policy_of(program.value, Settings(_env_file=None)).working_days
 
 
 class DueDates:
@@ -583,9 +584,7 @@ def staff_token(url: str, schema: str, township_code: str) -> str:
         user = session.query(StaffUser).filter_by(username="bench_reviewer").one()
         password_hash = user.password_hash
     engine.dispose()
-    return issue_token(
-        settings, username="bench_reviewer", password_hash=password_hash, now=now
-    )[0]
+    return issue_token(settings, username="bench_reviewer", password_hash=password_hash, now=now)[0]
 
 
 # Report --------------------------------------------------------------------------------------

@@ -56,11 +56,33 @@ async def test_prescreen_verdicts_prefill_the_application(
         "utter_verdict_likely", "utter_verdict_possible", "utter_verdicts_unlikely",
         "utter_offer_apply",
     ]
-    assert dispatcher.messages[2]["program_labels"] == "特困"
+    assert dispatcher.messages[2]["program_labels"] == "特困(有法定赡养人)"  # with its reason
     saved = kit.slots(events)
     assert saved["programs"] == ["dibao"]  # the likely ones pre-fill the application
     assert saved["offer"] == "apply"
     assert saved["member_ages"] is None  # pre-screen-only details are not kept
+
+
+async def test_unlikely_verdicts_carry_reasons_and_sample_labels(
+    kit: Any, dispatcher: CollectingDispatcher, fake_api: Any
+) -> None:
+    fake_api.on("POST", "/api/eligibility/prescreen", body={"verdicts": [
+        {"program": "dibao", "program_label": "低保", "verdict": "unlikely",
+         "reasons": [{"text": "人均收入高于低保标准", "outcome": "not_met"}], "materials": [],
+         "explanation": "暂不符合的原因:人均收入高于低保标准。"
+                        "(判断所用标准为示例标准,以民政部门公布为准)",
+         "sample": True},
+        {"program": "medical", "program_label": "医疗救助", "verdict": "possible",
+         "reasons": [{"text": "需核实医疗费用", "outcome": "unknown"},
+                     {"text": "户籍在本区", "outcome": "met"}],
+         "materials": [], "sample": True},
+    ]})
+    await ActionPrescreen().run(dispatcher, kit.tracker("一样", "affirm"), kit.domain)
+    possible = next(m for m in dispatcher.messages if m["response"] == "utter_verdict_possible")
+    assert possible["reasons"] == "需核实医疗费用。(判断所用标准为示例标准,以民政部门公布为准)"
+    unlikely = next(m for m in dispatcher.messages if m["response"] == "utter_verdicts_unlikely")
+    assert unlikely["program_labels"].startswith("低保(暂不符合的原因:人均收入高于低保标准")
+    assert "示例标准,以民政部门公布为准" in unlikely["program_labels"]
 
 
 async def test_only_possible_programs_are_offered_when_none_is_likely(

@@ -173,6 +173,24 @@ def test_format_citations_numbers_every_source() -> None:
     assert text.splitlines() == ["[1] 《A》", "[2] 《B》 第2条"]
 
 
+def test_format_citations_shows_the_document_number_and_labelled_date() -> None:
+    text = format_citations(
+        [
+            {
+                "title": "最低生活保障审核确认办法",
+                "issuer": "民政部",
+                "doc_number": "民发〔2021〕57号",
+                "dated": "2021-07-01起施行",
+            },
+            {"title": "规划", "doc_number": "（本库资料未载明文号）", "dated": "整理 2026-11-01"},
+        ]
+    )
+    assert text.splitlines() == [
+        "[1] 《最低生活保障审核确认办法》(民政部，民发〔2021〕57号，2021-07-01起施行)",
+        "[2] 《规划》(整理 2026-11-01)",
+    ]
+
+
 async def test_the_ask_policy_button_asks_what_to_ask(
     fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
 ) -> None:

@@ -66,6 +66,10 @@ def test_prescreen_answers_every_program(client):
     reason = verdicts["dibao"]["reasons"][0]
     assert set(reason) >= {"text", "citation"}
     assert verdicts["dibao"]["materials"]
+    # computed from sample standards: the verdict residents read says so
+    assert verdicts["dibao"]["sample"] is True
+    assert "示例标准,以民政部门公布为准" in verdicts["dibao"]["explanation"]
+    assert verdicts["dibao"]["explanation"].startswith("符合的条件:")
     used = body["standards_used"]
     assert used["region"] == "330111115000"
     assert used["region_name"] == "富阳区新登镇"

@@ -164,6 +164,14 @@ def test_every_verdict_is_explained(body):
         assert all(reason.citation.startswith("《") for reason in verdict.reasons)
         if verdict.verdict == "unlikely":
             assert any(reason.outcome == "not_met" for reason in verdict.reasons)
+            # residents read why: the explanation names every unmet condition
+            assert verdict.explanation.startswith("暂不符合的原因:")
+            for reason in verdict.reasons:
+                if reason.outcome == "not_met":
+                    assert reason.text.rstrip("。") in verdict.explanation
+        # the shipped standards are samples: every verdict says so
+        assert verdict.sample is True
+        assert "示例标准,以民政部门公布为准" in verdict.explanation
 
 
 @functools.cache

@@ -18,7 +18,7 @@ from knowledge.service import KnowledgeService
 from tests.knowledge.conftest import PROJECT_ROOT, make_settings
 
 CONTRACT_KEYS = {"question", "answer", "confident", "citations"}
-CITATION_KEYS = {"title", "source", "section", "effective_date", "text", "score"}
+CITATION_KEYS = {"title", "source", "section", "effective_date", "doc_number", "text", "score"}
 
 
 def test_cli_ask_json_contract(
@@ -102,7 +102,7 @@ def test_http_ask(client: TestClient) -> None:
     data = response.json()
     assert data["confident"] is True
     assert data["citations"][0]["n"] == 1
-    assert set(data["citations"][0]) == CITATION_KEYS | {"n", "issuer"}
+    assert set(data["citations"][0]) == CITATION_KEYS | {"n", "issuer", "date_label", "dated"}
     assert "半年" in data["answer"]
 
 

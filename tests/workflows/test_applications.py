@@ -44,8 +44,8 @@ def test_submission_creates_application_cases_and_household(
     assert dibao["status_label"] == "已提交,等待受理"
     assert dibao["handling_township_code"] == FUCHUN
     assert dibao["handling_township_name"] == "富春街道"
-    # 30 working days from Mon 2026-11-02 ([DB] art. 22), no holidays in between
-    assert dibao["due_date"] == "2026-12-14"
+    # 23 working days from Mon 2026-11-02 ([ZJ] art. 11, 一件事), no holidays in between
+    assert dibao["due_date"] == "2026-12-03"  # 23 working days: the Zhejiang profile
     assert dibao["due_date_provisional"] is False
     with app.state.session_factory() as session:
         members = session.scalars(select(HouseholdMember).order_by(HouseholdMember.position)).all()

@@ -87,6 +87,9 @@ def test_every_declared_action_has_an_effect_and_a_notice_entry() -> None:
         Action.APPROVE,
         Action.REJECT,
         Action.FORWARD,
+        Action.GRANT_URGENT,
+        Action.GRANT_DIRECT,
+        Action.REFER,
     }
     assert effects.EFFECTS[Action.START_PUBLIC_NOTICE].notice is notices.public_notice_started
 

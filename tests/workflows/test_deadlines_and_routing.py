@@ -7,22 +7,32 @@ import datetime as dt
 import pytest
 
 from huimin.programs import Program
+from huimin.settings import Settings
 from workflows.calendar import WorkingDayCalendar
+from workflows.cases.env import policy_of
 from workflows.deadlines.clock import DeadlineState, due_date, read_clock
-from workflows.deadlines.policy import policy_for
 from workflows.routing.service import NotRoutableError, route
 
 CAL = WorkingDayCalendar()
 FUCHUN, CHUNJIANG = "330111001000", "330111002000"
 
 
+def _settings(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg, arg-type]
+
+
 def test_policies_follow_the_regulations() -> None:
-    assert policy_for(Program.DIBAO, dibao_review_delegated=False).working_days == 30
-    assert policy_for(Program.DIBAO, dibao_review_delegated=False).extended_working_days == 45
-    assert policy_for(Program.DIBAO, dibao_review_delegated=True).working_days == 20
-    assert policy_for(Program.TEKUN, dibao_review_delegated=False).working_days == 30
-    assert policy_for(Program.HOUSING, dibao_review_delegated=False).sample is True
-    assert policy_for(Program.DIBAO, dibao_review_delegated=False).sample is False
+    national = _settings(case_jurisdiction="national")
+    zhejiang = _settings()  # the district's default
+    assert policy_of(Program.DIBAO, national).working_days == 30
+    assert policy_of(Program.DIBAO, national).extended_working_days == 45
+    assert policy_of(Program.DIBAO, zhejiang).working_days == 23  # [ZJ] art. 11, 一件事 page
+    assert "浙江省社会救助条例" in policy_of(Program.DIBAO, zhejiang).source
+    delegated = _settings(dibao_review_delegated=True)
+    assert policy_of(Program.DIBAO, delegated).working_days == 20
+    assert policy_of(Program.TEKUN, zhejiang).working_days == 30  # no Zhejiang figure: national
+    assert policy_of(Program.HOUSING, zhejiang).sample is True
+    assert policy_of(Program.DIBAO, zhejiang).sample is False
 
 
 def test_due_date_skips_national_day_and_counts_makeup_workday() -> None:

@@ -76,6 +76,13 @@ def body_problems(case: ProgramCase, body: TransitionIn) -> Problems:
         items = [m.strip() for m in body.missing_materials or [] if m.strip()]
         if not items:
             problems.append((("missing_materials",), "请一次性列出需要补充的全部材料(至少一项)"))
+    if "amount" in spec.requires:
+        if body.amount is None:
+            problems.append((("amount",), "请填写先行救助金额(元)"))
+        elif body.amount <= 0:
+            problems.append((("amount",), "先行救助金额应大于0元"))
+    if "certificate_ref" in spec.requires and not body.certificate_ref:
+        problems.append((("certificate_ref",), "请填写所出示的低保、特困或低保边缘证明的证号"))
     if "to_township_code" in spec.requires:
         code = body.to_township_code
         if not code:
@@ -98,7 +105,9 @@ def transition(
     """
     check_may_act(case, staff)
     previous = CaseStatus(case.status)
-    spec = machine.check(previous, body.action, guard_context(case, env), role=Role(staff.role))
+    spec = machine.check(
+        previous, body.action, guard_context(session, case, env), role=Role(staff.role)
+    )
     problems = body_problems(case, body)
     if problems:
         raise TransitionInputError(problems)

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from workflows.auth.models import StaffUser
 from workflows.cases import notices
 from workflows.cases.enums import Action, CaseStatus
-from workflows.cases.env import CaseEnv, policy_of, township_name
+from workflows.cases.env import CaseEnv, direct_grant_source, policy_of, township_name
 from workflows.cases.models import CaseForward, ProgramCase
 from workflows.cases.notices import Notice
+from workflows.cases.profiles import profile_of
 from workflows.cases.schemas import TransitionIn
 from workflows.deadlines.clock import paused_days
 from workflows.deadlines.policy import FORWARD_WORKING_DAYS, PUBLIC_NOTICE_DAYS
@@ -104,7 +105,53 @@ def _approve(
 ) -> AuditData:
     case.decision_reason = body.note
     case.decided_at = env.now
+    case.approved_on = env.today
     return {}
+
+
+def _grant_urgent(
+    session: Session, *, case: ProgramCase, body: TransitionIn, staff: StaffUser, env: CaseEnv
+) -> AuditData:
+    """先行救助: given today; the paperwork (the full 临时救助 procedure) follows by a deadline."""
+    urgent = profile_of(case.program).urgent_grant
+    assert urgent is not None
+    assert body.amount is not None
+    case.urgent_granted_on = env.today
+    case.urgent_amount = body.amount
+    case.urgent_reason = body.reason
+    due = env.calendar.add_working_days(env.today, urgent.paperwork_working_days)
+    case.paperwork_due_date = due.date
+    case.forward_due_date = None
+    return {
+        "amount": str(body.amount),
+        "paperwork_due_date": due.date.isoformat(),
+        "paperwork_deadline_sample": urgent.paperwork_sample,
+    }
+
+
+def _grant_direct(
+    session: Session, *, case: ProgramCase, body: TransitionIn, staff: StaffUser, env: CaseEnv
+) -> AuditData:
+    """Granted on the household's certificate: no investigation, no 公示."""
+    source = direct_grant_source(session, case, env)
+    assert source is not None
+    assert body.certificate_ref
+    case.certificate_ref = body.certificate_ref
+    case.decision_reason = f"凭证直接给予:{body.certificate_ref}(核实来源:{source})"
+    case.decided_at = env.now
+    case.approved_on = env.today
+    return {"certificate_ref": body.certificate_ref, "certificate_source": source}
+
+
+def _refer(
+    session: Session, *, case: ProgramCase, body: TransitionIn, staff: StaffUser, env: CaseEnv
+) -> AuditData:
+    referral = profile_of(case.program).referral
+    assert referral is not None  # the guard checked
+    due = env.calendar.add_working_days(env.today, referral.answer_working_days)
+    case.referred_to = referral.department
+    case.referral_due_date = due.date
+    return {"referred_to": referral.department, "referral_due_date": due.date.isoformat()}
 
 
 def _reject(
@@ -172,6 +219,9 @@ EFFECTS: Mapping[Action, Effect] = MappingProxyType(
         A.CLOSE: Effect(no_change, NO_NOTICE),
         A.FORWARD: Effect(_forward, notices.forwarded),
         A.EXTEND: Effect(_extend, NO_NOTICE),
+        A.GRANT_URGENT: Effect(_grant_urgent, notices.urgent_granted),
+        A.GRANT_DIRECT: Effect(_grant_direct, notices.approved),
+        A.REFER: Effect(_refer, notices.referred),
     }
 )
 

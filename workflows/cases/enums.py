@@ -14,6 +14,7 @@ class CaseStatus(StrEnum):
     INVESTIGATING = "investigating"
     TOWNSHIP_OPINION = "township_opinion"
     PUBLIC_NOTICE = "public_notice"
+    REFERRED = "referred"
     APPROVED = "approved"
     REJECTED = "rejected"
     CLOSED = "closed"
@@ -30,6 +31,7 @@ STATUS_LABELS: dict[CaseStatus, str] = {
     CaseStatus.INVESTIGATING: "入户调查和信息核对中",
     CaseStatus.TOWNSHIP_OPINION: "乡镇(街道)审核中",
     CaseStatus.PUBLIC_NOTICE: "公示中",
+    CaseStatus.REFERRED: "已转交主管部门办理,等待答复",
     CaseStatus.APPROVED: "已批准",
     CaseStatus.REJECTED: "未予批准",
     CaseStatus.CLOSED: "已办结",
@@ -51,6 +53,9 @@ class Action(StrEnum):
     CLOSE = "close"
     FORWARD = "forward"
     EXTEND = "extend"
+    GRANT_URGENT = "grant_urgent"
+    GRANT_DIRECT = "grant_direct"
+    REFER = "refer"
 
     @property
     def label(self) -> str:
@@ -70,4 +75,7 @@ ACTION_LABELS: dict[Action, str] = {
     Action.CLOSE: "办结归档",
     Action.FORWARD: "转交其他乡镇(街道)",
     Action.EXTEND: "延长办理时限",
+    Action.GRANT_URGENT: "先行救助(当日发放,事后补办手续)",
+    Action.GRANT_DIRECT: "凭证直接给予救助",
+    Action.REFER: "转主管部门办理并跟踪答复",
 }

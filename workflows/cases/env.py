@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from huimin import townships
-from huimin.programs import Program
 from huimin.settings import Settings
 from workflows.cases import machine
+from workflows.cases.certificates import certification
+from workflows.cases.enums import CaseStatus
 from workflows.cases.models import ProgramCase
+from workflows.cases.profiles import Profile, load_profiles, profile_of
 from workflows.clock import LOCAL_TZ
 from workflows.deadlines.calendar import WorkingDays
 from workflows.deadlines.clock import due_date
-from workflows.deadlines.policy import DeadlinePolicy, county_decides, policy_for
+from workflows.deadlines.policy import DeadlinePolicy
 
 
 @dataclass(frozen=True)
@@ -33,19 +37,48 @@ township_name = townships.township_name  # the one helper; re-exported for the c
 
 
 def policy_of(program: str, settings: Settings) -> DeadlinePolicy:
-    return policy_for(Program(program), dibao_review_delegated=settings.dibao_review_delegated)
+    """The time limit of the program's profile for this district's jurisdiction."""
+    table = load_profiles()
+    deadline = table.profile(program).deadline(
+        settings.case_jurisdiction, delegated=settings.dibao_review_delegated
+    )
+    return DeadlinePolicy(
+        working_days=deadline.working_days,
+        extended_working_days=deadline.extended_to,
+        source=table.deadline_text(deadline),
+        sample=deadline.sample,
+    )
 
 
-def guard_context(case: ProgramCase, env: CaseEnv) -> machine.GuardContext:
+def direct_grant_source(session: Session, case: ProgramCase, env: CaseEnv) -> str | None:
+    """Where the certificate that grants this case directly was found (None: not certified).
+
+    Asked only where the profile has a direct grant and the case waits for it (已受理)."""
+    profile = profile_of(case.program)
+    if profile.direct_grant is None or case.status != CaseStatus.ACCEPTED.value:
+        return None
+    return certification(
+        session,
+        case=case,
+        programs=profile.direct_grant.certified_programs,
+        settings=env.settings,
+    )
+
+
+def guard_context(session: Session, case: ProgramCase, env: CaseEnv) -> machine.GuardContext:
+    profile: Profile = profile_of(case.program)
     policy = policy_of(case.program, env.settings)
     return machine.GuardContext(
         today=env.today,
         extendable=policy.extended_working_days is not None,
         extended=case.extended,
         public_notice_ends_on=case.public_notice_ends_on,
-        county_decides=county_decides(
-            Program(case.program), dibao_review_delegated=env.settings.dibao_review_delegated
-        ),
+        county_decides=profile.county_decides(delegated=env.settings.dibao_review_delegated),
+        stages=frozenset(profile.stages),
+        urgent_grant=profile.urgent_grant is not None,
+        urgent_granted=case.urgent_granted_on is not None,
+        direct_grant=direct_grant_source(session, case, env) is not None,
+        referral=profile.referral is not None,
     )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from workflows.auth.enums import Role
 from workflows.cases.enums import DECIDED, Action, CaseStatus
 from workflows.cases.errors import RoleNotAllowedError, TransitionNotAllowedError
+from workflows.cases.profiles import Stage
 from workflows.deadlines.policy import PUBLIC_NOTICE_DAYS
 
 __all__ = [
@@ -44,9 +45,16 @@ class GuardContext:
     # the county (district) decides this case: approve/reject after the township's opinion is
     # the district supervisor's ([DB] art. 20), unless 审核确认 is delegated to the township
     county_decides: bool = False
+    # From the program's process profile (workflows/cases/profiles.py): the stages its case
+    # passes (default: the full 低保-like process), 先行救助, direct grant, referral.
+    stages: frozenset[Stage] = frozenset(Stage)
+    urgent_grant: bool = False  # 先行救助 is possible for this program
+    urgent_granted: bool = False  # and was given already
+    direct_grant: bool = False  # the household holds a certificate that grants it directly
+    referral: bool = False  # another department handles the program
 
 
-Guard = Callable[[GuardContext], str | None]
+Guard = Callable[[GuardContext, CaseStatus], str | None]
 
 
 def _notice_over(ctx: GuardContext) -> str | None:
@@ -59,7 +67,60 @@ def _notice_over(ctx: GuardContext) -> str | None:
     return None
 
 
-def _can_extend(ctx: GuardContext) -> str | None:
+def _decision_ok(ctx: GuardContext, status: CaseStatus) -> str | None:
+    """Approve/reject only once the stages the program's profile requires are done."""
+    if status is S.PUBLIC_NOTICE:
+        return _notice_over(ctx)
+    if status is S.TOWNSHIP_OPINION and Stage.PUBLIC_NOTICE in ctx.stages:
+        return f"该项目须公示{PUBLIC_NOTICE_DAYS}天,公示期满后方可作出决定"
+    if status is S.ACCEPTED and (Stage.INVESTIGATION in ctx.stages or ctx.referral):
+        return (
+            "该项目须转主管部门办理,不能直接作出决定"
+            if ctx.referral
+            else "该项目须经入户调查和乡镇(街道)审核后方可作出决定"
+        )
+    return None
+
+
+def _reject_ok(ctx: GuardContext, status: CaseStatus) -> str | None:
+    """Refusing an incomplete application stays possible; from 已受理 only where the profile has
+    no investigation (the decision is then taken on the application itself)."""
+    return _decision_ok(ctx, status) if status is S.ACCEPTED else None
+
+
+def _investigation(ctx: GuardContext, status: CaseStatus) -> str | None:
+    if Stage.INVESTIGATION not in ctx.stages or ctx.referral:
+        return "该项目的办理流程不包括入户调查"
+    if ctx.direct_grant:
+        return "申请家庭持有低保、特困或低保边缘证明,凭证直接给予,无需入户调查"
+    return None
+
+
+def _public_notice(ctx: GuardContext, status: CaseStatus) -> str | None:
+    if Stage.PUBLIC_NOTICE not in ctx.stages:
+        return "该项目的办理流程不包括公示"
+    return None
+
+
+def _urgent(ctx: GuardContext, status: CaseStatus) -> str | None:
+    if not ctx.urgent_grant:
+        return "该项目不适用先行救助"
+    if ctx.urgent_granted:
+        return "本案件已经先行救助过"
+    return None
+
+
+def _direct(ctx: GuardContext, status: CaseStatus) -> str | None:
+    if not ctx.direct_grant:
+        return "申请家庭未持有可直接给予救助的低保、特困或低保边缘证明,须按程序审核"
+    return None
+
+
+def _refer(ctx: GuardContext, status: CaseStatus) -> str | None:
+    return None if ctx.referral else "该项目由民政部门办理,无需转交主管部门"
+
+
+def _can_extend(ctx: GuardContext, status: CaseStatus) -> str | None:
     if not ctx.extendable:
         return "该项目的办理时限不能延长"
     if ctx.extended:
@@ -91,9 +152,21 @@ TRANSITIONS: tuple[Transition, ...] = (
         requires=("missing_materials",),
     ),
     Transition(Action.SUPPLY_MATERIALS, frozenset({S.MATERIALS_NEEDED}), S.ACCEPTED, _INTAKE),
-    Transition(Action.START_INVESTIGATION, frozenset({S.ACCEPTED}), S.INVESTIGATING, _ALL),
+    Transition(
+        Action.START_INVESTIGATION,
+        frozenset({S.ACCEPTED}),
+        S.INVESTIGATING,
+        _ALL,
+        guard=_investigation,
+    ),
     Transition(Action.SUBMIT_OPINION, frozenset({S.INVESTIGATING}), S.TOWNSHIP_OPINION, _ALL),
-    Transition(Action.START_PUBLIC_NOTICE, frozenset({S.TOWNSHIP_OPINION}), S.PUBLIC_NOTICE, _ALL),
+    Transition(
+        Action.START_PUBLIC_NOTICE,
+        frozenset({S.TOWNSHIP_OPINION}),
+        S.PUBLIC_NOTICE,
+        _ALL,
+        guard=_public_notice,
+    ),
     Transition(
         Action.RECORD_OBJECTION,
         frozenset({S.PUBLIC_NOTICE}),
@@ -101,13 +174,29 @@ TRANSITIONS: tuple[Transition, ...] = (
         _ALL,
         requires=("reason",),
     ),
-    Transition(Action.APPROVE, frozenset({S.PUBLIC_NOTICE}), S.APPROVED, _ALL, guard=_notice_over),
+    Transition(
+        Action.APPROVE,
+        frozenset({S.PUBLIC_NOTICE, S.TOWNSHIP_OPINION, S.ACCEPTED, S.REFERRED}),
+        S.APPROVED,
+        _ALL,
+        guard=_decision_ok,
+    ),
     Transition(
         Action.REJECT,
-        frozenset({S.SUBMITTED, S.MATERIALS_NEEDED, S.TOWNSHIP_OPINION, S.PUBLIC_NOTICE}),
+        frozenset(
+            {
+                S.SUBMITTED,
+                S.MATERIALS_NEEDED,
+                S.ACCEPTED,
+                S.TOWNSHIP_OPINION,
+                S.PUBLIC_NOTICE,
+                S.REFERRED,
+            }
+        ),
         S.REJECTED,
         _ALL,
         requires=("reason",),
+        guard=_reject_ok,
     ),
     Transition(Action.CLOSE, frozenset({S.APPROVED, S.REJECTED}), S.CLOSED, _ALL),
     Transition(
@@ -118,6 +207,25 @@ TRANSITIONS: tuple[Transition, ...] = (
         requires=("to_township_code", "reason"),
     ),
     Transition(Action.EXTEND, _OPEN, None, _ALL, requires=("reason",), guard=_can_extend),
+    # 先行救助: the township helps the same day; the case then gathers its paperwork
+    Transition(
+        Action.GRANT_URGENT,
+        frozenset({S.SUBMITTED, S.ACCEPTED}),
+        S.ACCEPTED,
+        _ALL,
+        requires=("amount", "reason"),
+        guard=_urgent,
+    ),
+    # 医疗救助 on showing a 低保/特困/低保边缘 certificate: no investigation, no 公示
+    Transition(
+        Action.GRANT_DIRECT,
+        frozenset({S.ACCEPTED}),
+        S.APPROVED,
+        _ALL,
+        requires=("certificate_ref",),
+        guard=_direct,
+    ),
+    Transition(Action.REFER, frozenset({S.ACCEPTED}), S.REFERRED, _ALL, guard=_refer),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}
@@ -127,7 +235,8 @@ _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}
 COUNTY_DECISION_STAGE = frozenset({S.TOWNSHIP_OPINION, S.PUBLIC_NOTICE})
 _DISTRICT_ONLY = frozenset({Role.SUPERVISOR})
 COUNTY_DECIDES_MESSAGE = (
-    "该项目由区民政部门审核确认:乡镇(街道)提交审核意见并公示后,由区级督导作出批准或不予批准的决定"
+    "该项目由区民政部门审核确认:乡镇(街道)提交审核意见(须公示的项目公示期满)后,"
+    "由区级督导作出批准或不予批准的决定"
 )
 
 
@@ -155,7 +264,7 @@ def allowed_actions(
         for t in TRANSITIONS
         if status in t.sources
         and (role is None or role in roles_for(t, status, ctx))
-        and (t.guard is None or t.guard(ctx) is None)
+        and (t.guard is None or t.guard(ctx, status) is None)
     ]
 
 
@@ -173,7 +282,7 @@ def check(status: CaseStatus, action: Action, ctx: GuardContext, *, role: Role) 
             raise RoleNotAllowedError(COUNTY_DECIDES_MESSAGE)
         raise RoleNotAllowedError(f"您的角色({role.label})不能执行“{action.label}”")
     if spec.guard is not None:
-        reason = spec.guard(ctx)
+        reason = spec.guard(ctx, status)
         if reason is not None:
             raise TransitionNotAllowedError(
                 reason, allowed_actions(status, ctx, role=role), status=status

@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base
@@ -102,6 +114,18 @@ class ProgramCase(Base):
     public_notice_ends_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     decision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Set by approve and grant_direct: the case granted the program (a certificate of it)
+    approved_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # 先行救助 (grant_urgent): what was given, why, and by when the paperwork must follow
+    urgent_granted_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    urgent_amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2), nullable=True)
+    urgent_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    paperwork_due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # grant_direct: the certificate shown (e.g. 低保证编号) and where it was confirmed
+    certificate_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # refer: the department it went to and by when its answer is expected
+    referred_to: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    referral_due_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)

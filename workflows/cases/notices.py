@@ -10,6 +10,7 @@ from collections.abc import Callable
 from huimin.programs import Program
 from workflows.cases.env import township_name
 from workflows.cases.models import ProgramCase
+from workflows.cases.profiles import SAMPLE_LABEL, profile_of
 from workflows.deadlines.policy import PUBLIC_NOTICE_DAYS
 
 Notice = Callable[[ProgramCase], str]
@@ -38,7 +39,30 @@ def forwarded(case: ProgramCase) -> str:
 
 
 def approved(case: ProgramCase) -> str:
-    return f"{_subject(case)}已审核通过,救助待遇自批准的次月起发放。"
+    """What the approval says about payment comes from the program's profile: 次月起发放 holds
+    for 低保 ([DB] art. 21) and 特困 ([TK] art. 17), not for one-off or certificate grants."""
+    return f"{_subject(case)}已审核通过。{profile_of(case.program).payment}"
+
+
+def urgent_granted(case: ProgramCase) -> str:
+    urgent = profile_of(case.program).urgent_grant
+    due = case.paperwork_due_date.isoformat() if case.paperwork_due_date else ""
+    sample = f"({SAMPLE_LABEL})" if urgent is not None and urgent.paperwork_sample else ""
+    return (
+        f"{_subject(case)}已先行救助 {case.urgent_amount} 元,今日发放。"
+        f"请在 {due} 前补齐申请材料{sample},工作人员会继续按程序办理。"
+    )
+
+
+def referred(case: ProgramCase) -> str:
+    referral = profile_of(case.program).referral
+    department = case.referred_to or ""
+    due = case.referral_due_date.isoformat() if case.referral_due_date else ""
+    sample = f"({SAMPLE_LABEL})" if referral is not None and referral.answer_sample else ""
+    return (
+        f"{_subject(case)}已转交{department}办理。乡镇(街道)会跟踪办理情况,"
+        f"预计 {due} 前答复{sample}。"
+    )
 
 
 def rejected(case: ProgramCase) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,8 +16,15 @@ from workflows.auth.capabilities import sees_full_id_numbers
 from workflows.auth.enums import Role
 from workflows.cases import machine
 from workflows.cases.enums import DECIDED, Action, CaseStatus
-from workflows.cases.env import CaseEnv, guard_context, policy_of, township_name
+from workflows.cases.env import (
+    CaseEnv,
+    direct_grant_source,
+    guard_context,
+    policy_of,
+    township_name,
+)
 from workflows.cases.models import ProgramCase
+from workflows.cases.profiles import SAMPLE_LABEL, load_profiles, profile_of
 from workflows.cases.schemas import (
     FULL_ID_NUMBERS,
     AllowedActionOut,
@@ -26,6 +35,7 @@ from workflows.cases.schemas import (
     ForwardOut,
     HistoryOut,
     MemberOut,
+    ProcessOut,
     PropertyOut,
 )
 from workflows.deadlines.clock import ClockReading, read_clock
@@ -45,8 +55,12 @@ def clock_reading(case: ProgramCase, env: CaseEnv) -> ClockReading:
     )
 
 
-def allowed_actions(case: ProgramCase, env: CaseEnv, *, role: Role | None) -> list[Action]:
-    return machine.allowed_actions(CaseStatus(case.status), guard_context(case, env), role=role)
+def allowed_actions(
+    session: Session, case: ProgramCase, env: CaseEnv, *, role: Role | None
+) -> list[Action]:
+    return machine.allowed_actions(
+        CaseStatus(case.status), guard_context(session, case, env), role=role
+    )
 
 
 def awaits_district(case: ProgramCase, env: CaseEnv, *, role: Role | None) -> bool:
@@ -54,7 +68,52 @@ def awaits_district(case: ProgramCase, env: CaseEnv, *, role: Role | None) -> bo
     return (
         role is not Role.SUPERVISOR
         and CaseStatus(case.status) in machine.COUNTY_DECISION_STAGE
-        and guard_context(case, env).county_decides
+        and profile_of(case.program).county_decides(delegated=env.settings.dibao_review_delegated)
+    )
+
+
+def paperwork_overdue(case: ProgramCase, today: dt.date) -> bool:
+    """先行救助 given and the case still open after its paperwork date."""
+    return (
+        case.paperwork_due_date is not None
+        and CaseStatus(case.status) not in DECIDED
+        and today > case.paperwork_due_date
+    )
+
+
+def process(program: str, env: CaseEnv) -> ProcessOut:
+    table = load_profiles()
+    profile = profile_of(program)
+    delegated = env.settings.dibao_review_delegated
+    deadline = profile.deadline(env.settings.case_jurisdiction, delegated=delegated)
+    urgent = direct = referral = None
+    if profile.urgent_grant is not None:
+        u = profile.urgent_grant
+        days = f"{u.paperwork_working_days}个工作日内补办手续"
+        urgent = f"可先行救助,{days}" + (f"({SAMPLE_LABEL})" if u.paperwork_sample else "")
+        urgent += f";依据:{table.citation(u.cite)}"
+    if profile.direct_grant is not None:
+        labels = "、".join(p.label for p in profile.direct_grant.certified_programs)
+        direct = f"{labels}对象凭证直接给予;依据:{table.citation(profile.direct_grant.cite)}"
+    if profile.referral is not None:
+        r = profile.referral
+        sample = f"({SAMPLE_LABEL})" if r.answer_sample else ""
+        referral = (
+            f"转{r.department}办理,{r.answer_working_days}个工作日内跟踪答复{sample};"
+            f"依据:{table.citation(r.cite)}"
+        )
+    return ProcessOut(
+        stages=[stage.label for stage in profile.stages],
+        decision="区民政部门审核确认"
+        if profile.county_decides(delegated=delegated)
+        else "乡镇(街道)审批",
+        decision_source=table.citation(profile.decision_cite) or SAMPLE_LABEL,
+        deadline=table.deadline_text(deadline),
+        payment=profile.payment,
+        payment_source=table.citation(profile.payment_cite) or SAMPLE_LABEL,
+        urgent_grant=urgent,
+        direct_grant=direct,
+        referral=referral,
     )
 
 
@@ -69,7 +128,8 @@ def needs_from_resident(case: ProgramCase) -> str | None:
     return None
 
 
-def _summary_fields(case: ProgramCase, reading: ClockReading) -> dict[str, object]:
+def _summary_fields(case: ProgramCase, reading: ClockReading, env: CaseEnv) -> dict[str, object]:
+    sample = policy_of(case.program, env.settings).sample
     return {
         "id": case.id,
         "program": case.program,
@@ -82,6 +142,8 @@ def _summary_fields(case: ProgramCase, reading: ClockReading) -> dict[str, objec
         "routing_reason": case.routing_reason,
         "due_date": case.due_date,
         "due_date_provisional": case.due_date_provisional,
+        "due_date_sample": sample,
+        "due_date_note": f"办理时限为{SAMPLE_LABEL}" if sample else None,
         "deadline_state": reading.state.value,
         "deadline_label": reading.label,
         "needs_from_resident": needs_from_resident(case),
@@ -99,13 +161,13 @@ def _applicant_fields(application: Application) -> dict[str, object]:
 
 
 def summary(case: ProgramCase, env: CaseEnv) -> CaseSummaryOut:
-    return CaseSummaryOut.model_validate(_summary_fields(case, clock_reading(case, env)))
+    return CaseSummaryOut.model_validate(_summary_fields(case, clock_reading(case, env), env))
 
 
 def list_item(case: ProgramCase, env: CaseEnv) -> CaseListItemOut:
     return CaseListItemOut.model_validate(
         {
-            **_summary_fields(case, clock_reading(case, env)),
+            **_summary_fields(case, clock_reading(case, env), env),
             **_applicant_fields(case.application),
             "created_at": case.created_at,
         }
@@ -140,7 +202,7 @@ def detail(
     policy = policy_of(case.program, env.settings)
     id_context = {FULL_ID_NUMBERS: full_id_numbers}
     return CaseDetailOut(
-        **_summary_fields(case, reading),
+        **_summary_fields(case, reading, env),
         **_applicant_fields(application),
         applicant_id_number=application.applicant_id_number if full_id_numbers else None,
         id_numbers_masked=not full_id_numbers,
@@ -156,11 +218,21 @@ def detail(
         public_notice_started_on=case.public_notice_started_on,
         public_notice_ends_on=case.public_notice_ends_on,
         decision_reason=case.decision_reason,
+        process=process(case.program, env),
+        urgent_granted_on=case.urgent_granted_on,
+        urgent_amount=float(case.urgent_amount) if case.urgent_amount is not None else None,
+        urgent_reason=case.urgent_reason,
+        paperwork_due_date=case.paperwork_due_date,
+        paperwork_overdue=paperwork_overdue(case, env.today),
+        certificate_ref=case.certificate_ref,
+        direct_grant_source=direct_grant_source(session, case, env),
+        referred_to=case.referred_to,
+        referral_due_date=case.referral_due_date,
         allowed_actions=[
             AllowedActionOut(
                 action=a.value, label=a.label, requires=list(machine.transition_for(a).requires)
             )
-            for a in allowed_actions(case, env, role=role)
+            for a in allowed_actions(session, case, env, role=role)
         ],
         forwards=[ForwardOut.model_validate(f) for f in case.forwards],
         members=[MemberOut.model_validate(m, context=id_context) for m in application.members],

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from huimin import idcard
 from workflows.cases.enums import Action
+from workflows.household.validators import Money
 
 FULL_ID_NUMBERS = "full_id_numbers"
 """Validation context key: ``{FULL_ID_NUMBERS: True}`` keeps members' ID numbers unmasked."""
@@ -26,9 +27,26 @@ class CaseSummaryOut(BaseModel):
     routing_reason: str
     due_date: dt.date
     due_date_provisional: bool
+    # the time limit behind the due date is a sample (no regulation found): say so to residents
+    due_date_sample: bool = False
+    due_date_note: str | None = None
     deadline_state: str
     deadline_label: str
     needs_from_resident: str | None
+
+
+class ProcessOut(BaseModel):
+    """The program's process profile as staff read it (workflows/cases/data/profiles.yaml)."""
+
+    stages: list[str]
+    decision: str
+    decision_source: str
+    deadline: str
+    payment: str
+    payment_source: str
+    urgent_grant: str | None = None
+    direct_grant: str | None = None
+    referral: str | None = None
 
 
 class AllowedActionOut(BaseModel):
@@ -124,6 +142,16 @@ class CaseDetailOut(CaseSummaryOut):
     public_notice_started_on: dt.date | None
     public_notice_ends_on: dt.date | None
     decision_reason: str | None
+    process: ProcessOut
+    urgent_granted_on: dt.date | None = None
+    urgent_amount: float | None = None
+    urgent_reason: str | None = None
+    paperwork_due_date: dt.date | None = None
+    paperwork_overdue: bool = False  # 先行救助 given, the case still open past its paperwork date
+    certificate_ref: str | None = None
+    direct_grant_source: str | None = None  # where the household's certificate was found
+    referred_to: str | None = None
+    referral_due_date: dt.date | None = None
     allowed_actions: list[AllowedActionOut]
     forwards: list[ForwardOut]
     members: list[MemberOut]
@@ -157,3 +185,5 @@ class TransitionIn(BaseModel):
     note: str | None = Field(default=None, max_length=2000)
     missing_materials: list[str] | None = Field(default=None, max_length=50)
     to_township_code: str | None = None
+    amount: Money | None = None  # grant_urgent: yuan given today (先行救助)
+    certificate_ref: str | None = Field(default=None, max_length=100)  # grant_direct: 证号

@@ -22,6 +22,7 @@ from workflows.eligibility.facts import HouseholdFacts, household_facts
 from workflows.eligibility.predicates import PREDICATES, Context, Result
 from workflows.eligibility.rules import Criterion, ProgramRule, RuleTable, load_rules
 from workflows.eligibility.schemas import (
+    SAMPLE_VERDICT_LABEL,
     VERDICT_LABELS,
     FigureOut,
     HouseholdIn,
@@ -275,6 +276,8 @@ def prescreen(
                     "verdict_label": VERDICT_LABELS[verdict],
                     "reasons": [line._asdict() for line in reasons],
                     "materials": list(rule.materials),
+                    "explanation": explanation(verdict, reasons, sample=resolved.any_sample),
+                    "sample": resolved.any_sample,
                 }
             )
         )
@@ -285,6 +288,21 @@ def prescreen(
     return PrescreenResult(
         verdicts=results, standards_used=standards_used_view(resolved), household=_summary(facts)
     )
+
+
+_EXPLAIN_OUTCOME = {"unlikely": "not_met", "possible": "unknown", "likely": "met"}
+_EXPLAIN_LEAD = {"unlikely": "暂不符合的原因", "possible": "需要核实", "likely": "符合的条件"}
+
+
+def explanation(verdict: str, reasons: Iterable[_Line | Reason], *, sample: bool) -> str:
+    """Why, in one sentence: a 暂不符合 verdict always names its unmet conditions; a verdict
+    computed from sample standards says so."""
+    wanted = _EXPLAIN_OUTCOME[verdict]
+    texts = [r.text.rstrip("。") for r in reasons if r.outcome == wanted]
+    text = f"{_EXPLAIN_LEAD[verdict]}:{';'.join(texts)}。" if texts else ""
+    if sample:
+        text += f"(判断所用标准为{SAMPLE_VERDICT_LABEL})"
+    return text
 
 
 def _unruled(program: Program, table: RuleTable) -> Verdict:

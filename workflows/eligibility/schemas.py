@@ -121,6 +121,9 @@ class Reason(BaseModel):
     outcome: Outcome
 
 
+SAMPLE_VERDICT_LABEL = "示例标准,以民政部门公布为准"
+
+
 class Verdict(BaseModel):
     program: Program
     program_label: str
@@ -128,6 +131,10 @@ class Verdict(BaseModel):
     verdict_label: str
     reasons: list[Reason]
     materials: list[str]
+    # One sentence residents read: why (暂不符合: the unmet conditions; 需进一步核实: what must
+    # be checked), labelled when the standards it used are sample values
+    explanation: str = ""
+    sample: bool = False  # computed with sample standards (示例标准,以民政部门公布为准)
 
 
 class FigureOut(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from workflows.registry.models import RegistryHousehold, VerificationReport
+from workflows.registry.models import Certificate, RegistryHousehold, VerificationReport
 
 
 class RegistryUnavailableError(RuntimeError):
@@ -32,6 +32,17 @@ class EconomicVerifier(Protocol):
 
     def verify(self, id_numbers: list[str]) -> VerificationReport:
         """Records found for these people (none found for a person: no items for them).
+
+        Raises ``huimin.idcard.InvalidIdNumber`` and ``RegistryUnavailableError`` as ``lookup``.
+        """
+        ...
+
+
+class CertificateRegistry(Protocol):
+    """低保/特困/低保边缘 certificates held by a person (the civil affairs system's record)."""
+
+    def certificates(self, id_numbers: list[str]) -> list[Certificate]:
+        """Valid certificates of these people (none: an empty list).
 
         Raises ``huimin.idcard.InvalidIdNumber`` and ``RegistryUnavailableError`` as ``lookup``.
         """

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from huimin.settings import Settings
-from workflows.registry.base import EconomicVerifier, HouseholdRegistry
-from workflows.registry.http import HttpRegistry, HttpVerifier
-from workflows.registry.local import LocalRegistry, LocalVerifier
+from workflows.registry.base import CertificateRegistry, EconomicVerifier, HouseholdRegistry
+from workflows.registry.http import HttpCertificates, HttpRegistry, HttpVerifier
+from workflows.registry.local import LocalCertificates, LocalRegistry, LocalVerifier
 
 
 def _http_target(settings: Settings) -> tuple[str, str | None]:
@@ -30,3 +30,10 @@ def make_verifier(settings: Settings) -> EconomicVerifier:
         base_url, token = _http_target(settings)
         return HttpVerifier(base_url, token, timeout_seconds=settings.registry_timeout_seconds)
     return LocalVerifier()
+
+
+def make_certificates(settings: Settings) -> CertificateRegistry:
+    if settings.registry_provider == "http":
+        base_url, token = _http_target(settings)
+        return HttpCertificates(base_url, token, timeout_seconds=settings.registry_timeout_seconds)
+    return LocalCertificates()

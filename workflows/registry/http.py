@@ -7,7 +7,9 @@ the body, never in the URL, so they stay out of access logs):
   (a 404 also means not found); a member may carry ``"mobile"`` (the mobile number on record,
   used only to send identity-verification codes; never passed on to the dialogue);
 - ``POST {base}/verifications`` ``{"id_numbers": [...]}`` → ``{"checked_at", "items": [...]}``,
-  with the shapes of ``workflows.registry.models``.
+  with the shapes of ``workflows.registry.models``;
+- ``POST {base}/certificates`` ``{"id_numbers": [...]}`` → ``{"certificates": [...]}``
+  (低保/特困/低保边缘 certificates on record, shaped as ``models.Certificate``).
 """
 
 from __future__ import annotations
@@ -21,17 +23,22 @@ from pydantic import BaseModel, ValidationError
 from huimin.idcard import mask
 from workflows.registry.base import RegistryUnavailableError
 from workflows.registry.ids import checked_id, checked_ids
-from workflows.registry.models import RegistryHousehold, VerificationReport
+from workflows.registry.models import Certificate, RegistryHousehold, VerificationReport
 
 log = logging.getLogger(__name__)
 
 REGISTRY_SYSTEM = "户籍信息系统"
 VERIFICATION_SYSTEM = "经济状况核对系统"
+CERTIFICATE_SYSTEM = "救助对象认定系统"
 
 
 class _LookupAnswer(BaseModel):
     found: bool
     household: RegistryHousehold | None = None
+
+
+class _CertificatesAnswer(BaseModel):
+    certificates: list[Certificate]
 
 
 class _ExchangeClient:
@@ -155,3 +162,34 @@ class HttpVerifier:
             raise self._client.bad_answer(path) from None
         log.info("verification of %s: %d items", [mask(n) for n in numbers], len(report.items))
         return report
+
+
+class HttpCertificates:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout_seconds: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._client = _ExchangeClient(
+            base_url,
+            token,
+            timeout_seconds=timeout_seconds,
+            system=CERTIFICATE_SYSTEM,
+            transport=transport,
+        )
+
+    def certificates(self, id_numbers: list[str]) -> list[Certificate]:
+        numbers = checked_ids(id_numbers)
+        path = "/certificates"
+        payload = self._client.post(path, {"id_numbers": numbers})
+        try:
+            answer = _CertificatesAnswer.model_validate(payload)
+        except ValidationError:
+            raise self._client.bad_answer(path) from None
+        asked = set(numbers)
+        found = [c for c in answer.certificates if c.id_number in asked]
+        log.info("certificates of %s: %d", [mask(n) for n in numbers], len(found))
+        return found

@@ -18,6 +18,8 @@ from huimin import townships
 from huimin.idcard import InvalidIdNumber, mask, parse
 from workflows.registry.ids import checked_id, checked_ids
 from workflows.registry.models import (
+    Certificate,
+    CertificateProgram,
     RegistryHousehold,
     RegistryMember,
     VerificationItem,
@@ -42,9 +44,17 @@ class _EconomicRecord(BaseModel):
     note: str = ""
 
 
+class _CertificateRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    program: CertificateProgram
+    number: str
+    issued_by: str = ""
+
+
 class _MemberRecord(RegistryMember):
     model_config = ConfigDict(extra="forbid")
     economic: list[_EconomicRecord] = []
+    certificates: list[_CertificateRecord] = []
 
     @field_validator("id_number")
     @classmethod
@@ -80,7 +90,10 @@ class _HouseholdRecord(BaseModel):
         return RegistryHousehold(
             hukou_township_code=self.hukou_township_code,
             address=self.address,
-            members=[RegistryMember(**m.model_dump(exclude={"economic"})) for m in self.members],
+            members=[
+                RegistryMember(**m.model_dump(exclude={"economic", "certificates"}))
+                for m in self.members
+            ],
         )
 
 
@@ -110,6 +123,7 @@ class LocalData:
         self.households: dict[str, RegistryHousehold] = {}
         self._household_of: dict[str, str] = {}
         self._economic: dict[str, list[_EconomicRecord]] = {}
+        self._certificates: dict[str, list[_CertificateRecord]] = {}
         for record in parsed.households:
             if record.key in self.households:
                 raise RegistryDataError(f"演示户籍数据文件 {path} 中户编号 {record.key} 重复")
@@ -121,6 +135,7 @@ class LocalData:
                     )
                 self._household_of[member.id_number] = record.key
                 self._economic[member.id_number] = member.economic
+                self._certificates[member.id_number] = member.certificates
 
     def household_of(self, id_number: str) -> RegistryHousehold | None:
         key = self._household_of.get(id_number)
@@ -128,6 +143,9 @@ class LocalData:
 
     def economic_of(self, id_number: str) -> list[_EconomicRecord]:
         return self._economic.get(id_number, [])
+
+    def certificates_of(self, id_number: str) -> list[_CertificateRecord]:
+        return self._certificates.get(id_number, [])
 
 
 @lru_cache(maxsize=4)
@@ -166,3 +184,18 @@ class LocalVerifier:
         ]
         log.info("local verification of %s: %d items", [mask(n) for n in numbers], len(items))
         return VerificationReport(checked_at=self._clock(), items=items)
+
+
+class LocalCertificates:
+    def __init__(self, data_file: Path | None = None) -> None:
+        self._data = load_local_data(data_file or DEFAULT_DATA_FILE)
+
+    def certificates(self, id_numbers: list[str]) -> list[Certificate]:
+        numbers = checked_ids(id_numbers)
+        found = [
+            Certificate(id_number=number, **record.model_dump())
+            for number in numbers
+            for record in self._data.certificates_of(number)
+        ]
+        log.info("local certificates of %s: %d", [mask(n) for n in numbers], len(found))
+        return found

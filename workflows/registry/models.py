@@ -71,3 +71,15 @@ class VerificationReport(BaseModel):
 
     def items_for(self, id_number: str) -> list[VerificationItem]:
         return [item for item in self.items if item.id_number == id_number]
+
+
+CertificateProgram = Literal["dibao", "tekun", "dibao_edge"]
+
+
+class Certificate(BaseModel):
+    """A 低保/特困/低保边缘 certificate on record (医疗救助 is granted on showing one)."""
+
+    id_number: str
+    program: CertificateProgram
+    number: str  # the certificate's number (证号)
+    issued_by: str = ""  # the issuing authority, e.g. 富阳区民政局

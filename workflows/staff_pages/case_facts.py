@@ -72,6 +72,7 @@ class Eligibility:
     materials: Sequence[str] = ()
     disclaimer: str = ""
     error: str | None = None
+    explanation: str = ""  # why, labelled when computed from sample standards
 
 
 def documents(session: Session, application_id: int) -> Sequence[Document]:
@@ -157,4 +158,5 @@ def eligibility(
         reasons=verdict.reasons,
         materials=verdict.materials,
         disclaimer=result.disclaimer,
+        explanation=verdict.explanation,
     )

@@ -176,6 +176,8 @@ def take_action(
     note: Annotated[str, Form()] = "",
     missing_materials: Annotated[str, Form()] = "",
     to_township_code: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+    certificate_ref: Annotated[str, Form()] = "",
 ) -> Response:
     """Take one action: one call of the service (the API's checks, effects and errors); a
     refusal re-renders the page with the error's Chinese message and HTTP status."""
@@ -197,6 +199,8 @@ def take_action(
                 note=note.strip() or None,
                 missing_materials=[m for m in missing_materials.splitlines() if m.strip()] or None,
                 to_township_code=to_township_code or None,
+                amount=amount.strip() or None,
+                certificate_ref=certificate_ref.strip() or None,
             )
             commands.act(session, case=case, body=body, staff=staff, env=env)
             return RedirectResponse(f"/staff/cases/{case_id}?done={chosen.value}", status_code=303)
@@ -226,6 +230,14 @@ def _timeline_entry(event: Any) -> dict[str, Any]:
             details.append(f"{title}:{data[key]}")
     if data.get("missing_materials"):
         details.append("需补充:" + "、".join(map(str, data["missing_materials"])))
+    if data.get("amount"):
+        details.append(
+            f"先行救助金额:{data['amount']}元,补办手续期限 {data.get('paperwork_due_date')}"
+        )
+    if data.get("certificate_ref"):
+        details.append(f"凭证:{data['certificate_ref']}({data.get('certificate_source', '')})")
+    if data.get("referred_to"):
+        details.append(f"转交:{data['referred_to']},答复期限 {data.get('referral_due_date')}")
     if data.get("to_township_code"):
         details.append(f"转交至:{township_name(str(data['to_township_code']))}")
     actor = str(event.actor).removeprefix("staff:")

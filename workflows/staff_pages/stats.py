@@ -21,6 +21,17 @@ from workflows.deadlines.calendar import WorkingDays
 
 
 @dataclass(frozen=True)
+class UrgentOverdue:
+    """An open 先行救助 case whose paperwork is past its deadline."""
+
+    case_id: int
+    application_number: str
+    township: str
+    urgent_granted_on: dt.date
+    paperwork_due_date: dt.date
+
+
+@dataclass(frozen=True)
 class Dashboard:
     total: int
     by_status: list[tuple[str, int]]
@@ -30,6 +41,7 @@ class Dashboard:
     median_days_to_decision: float | None
     open_cases: int
     overdue_open: int
+    urgent_overdue: list[UrgentOverdue]
 
     @property
     def overdue_rate(self) -> float | None:
@@ -58,6 +70,19 @@ def dashboard(
             used = calendar.working_days_between(case.started_on, decided_on)
             durations.append(max(0, used - case.paused_working_days))
     open_cases = [c for c in cases if CaseStatus(c.status) not in DECIDED]
+    urgent_overdue = [
+        UrgentOverdue(
+            case_id=c.id,
+            application_number=c.application.number,
+            township=township_name(c.handling_township_code),
+            urgent_granted_on=c.urgent_granted_on,
+            paperwork_due_date=c.paperwork_due_date,
+        )
+        for c in sorted(open_cases, key=lambda c: (c.paperwork_due_date or today, c.id))
+        if c.urgent_granted_on is not None
+        and c.paperwork_due_date is not None
+        and c.paperwork_due_date < today
+    ]
     return Dashboard(
         total=len(cases),
         by_status=[(s.label, statuses[s.value]) for s in CaseStatus if statuses[s.value]],
@@ -70,4 +95,5 @@ def dashboard(
         median_days_to_decision=statistics.median(durations) if durations else None,
         open_cases=len(open_cases),
         overdue_open=len(overdue_ids),
+        urgent_overdue=urgent_overdue,
     )
