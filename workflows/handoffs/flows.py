@@ -328,3 +328,12 @@ def close_and_resume(
     wake(hub, handoff)
     resumed = bool(handoff.conversation_id) and resumer.resume(str(handoff.conversation_id))
     return HandoffReleaseOut(**service.summary(handoff).model_dump(), conversation_resumed=resumed)
+
+
+def staff_names(session: Session, found: list[HandoffMessage]) -> dict[str, str]:
+    """Display names of the staff who wrote these messages (username -> display name)."""
+    usernames = {m.staff_username for m in found if m.staff_username}
+    if not usernames:
+        return {}
+    users = session.scalars(select(StaffUser).where(StaffUser.username.in_(usernames)))
+    return {u.username: display_name(u) for u in users}

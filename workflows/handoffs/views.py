@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from sqlalchemy import select
 
 from huimin.masking import mask_text
 from workflows.auth.actor import Caller
@@ -133,14 +132,6 @@ def message_out(message: HandoffMessage, names: dict[str, str]) -> MessageOut:
     )
 
 
-def staff_names(session: SessionDep, messages: list[HandoffMessage]) -> dict[str, str]:
-    usernames = {m.staff_username for m in messages if m.staff_username}
-    if not usernames:
-        return {}
-    users = session.scalars(select(StaffUser).where(StaffUser.username.in_(usernames)))
-    return {u.username: flows.display_name(u) for u in users}
-
-
 @router.get("/api/handoffs/{handoff_id}", response_model=HandoffOut)
 def get_handoff(
     handoff_id: IdPath, caller: HandoffStaff, session: SessionDep, clock: ClockDep
@@ -185,7 +176,7 @@ def list_messages(
     the read is audited."""
     handoff, _staff = _visible(session, handoff_id, caller)
     messages = flows.messages(session, handoff_id=handoff.id, after=after)
-    names = staff_names(session, messages)
+    names = flows.staff_names(session, messages)
     answer = [message_out(m, names) for m in messages]
     record_read(
         session,
@@ -257,4 +248,3 @@ def release(
         resumer=resumer,
         hub=hub,
     )
-
