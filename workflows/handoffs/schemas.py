@@ -61,7 +61,7 @@ class ResidentMessageIn(BaseModel):
 
     channel: str = Field(min_length=1, max_length=20)
     channel_user_id: str = Field(min_length=1, max_length=100)
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(min_length=1, max_length=4096)  # a Telegram message at most
 
 
 class ResidentHandoffOut(BaseModel):
