@@ -5,6 +5,7 @@ answered as soon as it is there), closing resumes the assistant."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import queue
 import threading
@@ -205,3 +206,35 @@ def test_updates_need_the_chat_cookie(site: Any) -> None:
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def test_dashboard_shows_waiting_and_first_response_per_township(site: Any) -> None:
+    _resident, web_id = web_resident(site)
+    opened = open_web_handoff(site, web_id, township="330111002000")  # 春江街道
+    staff = staff_client(site, "rev_chunjiang")
+    csrf = csrf_of(staff.get("/staff/handoffs").text)
+    supervisor = staff_client(site, "super")
+    before = supervisor.get("/staff/dashboard").text
+    table = before.split('id="handoffs-by-township"')[1].split("</table>")[0]
+    row = table.split("春江街道")[1].split("</tr>")[0]
+    assert '<td class="num">1</td>' in row  # one waiting
+    assert '<svg class="chart"' in before and "正在等待的人工服务(按镇街)" in before
+
+    start = site.clock.current
+    site.clock.current = start + dt.timedelta(seconds=150)
+    try:
+        replied = staff.post(
+            f"/staff/handoffs/{opened['id']}/reply", data={"csrf": csrf, "text": "您好"}
+        )
+        assert replied.status_code == 303
+        after = supervisor.get("/staff/dashboard").text
+    finally:
+        site.clock.current = start
+    row = after.split('id="handoffs-by-township"')[1].split("春江街道")[1].split("</tr>")[0]
+    assert "150 秒" in row
+    chart = after.split("首次回复用时中位数(按镇街)</title>")[1].split("</svg>")[0]
+    assert "春江街道" in chart and "2.5分钟" in chart
+    # township staff see their own township only
+    mine = staff.get("/staff/handoffs").text
+    assert "春江街道" in mine
+    staff.post(f"/staff/handoffs/{opened['id']}/release", data={"csrf": csrf})
