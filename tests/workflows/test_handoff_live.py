@@ -109,7 +109,8 @@ def test_telegram_conversation_claim_reply_close(
     opened = _open(client, internal, channel="telegram", user="4242")
     assert opened["status"] == "waiting"
     first = _outbox(app, "telegram")
-    assert len(first) == 1 and "预计等待约 5 分钟" in first[0].text
+    assert len(first) == 1
+    assert "预计等待约 5 分钟" in first[0].text
     assert first[0].channel_user_id == "4242"
 
     clock.advance(seconds=90)
@@ -281,6 +282,12 @@ def test_counter_staff_and_advisers_may_answer_their_townships(
         f"/api/handoffs/{fuchun['id']}/messages", json={"text": ""}, headers=login("counter_fuchun")
     )
     assert empty.status_code == 422
+    blank = client.post(
+        f"/api/handoffs/{fuchun['id']}/messages",
+        json={"text": "   "},
+        headers=login("counter_fuchun"),
+    )
+    assert (blank.status_code, blank.json()["detail"]) == (422, "请输入回复内容")
 
 
 def test_out_of_hours_says_when_staff_answer_and_offers_the_alternatives(
@@ -291,7 +298,8 @@ def test_out_of_hours_says_when_staff_answer_and_offers_the_alternatives(
     notice = _outbox(app, "web")[-1].text
     assert "非工作时间" in notice
     assert "11月9日(星期一)08:30" in notice  # the next working day's opening
-    assert "0571-00000000(示例)" in notice and "继续使用小助手" in notice
+    assert "0571-00000000(示例)" in notice
+    assert "继续使用小助手" in notice
     # no "unclaimed" notice on top of it overnight
     clock.advance(hours=12)
     client.get("/api/handoffs", headers=login("rev_fuchun"))
@@ -310,7 +318,8 @@ def test_no_claim_within_the_timeout_tells_the_resident_once(
     client.get("/api/handoffs", headers=login("rev_fuchun"))
     texts = [m.text for m in _outbox(app, "web")]
     assert len(texts) == 2
-    assert "还没有接入" in texts[1] and "继续使用小助手" in texts[1]
+    assert "还没有接入" in texts[1]
+    assert "继续使用小助手" in texts[1]
 
 
 def test_the_resident_may_leave_the_queue_for_the_bot(

@@ -38,6 +38,10 @@ class HandoffConflictError(ServiceError):
     status_code = 409
 
 
+class HandoffInputError(ServiceError):
+    status_code = 422
+
+
 def display_name(staff: StaffUser) -> str:
     """What residents see: the display name; without one, the township and role (never the
     username)."""
@@ -174,7 +178,7 @@ def staff_reply(
     """A reply from the staff member handling it (a waiting one is claimed first)."""
     cleaned = text.strip()
     if not cleaned:
-        raise HandoffConflictError("请输入回复内容")
+        raise HandoffInputError("请输入回复内容")
     if handoff.status == HandoffStatus.WAITING.value:
         claim(session, handoff=handoff, staff=staff, now=now)
     _must_be_open(handoff)

@@ -273,7 +273,9 @@ def claim_handoff(
         flows.claim(session, handoff=handoff, staff=staff, now=clock.now())
     except ServiceError as exc:
         session.rollback()
-        return _page(request, session, staff, clock.now(), error=exc.message, status_code=409)
+        return _page(
+            request, session, staff, clock.now(), error=exc.message, status_code=exc.status_code
+        )
     session.commit()
     flows.wake(hub, handoff)
     return _back(handoff_id)
@@ -301,7 +303,13 @@ def reply_handoff(
     except ServiceError as exc:
         session.rollback()
         return _conversation(
-            request, session, staff, handoff, clock.now(), error=exc.message, status_code=409
+            request,
+            session,
+            staff,
+            handoff,
+            clock.now(),
+            error=exc.message,
+            status_code=exc.status_code,
         )
     session.commit()
     flows.wake(hub, handoff)
@@ -341,7 +349,13 @@ def transfer_handoff(
     except ServiceError as exc:
         session.rollback()
         return _conversation(
-            request, session, staff, handoff, clock.now(), error=exc.message, status_code=409
+            request,
+            session,
+            staff,
+            handoff,
+            clock.now(),
+            error=exc.message,
+            status_code=exc.status_code,
         )
     session.commit()
     flows.wake(hub, handoff)
