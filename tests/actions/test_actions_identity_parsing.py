@@ -39,13 +39,8 @@ def test_numbers_in_either_script() -> None:
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [
-        ("我叫王德明", "王德明"),
-        ("王有才", "王有才"),
-        ("我姓刘，叫刘海", "刘海"),
-        ("张三，肢体残疾二级", "张三"),
-        ("😀", None),
-    ],
+    [("我叫王德明", "王德明"), ("王有才", "王有才"), ("我姓刘，叫刘海", "刘海"),
+     ("张三，肢体残疾二级", "张三"), ("😀", None)],
 )
 def test_person_name(text: str, name: str | None) -> None:
     assert parsing.person_name(text) == name
@@ -58,19 +53,10 @@ def test_the_action_server_registers_every_action() -> None:
     executor.register_package("actions")
     names = set(executor.actions)
     assert {
-        "action_answer_policy",
-        "action_handoff",
-        "action_decline_offer",
-        "validate_application_form",
-        "action_ask_summary_confirmed",
-        "action_ask_household_confirmed",
-        "action_submit_application",
-        "action_cancel_form",
-        "validate_prescreen_form",
-        "action_prescreen",
-        "action_check_status",
-        "validate_status_lookup_form",
-        "action_status_lookup",
-        "validate_hardship_form",
+        "action_answer_policy", "action_handoff", "action_decline_offer",
+        "validate_application_form", "action_ask_summary_confirmed",
+        "action_ask_household_confirmed", "action_submit_application", "action_cancel_form",
+        "validate_prescreen_form", "action_prescreen", "action_check_status",
+        "validate_status_lookup_form", "action_status_lookup", "validate_hardship_form",
         "action_submit_lead",
     } <= names

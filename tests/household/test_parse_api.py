@@ -50,12 +50,8 @@ def test_the_wage_lands_on_the_spouse(client: TestClient, internal: dict[str, st
     assert [m["name"] for m in result["members"]] == ["王芳", "李强"]
     assert result["members"][0]["incomes"] == []
     assert result["members"][1]["incomes"] == [
-        {
-            "kind": "wage",
-            "kind_label": "工资性收入",
-            "monthly_amount": 2500.0,
-            "text": "老公打工一个月两千五",
-        }
+        {"kind": "wage", "kind_label": "工资性收入", "monthly_amount": 2500.0,
+         "text": "老公打工一个月两千五"}
     ]
 
 
@@ -82,9 +78,7 @@ def test_expenses_and_members(client: TestClient, internal: dict[str, str]) -> N
     assert member["understood"] is True
     found = member["members"][0]
     assert (found["relation"], found["name"], found["id_number"]) == (
-        "子女",
-        "张小丽",
-        "330111201602290263",
+        "子女", "张小丽", "330111201602290263",
     )
     assert (found["disability_category"], found["disability_grade"]) == ("肢体", 2)
 
@@ -116,11 +110,8 @@ def test_without_token_or_staff_it_is_refused(client: TestClient) -> None:
         ({"field": "salary", "text": "工资2000"}, ["body", "field"], "income"),
         ({"field": "income", "text": ""}, ["body", "text"], "至少"),
         ({"field": "income", "text": "工资" * 600}, ["body", "text"], "最多"),
-        (
-            {"field": "income", "text": "工资2000", "members": [{"relation": "邻居"}]},
-            ["body", "members", 0, "relation"],
-            "本人",
-        ),
+        ({"field": "income", "text": "工资2000", "members": [{"relation": "邻居"}]},
+         ["body", "members", 0, "relation"], "本人"),
         ({"text": "工资2000"}, ["body", "field"], "必填"),
     ],
 )

@@ -138,14 +138,10 @@ PROPERTY: list[tuple[str, list[dict[str, Any]]]] = [
     ("银行里有１.５万", [{"kind": "deposit", "value": 15000, "only_home": False}]),
     ("有一辆车值三万", [{"kind": "vehicle", "value": 30000, "only_home": False}]),
     ("还有一套房出租,值80万", [{"kind": "house", "value": 800000, "only_home": False}]),
-    (
-        "存款三千,一套自住房,一辆电动车",
-        [
-            {"kind": "deposit", "value": 3000, "only_home": False},
-            {"kind": "house", "value": 0, "only_home": True},
-            {"kind": "vehicle", "value": 0, "only_home": False},
-        ],
-    ),
+    ("存款三千,一套自住房,一辆电动车",
+     [{"kind": "deposit", "value": 3000, "only_home": False},
+      {"kind": "house", "value": 0, "only_home": True},
+      {"kind": "vehicle", "value": 0, "only_home": False}]),
     ("股票五千", [{"kind": "other", "value": 5000, "only_home": False}]),
 ]
 
@@ -190,33 +186,19 @@ def test_no_expenditures(text: str) -> None:
 
 
 MEMBERS: list[tuple[str, dict[str, Any]]] = [
-    (
-        "女儿张小丽,330111201602290263,肢体残疾二级",
-        {
-            "relation": "子女",
-            "name": "张小丽",
-            "id_number": "330111201602290263",
-            "disability_category": "肢体",
-            "disability_grade": 2,
-        },
-    ),
-    (
-        "老伴李秀英 330183195608150424",
-        {"relation": "配偶", "name": "李秀英", "id_number": "330183195608150424"},
-    ),
-    (
-        "儿子 张三 11010119900101123x",
-        {"relation": "子女", "name": "张三", "id_number": "11010119900101123X"},
-    ),
-    (
-        "我妈王桂花,今年八十岁,眼睛看不见",
-        {"relation": "父母", "name": "王桂花", "age": 80, "disability_category": "视力"},
-    ),
-    (
-        "孙子张乐乐在读小学,１２岁",
-        {"relation": "其他", "name": "张乐乐", "age": 12, "in_school": True},
-    ),
-    ("老公刘大伟得了尿毒症", {"relation": "配偶", "name": "刘大伟", "serious_illness": True}),
+    ("女儿张小丽,330111201602290263,肢体残疾二级",
+     {"relation": "子女", "name": "张小丽", "id_number": "330111201602290263",
+      "disability_category": "肢体", "disability_grade": 2}),
+    ("老伴李秀英 330183195608150424",
+     {"relation": "配偶", "name": "李秀英", "id_number": "330183195608150424"}),
+    ("儿子 张三 11010119900101123x",
+     {"relation": "子女", "name": "张三", "id_number": "11010119900101123X"}),
+    ("我妈王桂花,今年八十岁,眼睛看不见",
+     {"relation": "父母", "name": "王桂花", "age": 80, "disability_category": "视力"}),
+    ("孙子张乐乐在读小学,１２岁",
+     {"relation": "其他", "name": "张乐乐", "age": 12, "in_school": True}),
+    ("老公刘大伟得了尿毒症",
+     {"relation": "配偶", "name": "刘大伟", "serious_illness": True}),
 ]
 
 

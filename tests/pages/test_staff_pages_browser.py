@@ -144,10 +144,8 @@ def test_unverified_applicant_blocks_the_economic_verification_until_the_id_card
     form.locator("input[name=confirmed]").check()
     form.locator("button").click()
     page.wait_for_url(f"**/staff/cases/{case_id}#identity")
-    assert (
-        page.locator("#identity")
-        .inner_text()
-        .startswith("申请人身份:已核验(窗口核验身份证原件,工作人员 counter_fuchun)")
+    assert page.locator("#identity").inner_text().startswith(
+        "申请人身份:已核验(窗口核验身份证原件,工作人员 counter_fuchun)"
     )
     assert page.locator("#verification-blocked").count() == 0
     assert page.locator("#identity-check").count() == 0

@@ -35,8 +35,8 @@ def parse(body: ParseIn) -> ParseOut:
         result = parsing.expenditures(body.text)
     else:
         result = parsing.member(body.text)
-    understood = (
-        result.understood() if body.field is not ParseField.MEMBERS else not (result.not_understood)
+    understood = result.understood() if body.field is not ParseField.MEMBERS else not (
+        result.not_understood
     )
     problems = list(result.not_understood)
     if not understood and body.field is not ParseField.MEMBERS:
