@@ -100,7 +100,9 @@ def test_web_resident_and_reviewer_talk_live(running_system: Any, browser: Any) 
 
         staff.locator("form.close input[name=summary]").fill("已说明低保申请材料")
         staff.locator("form.close button[type=submit]").click()
-        staff.wait_for_selector(".notice:has-text('机器人已恢复服务')")
+        staff.wait_for_url("**/staff/handoffs/*/release")
+        outcome = staff.locator(".notice, .error").first.inner_text()
+        assert "机器人已恢复服务" in outcome, outcome
         resident.wait_for_selector(
             "#chat .msg.system:has-text('本次人工服务已结束:已说明低保申请材料')", timeout=10_000
         )

@@ -32,21 +32,29 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // A form that leaves the page (claim, transfer, close): stop listening, so a status event
+  // caused by that very form does not reload the page under its answer.
+  var leaving = false;
+  var source = null;
+  root.querySelectorAll("form.claim, form.transfer, form.close").forEach(function (form) {
+    form.addEventListener("submit", function () { leaving = true; if (source) source.close(); });
+  });
+
   if (window.EventSource) {
-    var source = new EventSource("/staff/handoffs/" + id + "/events?after=" + lastId);
+    source = new EventSource("/staff/handoffs/" + id + "/events?after=" + lastId);
     source.addEventListener("open", function () { if (state) state.textContent = "实时更新中"; });
     source.addEventListener("error", function () { if (state) state.textContent = "连接中断,正在重连……"; });
     source.addEventListener("message", function (event) { show(JSON.parse(event.data)); });
     source.addEventListener("status", function (event) {
       var data = JSON.parse(event.data);
-      if (data.status !== status) {
+      if (data.status !== status && !leaving) {
         status = data.status;
         root.dataset.status = status;
         // another staff member claimed or closed it, or it was transferred: show the new state
         if (status === "closed" || (status === "active" && !root.querySelector(".reply"))) location.reload();
       }
     });
-    source.addEventListener("gone", function () { source.close(); location.href = "/staff/handoffs"; });
+    source.addEventListener("gone", function () { source.close(); if (!leaving) location.href = "/staff/handoffs"; });
   }
 
   var reply = root.querySelector("form.reply");
