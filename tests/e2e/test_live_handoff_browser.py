@@ -83,7 +83,17 @@ def test_web_resident_and_reviewer_talk_live(running_system: Any, browser: Any) 
         resident.wait_for_selector(
             "#chat .msg.system:has-text('工作人员 富春街道审核员 正在为您服务')", timeout=10_000
         )
+        # a cited answer of the knowledge base (staff audience) goes into the reply box
+        staff.locator("form.knowledge input[name=question]").fill("低保申请需要哪些材料")
+        staff.locator("form.knowledge button[type=submit]").click()
+        staff.wait_for_selector(
+            "form.knowledge .knowledge-state:has-text('已插入回复框')", timeout=60_000
+        )
+        inserted = staff.locator("form.reply textarea").input_value()
+        assert "出处" in inserted, inserted
+        assert "[1]" in inserted, inserted
         staff.locator("form.reply button.quick").first.click()
+        assert staff.locator("form.reply textarea").input_value().startswith("您好,我是工作人员")
         staff.locator("form.reply textarea").fill("您好,我是富春街道的工作人员,请问您想了解什么?")
         staff.locator("form.reply button[type=submit]").click()
         resident.wait_for_selector(

@@ -242,3 +242,29 @@ def test_dashboard_shows_waiting_and_first_response_per_township(site: Any) -> N
     mine = staff.get("/staff/handoffs").text
     assert "春江街道" in mine
     staff.post(f"/staff/handoffs/{opened['id']}/release", data={"csrf": csrf})
+
+
+def test_console_forms_need_the_csrf_token_and_a_question(site: Any) -> None:
+    _resident, web_id = web_resident(site)
+    opened = open_web_handoff(site, web_id)
+    hid = opened["id"]
+    staff = staff_client(site, "counter_fuchun")
+    page = staff.get(f"/staff/handoffs/{hid}").text
+    assert "插入政策答案(带出处)" in page
+    assert "您好,我是工作人员" in page
+    csrf = csrf_of(page)
+    for action, data in (("claim", {}), ("reply", {"text": "你好"}), ("transfer", {})):
+        refused = staff.post(f"/staff/handoffs/{hid}/{action}", data={"csrf": "forged", **data})
+        assert refused.status_code == 403, action
+    no_token = staff.post(f"/staff/handoffs/{hid}/knowledge", data={"question": "低保"})
+    assert no_token.status_code == 403
+    empty = staff.post(
+        f"/staff/handoffs/{hid}/knowledge", data={"question": " "}, headers={"X-CSRF-Token": csrf}
+    )
+    assert (empty.status_code, empty.json()["detail"]) == (422, "请输入要查询的问题")
+    blank = staff.post(f"/staff/handoffs/{hid}/reply", data={"csrf": csrf, "text": "  "})
+    assert blank.status_code == 422
+    assert "请输入回复内容" in blank.text
+    # nothing was claimed by the refused or blank requests
+    assert 'data-status="waiting"' in staff.get(f"/staff/handoffs/{hid}").text
+    staff.post(f"/staff/handoffs/{hid}/release", data={"csrf": csrf})
