@@ -183,6 +183,10 @@ class Settings(BaseSettings):
         span = r"\d{2}:\d{2}-\d{2}:\d{2}"
         if not re.fullmatch(rf"\s*{span}(\s*,\s*{span})*\s*", value):
             raise ValueError("office hours: HH:MM-HH:MM, comma separated")
+        for part in value.split(","):
+            start, end = (piece.strip() for piece in part.split("-"))
+            if not ("00:00" <= start < end <= "23:59") or max(start[3:], end[3:]) > "59":
+                raise ValueError(f"office hours {part.strip()!r}: a time span within one day")
         return value
 
     @field_validator("api_port", "rasa_port", "action_port")
