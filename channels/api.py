@@ -68,6 +68,16 @@ class ApiClient:
         )
         return dict(data) if isinstance(data, dict) else {}
 
+    # Live hand-off (人工服务) ---------------------------------------------------------------
+    async def resident_message(
+        self, channel: str, channel_user_id: str, text: str
+    ) -> dict[str, Any]:
+        """Give a resident's message to their open hand-off: ``{"accepted": bool, "handoff"}``;
+        not accepted: no hand-off is open, the message is for the assistant."""
+        body = {"channel": channel, "channel_user_id": channel_user_id, "text": text}
+        data = await self._request("POST", "/api/handoffs/resident-messages", json=body)
+        return dict(data) if isinstance(data, dict) else {"accepted": False, "handoff": None}
+
     # Notification outbox ---------------------------------------------------------------------
     async def claim_outbox(
         self, channel: str, *, limit: int = 20, lease_seconds: int = 60

@@ -6,6 +6,7 @@ Nothing here reads the environment at import time: call :func:`get_settings` (ca
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -160,6 +161,17 @@ class Settings(BaseSettings):
     # the national one.
     case_jurisdiction: Literal["national", "zhejiang"] = "zhejiang"
 
+    # Live hand-off (人工服务, workflows/handoffs/). 示例 defaults: no office hours, hotline or
+    # counter text is fixed by a regulation; set the district's own. While
+    # handoff_contacts_are_sample is true, residents see "(示例)" beside them.
+    handoff_office_hours: str = "08:30-12:00,13:30-17:00"  # on working days (calendar), local time
+    handoff_claim_timeout_minutes: int = 10  # unclaimed this long: tell the resident, offer options
+    handoff_expected_wait_minutes: int = 5  # told to the resident on hand-off in office hours
+    handoff_hotline: str = "0571-00000000"
+    handoff_counter: str = "所在镇街便民服务中心社会救助窗口"
+    handoff_contacts_are_sample: bool = True
+    handoff_sweep_seconds: float = 30.0  # how often the API checks for unclaimed ones (0: never)
+
     @field_validator("telegram_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
@@ -169,6 +181,18 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_secret_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator("handoff_office_hours")
+    @classmethod
+    def _office_hours_shape(cls, value: str) -> str:
+        span = r"\d{2}:\d{2}-\d{2}:\d{2}"
+        if not re.fullmatch(rf"\s*{span}(\s*,\s*{span})*\s*", value):
+            raise ValueError("office hours: HH:MM-HH:MM, comma separated")
+        for part in value.split(","):
+            start, end = (piece.strip() for piece in part.split("-"))
+            if not ("00:00" <= start < end <= "23:59") or max(start[3:], end[3:]) > "59":
+                raise ValueError(f"office hours {part.strip()!r}: a time span within one day")
+        return value
 
     @field_validator("api_port", "rasa_port", "action_port")
     @classmethod

@@ -17,7 +17,9 @@ from workflows.clock import Clock, SystemClock
 from workflows.db import make_engine, make_session_factory
 from workflows.documents import views as document_views
 from workflows.eligibility import views as eligibility_views
+from workflows.handoffs import sweeper as handoff_sweeper
 from workflows.handoffs import views as handoff_views
+from workflows.handoffs.live import LiveHub
 from workflows.household import views as household_views
 from workflows.identity import views as identity_views
 from workflows.leads import views as lead_views
@@ -41,11 +43,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock or SystemClock()
+    app.state.live_hub = LiveHub()  # wakes live hand-off views (workflows/handoffs/live.py)
     validation.install(app)
     errors.install(app)
     log_privacy.install()
     security_headers.install(app)
     app.router.on_shutdown.append(close_shared_client)  # the pooled client of the Rasa calls
+    handoff_sweeper.install(app, settings.handoff_sweep_seconds)
 
     app.include_router(health.router)
     app.include_router(eligibility_views.router)

@@ -106,11 +106,21 @@ class Bridge:
         await self.bot.send_message(chat_id=chat_id, text=text)
 
     # Text and commands -------------------------------------------------------------------
-    async def forward(self, user_id: int, chat_id: int, text: str) -> None:
-        """Send one message to Rasa as ``telegram:<user id>`` and relay the replies."""
+    async def forward(self, user_id: int, chat_id: int, text: str, *, typed: bool = False) -> None:
+        """Send one message to Rasa as ``telegram:<user id>`` and relay the replies.
+
+        ``typed`` (what the resident wrote): during a hand-off (人工服务) it goes to the staff
+        member instead (the API stores it on the hand-off; Rasa is paused). Asking the API is
+        part of the job, so when the API is down the message waits and is retried in order like
+        any other: nothing typed is lost. Staff replies come back through the outbox notifier.
+        """
         sender = f"{CHANNEL}:{user_id}"
 
         async def job() -> None:
+            if typed:
+                taken = await self.api.resident_message(CHANNEL, str(user_id), text)
+                if taken.get("accepted"):
+                    return
             with suppress(TelegramError):
                 await self.bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
             replies = await self.rasa.send(sender, text)
@@ -126,7 +136,7 @@ class Bridge:
         if message.text.lstrip().startswith("/"):  # Rasa would read it as "/intent{...}"
             await message.reply_text(texts.UNKNOWN_COMMAND)
             return
-        await self.forward(user.id, message.chat_id, message.text)
+        await self.forward(user.id, message.chat_id, message.text, typed=True)
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user

@@ -57,6 +57,8 @@ class Backends:
     delivered: list[str] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
     delivered_down: int = 0  # the next N delivered calls answer 503
+    handoff_users: set[str] = field(default_factory=set)  # user ids with an open hand-off
+    handoff_messages: list[dict[str, Any]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -108,6 +110,13 @@ def make_backends_app(state: Backends) -> FastAPI:
             }
         )
         return {"id": len(state.uploads), "kind": kind, "size": len(content), "sha256": "x"}
+
+    @app.post("/api/handoffs/resident-messages")
+    async def resident_message(body: dict[str, Any]) -> Any:
+        if body["channel_user_id"] not in state.handoff_users:
+            return {"accepted": False, "handoff": None}
+        state.handoff_messages.append(body)
+        return {"accepted": True, "handoff": {"status": "waiting", "staff_display_name": None}}
 
     @app.post("/api/outbox/claim")
     async def claim(body: dict[str, Any]) -> Any:

@@ -199,3 +199,29 @@ async def test_error_log_masks_id_numbers(tg, backends, telegram, caplog) -> Non
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "330111********2016" in logged
     assert "330111197003142016" not in logged
+
+
+async def test_during_a_hand_off_text_goes_to_staff_not_to_rasa(tg, backends, telegram) -> None:
+    backends.handoff_users.add(str(tg.user_id))
+    await tg.feed(tg.text("我想问一下低保的事"))
+    assert backends.rasa_calls == []
+    assert backends.handoff_messages == [
+        {"channel": "telegram", "channel_user_id": str(tg.user_id), "text": "我想问一下低保的事"}
+    ]
+    assert telegram.texts() == []  # staff answer through the outbox notifier
+
+    backends.handoff_users.clear()  # closed: the assistant answers again
+    await tg.feed(tg.text("谢谢"))
+    assert [c["message"] for c in backends.rasa_calls] == ["谢谢"]
+
+
+async def test_api_down_during_a_hand_off_keeps_the_message_and_retries(
+    tg, backends, telegram
+) -> None:
+    backends.handoff_users.add(str(tg.user_id))
+    backends.api_down = 1
+    await tg.feed(tg.text("还在吗"))
+    await bridge_of(tg.application).retrier.wait_idle()
+    assert [m["text"] for m in backends.handoff_messages] == ["还在吗"]
+    assert backends.rasa_calls == []
+    assert telegram.texts() == ["系统暂时繁忙,您的消息已收到,我们会自动重试,请稍候……"]

@@ -109,7 +109,7 @@ def test_release_resumes_the_conversation_in_rasa(
     released = client.post(f"/api/handoffs/{opened['id']}/release", headers=login("rev_fuchun"))
 
     assert released.status_code == 200, released.text
-    assert released.json()["status"] == "released"
+    assert released.json()["status"] == "closed"
     assert released.json()["conversation_resumed"] is True
     # Rasa's HTTP API is behind --auth-token: the resume carries the configured token
     assert rasa.posts == [
@@ -147,7 +147,7 @@ def test_release_stands_when_rasa_is_unreachable(
         released = client.post(f"/api/handoffs/{opened['id']}/release", headers=login("rev_fuchun"))
 
     assert released.status_code == 200, released.text
-    assert released.json()["status"] == "released"
+    assert released.json()["status"] == "closed"
     assert released.json()["conversation_resumed"] is False
     query = {"channel": "telegram", "channel_user_id": "42"}
     assert client.get("/api/handoffs/active", params=query, headers=internal).json() == {
@@ -165,7 +165,7 @@ def test_release_without_conversation_id_does_not_call_rasa(
     opened = _open(client, internal)
     assert opened["conversation_id"] is None
     released = client.post(f"/api/handoffs/{opened['id']}/release", headers=login("super"))
-    assert released.json()["status"] == "released"
+    assert released.json()["status"] == "closed"
     assert released.json()["conversation_resumed"] is False
     assert rasa.posts == []
 

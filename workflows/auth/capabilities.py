@@ -12,9 +12,11 @@ Views ask this module instead of checking roles themselves:
   township that handles or received the case, and the supervisor. Everyone else (a township that
   sees the case only through a forward, the internal caller: no action reads a case detail)
   gets ``huimin.idcard.mask``.
-- ``HANDLE_HANDOFFS``: read and release hand-offs (人工服务). A township's staff see their
-  township's hand-offs only; hand-offs without a township (the resident never named one) form the
-  district queue, which only district staff (the supervisor) see. Advisers see none.
+- ``HANDLE_HANDOFFS``: read, claim, answer, transfer and close hand-offs (人工服务). A township's
+  staff see their township's hand-offs only; hand-offs without a township (the resident never
+  named one) form the district queue, which only district staff see (the supervisor, a district
+  elder-care adviser). Reviewers, counter staff and elder-care advisers answer residents; an
+  adviser sees the hand-off conversation only (never cases: no ``CASE_DATA``).
 - ``ASK_KNOWLEDGE``: the policy knowledge base (every role).
 """
 
@@ -47,7 +49,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.REVIEWER: _CASE_STAFF,
     Role.COUNTER: _CASE_STAFF,
     Role.SUPERVISOR: _CASE_STAFF,
-    Role.ADVISER: frozenset({Capability.ASK_KNOWLEDGE}),
+    Role.ADVISER: frozenset({Capability.ASK_KNOWLEDGE, Capability.HANDLE_HANDOFFS}),
 }
 
 INTERNAL_CAPABILITIES: frozenset[Capability] = frozenset(

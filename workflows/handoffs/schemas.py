@@ -34,6 +34,13 @@ class HandoffSummaryOut(BaseModel):
     released_at: dt.datetime | None
     released_by: str | None
     conversation_id: str | None = None
+    waiting_since: dt.datetime | None = None
+    # waiting: seconds since waiting_since; active: seconds waited before the claim; closed: null
+    waiting_seconds: int | None = None
+    claimed_by: str | None = None
+    claimed_at: dt.datetime | None = None
+    staff_display_name: str | None = None
+    first_response_at: dt.datetime | None = None
 
 
 class HandoffOut(HandoffSummaryOut):
@@ -47,3 +54,43 @@ class HandoffReleaseOut(HandoffSummaryOut):
 class HandoffActiveOut(BaseModel):
     active: bool
     handoff: HandoffOut | None
+
+
+class ResidentMessageIn(BaseModel):
+    """What a resident typed while the assistant is paused (the bridge, internal caller)."""
+
+    channel: str = Field(min_length=1, max_length=20)
+    channel_user_id: str = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=4096)  # a Telegram message at most
+
+
+class ResidentHandoffOut(BaseModel):
+    status: str
+    staff_display_name: str | None
+
+
+class ResidentMessageOut(BaseModel):
+    # false: no open hand-off, the message goes to the assistant as usual
+    accepted: bool
+    handoff: ResidentHandoffOut | None
+
+
+class MessageIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class MessageOut(BaseModel):
+    id: int
+    sender: str = Field(serialization_alias="from")
+    text: str
+    at: dt.datetime
+    staff_display_name: str | None = None
+
+
+class TransferIn(BaseModel):
+    # null: the district queue
+    township_code: OptionalTownshipCode = None
+
+
+class CloseIn(BaseModel):
+    summary: str = Field(default="", max_length=200)

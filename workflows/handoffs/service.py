@@ -11,17 +11,17 @@ from huimin import townships
 from workflows.audit import service as audit
 from workflows.auth.actor import Caller
 from workflows.auth.capabilities import may_see_township_queue
-from workflows.handoffs.conversation import ConversationResumer
+from workflows.handoffs.enums import OPEN_STATUSES, HandoffStatus
 from workflows.handoffs.models import Handoff
 from workflows.handoffs.schemas import (
     HandoffIn,
     HandoffOut,
-    HandoffReleaseOut,
     HandoffSummaryOut,
 )
 
-OPEN = "open"
-RELEASED = "released"
+WAITING = HandoffStatus.WAITING.value
+ACTIVE = HandoffStatus.ACTIVE.value
+RELEASED = HandoffStatus.CLOSED.value  # closed: the assistant answers again
 
 
 def active_for(session: Session, *, channel: str, channel_user_id: str) -> Handoff | None:
@@ -30,7 +30,7 @@ def active_for(session: Session, *, channel: str, channel_user_id: str) -> Hando
         .where(
             Handoff.channel == channel,
             Handoff.channel_user_id == channel_user_id,
-            Handoff.status == OPEN,
+            Handoff.status.in_(OPEN_STATUSES),
         )
         .order_by(Handoff.id.desc())
     )
@@ -51,8 +51,9 @@ def open_handoff(session: Session, *, body: HandoffIn, now: dt.datetime) -> Hand
         channel_user_id=body.channel_user_id,
         reason=body.reason,
         transcript=body.transcript,
-        status=OPEN,
+        status=WAITING,
         created_at=now,
+        waiting_since=now,
         conversation_id=body.conversation_id,
         township_code=body.township_code,
     )
@@ -70,48 +71,12 @@ def open_handoff(session: Session, *, body: HandoffIn, now: dt.datetime) -> Hand
     return handoff
 
 
-def release(session: Session, *, handoff: Handoff, username: str, now: dt.datetime) -> Handoff:
-    if handoff.status == RELEASED:
-        return handoff
-    handoff.status = RELEASED
-    handoff.released_at = now
-    handoff.released_by = username
-    session.flush()
-    audit.record(
-        session,
-        actor=f"staff:{username}",
-        action="handoff.released",
-        entity_type="handoff",
-        entity_id=handoff.id,
-        data={},
-        at=now,
-    )
-    return handoff
-
-
-def release_and_resume(
-    session: Session,
-    *,
-    handoff: Handoff,
-    username: str,
-    now: dt.datetime,
-    resumer: ConversationResumer,
-) -> HandoffReleaseOut:
-    """Release (committed first, so it stands whatever Rasa does), then resume the conversation.
-
-    ``conversation_resumed`` is false when there is no conversation id (older rows) or Rasa
-    could not be reached; staff may release again to retry the resume.
-    """
-    release(session, handoff=handoff, username=username, now=now)
-    session.commit()
-    resumed = bool(handoff.conversation_id) and resumer.resume(str(handoff.conversation_id))
-    return HandoffReleaseOut(**summary(handoff).model_dump(), conversation_resumed=resumed)
-
-
 # Scoping: a township's staff see its hand-offs; the district queue (no township) and every
 # township's are the supervisor's (workflows/auth/capabilities.py). Others: none, 404.
-def list_open(session: Session, *, caller: Caller) -> list[Handoff]:
-    query = select(Handoff).where(Handoff.status == OPEN).order_by(Handoff.id)
+def list_open(
+    session: Session, *, caller: Caller, statuses: tuple[str, ...] = OPEN_STATUSES
+) -> list[Handoff]:
+    query = select(Handoff).where(Handoff.status.in_(statuses)).order_by(Handoff.id)
     if caller.is_internal or not may_see_township_queue(caller, caller.township_scope):
         return []
     if caller.township_scope is not None:
@@ -132,7 +97,17 @@ def township_label(code: str | None) -> str:
     return townships.township_name(code)
 
 
-def summary(handoff: Handoff) -> HandoffSummaryOut:
+def waiting_seconds(handoff: Handoff, now: dt.datetime | None) -> int | None:
+    """How long the resident waits (waiting), or waited before the claim (active); else None."""
+    since = handoff.waiting_since or handoff.created_at
+    if handoff.status == WAITING and now is not None:
+        return max(0, int((now - since).total_seconds()))
+    if handoff.status == ACTIVE and handoff.claimed_at is not None:
+        return max(0, int((handoff.claimed_at - since).total_seconds()))
+    return None
+
+
+def summary(handoff: Handoff, now: dt.datetime | None = None) -> HandoffSummaryOut:
     return HandoffSummaryOut(
         id=handoff.id,
         status=handoff.status,
@@ -145,6 +120,12 @@ def summary(handoff: Handoff) -> HandoffSummaryOut:
         released_at=handoff.released_at,
         released_by=handoff.released_by,
         conversation_id=handoff.conversation_id,
+        waiting_since=handoff.waiting_since,
+        waiting_seconds=waiting_seconds(handoff, now),
+        claimed_by=handoff.claimed_by,
+        claimed_at=handoff.claimed_at,
+        staff_display_name=handoff.staff_display_name,
+        first_response_at=handoff.first_response_at,
     )
 
 

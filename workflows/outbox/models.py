@@ -13,7 +13,10 @@ from workflows.db_types import UTCDateTime
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_claim", "channel", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_claim", "channel", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_recipient", "channel", "channel_user_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(20))
@@ -24,6 +27,10 @@ class OutboxMessage(Base):
     )
     application_number: Mapped[str | None] = mapped_column(String(20), nullable=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("program_cases.id"), nullable=True)
+    # A hand-off message (staff reply or system notice) this delivers; null: other notices.
+    handoff_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoff_messages.id"), nullable=True
+    )
     status: Mapped[str] = mapped_column(String(10))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -26,6 +26,7 @@ def enqueue(
     application_id: int | None = None,
     application_number: str | None = None,
     case_id: int | None = None,
+    handoff_message_id: int | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         channel=channel,
@@ -34,6 +35,7 @@ def enqueue(
         application_id=application_id,
         application_number=application_number,
         case_id=case_id,
+        handoff_message_id=handoff_message_id,
         status=OutboxStatus.PENDING.value,
         attempts=0,
         next_attempt_at=now,

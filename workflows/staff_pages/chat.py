@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from huimin.settings import Settings
 from workflows.deps import SettingsDep
 from workflows.ratelimit import Limit, client_address, rate_limits, too_many, wait_text
-from workflows.staff_pages import rasa_proxy
+from workflows.staff_pages import handoff_inbox, rasa_proxy
 from workflows.staff_pages.rendering import render
 from workflows.staff_pages.session import cookie_secure
 
@@ -74,6 +75,11 @@ async def chat_message(body: ChatIn, request: Request, settings: SettingsDep) ->
         raise HTTPException(status_code=400, detail="会话已失效,请刷新页面后再试")
     sender = f"web:{web_id}"
     _count_message(request, settings, web_id)
+    if body.text is not None and body.text.strip():
+        # During a hand-off the assistant is paused: the message goes to the staff member.
+        taken = await run_in_threadpool(handoff_inbox.take, request, web_id, body.text.strip())
+        if taken is not None:
+            return {"replies": [], "handoff": taken}
     message = rasa_proxy.choose_message(
         settings,
         sender,
@@ -94,3 +100,17 @@ def end_chat(request: Request, settings: SettingsDep) -> JSONResponse:
         WEB_COOKIE, httponly=True, samesite="lax", secure=cookie_secure(request, settings)
     )
     return response
+
+
+@router.get("/chat/api/updates")
+async def chat_updates(
+    request: Request,
+    after: Annotated[int | None, Query(ge=0, le=2_147_483_647)] = None,
+    wait: Annotated[float, Query(ge=0, le=25)] = 0,
+) -> dict[str, Any]:
+    """Staff and system messages for this browser since ``after`` (a long poll with ``wait``):
+    ``{"messages": [{"id", "from": "staff"|"system", "text", "at"}], "cursor"}``."""
+    web_id = _web_id(request)
+    if web_id is None:
+        raise HTTPException(status_code=400, detail="会话已失效,请刷新页面后再试")
+    return await handoff_inbox.updates(request, web_id, after, wait)

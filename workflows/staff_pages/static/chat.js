@@ -1,4 +1,7 @@
 /* A small chat widget for the resident web chat and the counter intake page.
+   During a hand-off (人工服务) the page's messages go to the staff member ("handoff" in the
+   answer, no replies); staff and system messages arrive through incoming(), fed by the long
+   poll of /chat/api/updates (chat-page.js).
    Posts to the page's endpoint (the API's proxy to Rasa); renders text, buttons and images;
    when the system is busy it keeps the message, retries with backoff, then asks to resend
    (data-retry-delays="ms,ms,..." on the root overrides the backoff). */
@@ -96,6 +99,7 @@
               renderReply(reply);
               remember({ bot: reply });
             });
+            if (result.data.handoff) noteHandoff(result.data.handoff);
             root.dispatchEvent(new CustomEvent("huimin:replied"));
             return done();
           }
@@ -117,6 +121,22 @@
       tryOnce();
     }
 
+    var handoffStatus = null;
+    function noteHandoff(handoff) {
+      var key = handoff.status + ":" + (handoff.staff_display_name || "");
+      if (key === handoffStatus) return;
+      handoffStatus = key;
+      if (handoff.status === "waiting") add("system", "您的留言已转给工作人员,请耐心等待。");
+    }
+
+    // A staff or system message of a hand-off ({id, from, text, at}).
+    function incoming(message, restoring) {
+      var row = add(message.from === "staff" ? "staff" : "system", message.text);
+      row.dataset.messageId = message.id;
+      if (message.from === "staff") row.insertBefore(el("span", "who", "工作人员"), row.firstChild);
+      if (!restoring) remember({ incoming: message });
+    }
+
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var text = input.value.trim();
@@ -127,6 +147,7 @@
 
     stored.items.forEach(function (item) {
       if (item.user) add("user", item.user);
+      else if (item.incoming) incoming(item.incoming, true);
       else renderReply(item.bot);
     });
     var start = root.dataset.start || null;
@@ -141,7 +162,7 @@
       log.replaceChildren();
     }
 
-    return { send: send, forget: forget };
+    return { send: send, forget: forget, incoming: incoming };
   }
 
   window.HuiminChat = { mount: mount };
