@@ -155,6 +155,16 @@ class Settings(BaseSettings):
     # 低保/低保边缘 审核确认 delegated to the township: 20 working days, not 30 ([22-83] §四(一))
     dibao_review_delegated: bool = False
 
+    # Elder-care directory (workflows/eldercare, docs/ELDERCARE.md). The walking pace and detour
+    # factor are SAMPLE configuration (示例配置), not a published standard: 50 m/min (3 km/h) is a
+    # slow pace chosen for elders; 1.25 allows for streets not being straight lines. The
+    # 15-minute circle itself is the district plan's target ([PLAN] 三(二) 5).
+    eldercare_walk_speed_m_per_min: float = 50.0
+    eldercare_detour_factor: float = 1.25
+    eldercare_circle_minutes: int = 15
+    eldercare_communities_file: Path | None = None  # empty: the shipped FICTITIOUS sample
+    eldercare_map_file: Path | None = None  # empty: var_dir / "eldercare" / "coverage.svg"
+
     @field_validator("telegram_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
@@ -164,6 +174,15 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_secret_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
+
+    @field_validator(
+        "eldercare_walk_speed_m_per_min", "eldercare_detour_factor", "eldercare_circle_minutes"
+    )
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
 
     @field_validator("api_port", "rasa_port", "action_port")
     @classmethod
@@ -196,6 +215,10 @@ class Settings(BaseSettings):
     @property
     def effective_database_owner_url(self) -> str:
         return self.database_owner_url or self.effective_database_url
+
+    @property
+    def effective_eldercare_map_file(self) -> Path:
+        return self.eldercare_map_file or self.var_dir / "eldercare" / "coverage.svg"
 
     @property
     def is_production(self) -> bool:
