@@ -70,7 +70,11 @@ def _staff(role: Role, township: str | None) -> Caller:
 
 def test_capability_map() -> None:
     adviser = _staff(Role.ADVISER, None)
-    assert ROLE_CAPABILITIES[Role.ADVISER] == {Capability.ASK_KNOWLEDGE}
+    assert ROLE_CAPABILITIES[Role.ADVISER] == {
+        Capability.ASK_KNOWLEDGE,
+        Capability.ELDERCARE_DIRECTORY,
+    }
+    assert not can(adviser, Capability.MANAGE_ELDERCARE_DIRECTORY)
     assert not can(adviser, Capability.CASE_DATA)
     assert not sees_full_id_numbers(adviser, [None])
     assert not may_see_township_queue(adviser, None)
