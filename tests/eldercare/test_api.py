@@ -77,13 +77,15 @@ def test_nearby_filters_by_service_and_place(client: TestClient, internal: dict[
     )
     assert answer.status_code == 200, answer.text
     hits = answer.json()
-    assert hits and all("meal" in h["services"] for h in hits)
+    assert hits
+    assert all("meal" in h["services"] for h in hits)
     by_township = client.get(
         "/api/eldercare/services/nearby",
         params={"place": "我住在富春街道", "minutes": 60, "kind": "社会救助服务站"},
         headers=internal,
     ).json()
-    assert by_township and all(h["kind"] == "assistance_station" for h in by_township)
+    assert by_township
+    assert all(h["kind"] == "assistance_station" for h in by_township)
 
 
 def test_nearby_walk_limit_and_settings(client: TestClient, app: FastAPI, login: Any) -> None:
@@ -94,7 +96,7 @@ def test_nearby_walk_limit_and_settings(client: TestClient, app: FastAPI, login:
             client, supervisor, row("NEAR", 30.005, 120.0), row("FAR", 30.007, 120.0)
         ).status_code
         == 200
-    )  # noqa: E501
+    )
     answer = client.get(
         "/api/eldercare/services/nearby", params={"lat": 30.0, "lon": 120.0}, headers=supervisor
     )
@@ -137,7 +139,8 @@ def test_coverage_lists_missing_services(client: TestClient, login: Any) -> None
     answer = client.get("/api/eldercare/coverage", headers=login("adviser"))
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    assert body["sample"] is True and body["sample_label"] == "示例数据(虚构)"
+    assert body["sample"] is True
+    assert body["sample_label"] == "示例数据(虚构)"
     assert body["minutes"] == 15
     assert body["summary"]["communities"] == len(load_communities()) == len(body["communities"])
     some = body["communities"][0]
@@ -147,7 +150,8 @@ def test_coverage_lists_missing_services(client: TestClient, login: Any) -> None
         params={"township": "新登镇", "only_missing": True},
         headers=login("adviser"),
     ).json()["communities"]
-    assert only and all(c["township"] == "新登镇" and c["missing"] for c in only)
+    assert only
+    assert all(c["township"] == "新登镇" and c["missing"] for c in only)
 
 
 def test_import_all_mode_refuses_the_whole_file(
@@ -156,7 +160,8 @@ def test_import_all_mode_refuses_the_whole_file(
     answer = upload(client, login("super"), row("A1", 30.0, 120.0), row("A2", 39.0, 120.0))
     assert answer.status_code == 422
     detail = answer.json()["detail"]
-    assert detail["written"] is False and detail["rejected_lines"] == [3]
+    assert detail["written"] is False
+    assert detail["rejected_lines"] == [3]
     assert detail["errors"][0]["text"].startswith("第3行〔纬度〕")
     assert count(app) == 0
 
@@ -169,13 +174,14 @@ def test_import_partial_mode_keeps_good_rows_and_is_audited(
         client, supervisor, row("A1", 30.0, 120.0), row("A2", 39.0, 120.0), mode="partial"
     )
     assert answer.status_code == 200, answer.text
-    assert answer.json()["created"] == 1 and answer.json()["rejected_lines"] == [3]
+    assert answer.json()["created"] == 1
+    assert answer.json()["rejected_lines"] == [3]
     assert count(app) == 1
     # an update of the same code is seen by the next search (the index is rebuilt)
     assert (
         upload(client, supervisor, row("A1", 30.0, 120.0, services="助餐、助浴")).json()["updated"]
         == 1
-    )  # noqa: E501
+    )
     hits = client.get(
         "/api/eldercare/services/nearby",
         params={"lat": 30.0, "lon": 120.0, "service": "bath"},

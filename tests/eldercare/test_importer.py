@@ -1,4 +1,4 @@
-"""CSV import: every bad row is reported in Chinese with its line and column; the sample is clean."""
+"""CSV import: each bad row is reported in Chinese with its line and column; the sample is clean."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def test_shipped_sample_is_valid_and_covers_every_township() -> None:
 
 def test_good_row() -> None:
     records, errors, rows = importer.parse_csv(csv_bytes(GOOD))
-    assert errors == [] and rows == 1
+    assert errors == []
+    assert rows == 1
     [record] = records
     assert record.kind is FacilityKind.CANTEEN
     assert record.township_code == "330111001000"
@@ -46,7 +47,9 @@ def test_good_row() -> None:
 def test_bom_and_blank_lines_are_fine() -> None:
     data = b"\xef\xbb\xbf" + csv_bytes(GOOD, "", ",,,")
     records, errors, rows = importer.parse_csv(data)
-    assert len(records) == 1 and errors == [] and rows == 1
+    assert len(records) == 1
+    assert errors == []
+    assert rows == 1
 
 
 @pytest.mark.parametrize(
@@ -68,7 +71,8 @@ def test_bad_row_reports_line_column_and_reason(
 ) -> None:
     bad = GOOD.replace(*replace, 1)
     records, errors, rows = importer.parse_csv(csv_bytes(GOOD.replace("T-1", "T-0"), bad))
-    assert rows == 2 and len(records) == 1
+    assert rows == 2
+    assert len(records) == 1
     assert [(e.line, e.column) for e in errors] == [(3, column)]
     assert message in errors[0].message
     assert str(errors[0]).startswith(f"第3行〔{column}〕:")
