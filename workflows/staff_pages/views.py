@@ -11,6 +11,7 @@ from workflows.staff_pages import (
     chat,
     dashboard,
     documents,
+    eldercare,
     handoffs,
     identity_check,
     intake,
@@ -20,7 +21,7 @@ from workflows.staff_pages import (
 from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
 
 router = APIRouter(include_in_schema=False)
-for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr):
+for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr, eldercare):
     router.include_router(_module.router)
 router.include_router(identity_check.router)  # the case page's ID card check
 
