@@ -164,6 +164,7 @@ class Settings(BaseSettings):
     eldercare_circle_minutes: int = 15
     eldercare_communities_file: Path | None = None  # empty: the shipped FICTITIOUS sample
     eldercare_map_file: Path | None = None  # empty: var_dir / "eldercare" / "coverage.svg"
+    eldercare_rules_file: Path | None = None  # empty: the shipped eldercare_rules.yaml
 
     @field_validator("telegram_token", mode="before")
     @classmethod

@@ -210,8 +210,8 @@ def write_sample(directory: Path) -> tuple[Path, Path]:
         writer.writeheader()
         writer.writerows(communities)
     with facility_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([HEADERS[key] for key in HEADERS])
+        rows = csv.writer(handle, lineterminator="\n")
+        rows.writerow([HEADERS[key] for key in HEADERS])
         for row in facilities:
-            writer.writerow([row[key] for key in HEADERS])
+            rows.writerow([row[key] for key in HEADERS])
     return community_path, facility_path

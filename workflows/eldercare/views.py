@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
@@ -17,12 +18,16 @@ from huimin import townships
 from workflows.auth.actor import Caller
 from workflows.auth.capabilities import Capability
 from workflows.auth.deps import caller_with, staff_with
+from workflows.clock import local_today
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 from workflows.eldercare import coverage, importer
+from workflows.eldercare.benefits import ElderBenefitsResult, elder_benefits
 from workflows.eldercare.communities import SAMPLE_LABEL
 from workflows.eldercare.directory import Place, resolve_place
 from workflows.eldercare.service import communities, directory_cache, walk_model
 from workflows.eldercare.vocab import FacilityKind, Service, kind_from_text, service_from_text
+from workflows.eligibility.schemas import HouseholdIn
+from workflows.eligibility.standards import StandardsError
 
 router = APIRouter(prefix="/api/eldercare", tags=["eldercare"])
 Reader = Annotated[Caller, Depends(caller_with(Capability.ELDERCARE_DIRECTORY))]
@@ -134,6 +139,28 @@ def coverage_table(
         "summary": coverage.summary(rows),
         "communities": [row.as_dict() for row in rows if row.missing or not only_missing],
     }
+
+
+@router.post(
+    "/benefits", response_model=ElderBenefitsResult, summary="老年人可享受的养老服务与补贴(预审)"
+)
+def benefits(
+    household: HouseholdIn,
+    settings: SettingsDep,
+    clock: ClockDep,
+    on: Annotated[str | None, Query(description="日期 YYYY-MM-DD,默认今天")] = None,
+) -> ElderBenefitsResult:
+    """Like /api/eligibility/prescreen (open, no personal data kept): the elder-care verdicts."""
+    day = local_today(clock)
+    if on:
+        try:
+            day = dt.date.fromisoformat(on)
+        except ValueError:
+            raise _unprocessable([("on", "日期格式应为 YYYY-MM-DD")]) from None
+    try:
+        return elder_benefits(household, on=day, settings=settings)
+    except StandardsError as exc:
+        raise _unprocessable([("on", str(exc))]) from None
 
 
 @router.post("/facilities/import", summary="导入养老服务目录(CSV)")
