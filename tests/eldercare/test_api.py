@@ -203,3 +203,41 @@ def test_only_the_supervisor_imports(
     assert answer.status_code == 403
     assert "督导" in answer.json()["detail"]
     assert count(app) == 0
+
+
+def test_benefits_for_an_elder(client: TestClient) -> None:
+    body = {
+        "hukou_township_code": "330111001000",
+        "confirmed_programs": ["tekun"],
+        "members": [{"relation": "本人", "age": 84, "needs_assessment_level": "重度失能"}],
+    }
+    answer = client.post("/api/eldercare/benefits", params={"on": "2026-06-01"}, json=body)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    verdicts = {v["program"]: v for v in result["verdicts"]}
+    assert next(iter(verdicts)) == "ability_assessment"
+    assert "dibao" not in verdicts  # social-assistance verdicts are inputs, not answers
+    assert verdicts["care_home_admission"]["verdict"] == "likely"
+    assert verdicts["care_consumption_subsidy"]["verdict"] == "likely"
+    assert verdicts["home_adaptation"]["verdict"] == "possible"
+    assert result["sample"] is True  # the shipped figures are sample values
+    assert all(r["citation"] for v in result["verdicts"] for r in v["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("params", "body", "field"),
+    [
+        ({"on": "2026-13-01"}, {"members": [{"relation": "本人", "age": 70}]}, "on"),
+        ({}, {"members": [{"relation": "本人", "age": 70, "needs_assessment_level": 9}]}, None),
+        ({}, {"members": []}, None),
+    ],
+)
+def test_benefits_bad_input(
+    client: TestClient, params: dict[str, str], body: dict[str, Any], field: str | None
+) -> None:
+    answer = client.post("/api/eldercare/benefits", params=params, json=body)
+    assert answer.status_code == 422
+    detail = answer.json()["detail"]
+    if field:
+        assert detail[0]["loc"] == ["query", field]
+    assert all("\u4e00" <= ch <= "\u9fff" for ch in detail[0]["msg"][:1])  # a Chinese message
