@@ -165,6 +165,9 @@ class Settings(BaseSettings):
     eldercare_communities_file: Path | None = None  # empty: the shipped FICTITIOUS sample
     eldercare_map_file: Path | None = None  # empty: var_dir / "eldercare" / "coverage.svg"
     eldercare_rules_file: Path | None = None  # empty: the shipped eldercare_rules.yaml
+    # how often the API re-checks the directory table for changes made by another process (the
+    # CLI import); imports through the API itself are seen at once
+    eldercare_directory_refresh_seconds: float = 5.0
 
     @field_validator("telegram_token", mode="before")
     @classmethod

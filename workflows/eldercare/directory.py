@@ -1,14 +1,17 @@
 """The directory in memory: a grid index over every facility, rebuilt when the table changes.
 
-``DirectoryCache.get(session)`` asks the database one cheap question per call (row count and the
-newest ``updated_at``); the index is rebuilt only when that answer changes, or after
-``invalidate()`` (the import paths call it). ``nearby`` reads only the grid cells that can lie
-within the walk, then orders by exact walking minutes.
+``DirectoryCache.get(session)`` asks the database one cheap question (row count and the newest
+``updated_at``) at most every ``refresh_seconds`` (``eldercare_directory_refresh_seconds``); the
+index is rebuilt only when that answer changes, or at once after ``invalidate()`` (the API's
+import paths call it; a CLI import in another process shows within ``refresh_seconds``).
+``nearby`` reads only the grid cells that can lie within the walk, then orders by exact walking
+minutes.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,17 +140,23 @@ def _version(session: Session) -> tuple[int, str]:
 class DirectoryCache:
     """One per application (``app.state``): the index and the table version it was built from."""
 
-    def __init__(self) -> None:
+    def __init__(self, refresh_seconds: float = 0.0) -> None:
+        self.refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
         self._built: tuple[tuple[int, str], Directory] | None = None
+        self._checked_at = float("-inf")
 
     def invalidate(self) -> None:
         with self._lock:
             self._built = None
 
     def get(self, session: Session) -> Directory:
-        version = _version(session)
         built = self._built
+        now = time.monotonic()
+        if built is not None and now - self._checked_at < self.refresh_seconds:
+            return built[1]
+        version = _version(session)
+        self._checked_at = now
         if built is not None and built[0] == version:
             return built[1]
         entries = [Entry.of(f) for f in session.scalars(select(Facility).order_by(Facility.id))]

@@ -20,4 +20,9 @@ def communities(settings: Settings) -> tuple[Community, ...]:
 
 
 def directory_cache(request: Request) -> DirectoryCache:
-    return kept_on_app(request, "eldercare_directory", DirectoryCache)
+    settings: Settings = request.app.state.settings
+    return kept_on_app(
+        request,
+        "eldercare_directory",
+        lambda: DirectoryCache(settings.eldercare_directory_refresh_seconds),
+    )
