@@ -16,6 +16,7 @@ from workflows.eldercare.communities import SAMPLE_FACILITIES_FILE
 PASSWORD = "test-password-1"
 STAFF = {
     "rev_fuchun": (Role.REVIEWER, "330111001000"),
+    "rev_chunjiang": (Role.REVIEWER, "330111002000"),
     "super": (Role.SUPERVISOR, None),
     "adviser": (Role.ADVISER, None),
 }
