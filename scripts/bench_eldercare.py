@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from huimin import townships  # noqa: E402
+from huimin.eldercare import FacilityKind, Service  # noqa: E402
 from huimin.settings import Settings  # noqa: E402
 from workflows.cli.common import cli_session  # noqa: E402
 from workflows.eldercare.communities import load_communities  # noqa: E402
@@ -42,7 +43,6 @@ from workflows.eldercare.directory import DirectoryCache  # noqa: E402
 from workflows.eldercare.geo import WalkModel  # noqa: E402
 from workflows.eldercare.importer import FacilityRecord, apply  # noqa: E402
 from workflows.eldercare.sample import KIND_SERVICES, township_anchor  # noqa: E402
-from workflows.eldercare.vocab import FacilityKind, Service  # noqa: E402
 from workflows.migrate import upgrade_to_head  # noqa: E402
 
 INTERNAL_TOKEN = "bench-internal-token-0123456789"

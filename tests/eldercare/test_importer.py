@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from huimin.eldercare import FacilityKind, Service
 from workflows.eldercare import importer
 from workflows.eldercare.communities import SAMPLE_FACILITIES_FILE, load_communities
-from workflows.eldercare.vocab import FacilityKind, Service
 
 HEADER = ",".join(importer.HEADERS.values())
 GOOD = (

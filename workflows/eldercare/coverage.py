@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from huimin import townships
+from huimin.eldercare import CIRCLE_TARGET_SERVICES, SERVICE_LABELS, Service
 from workflows.eldercare.communities import Community
 from workflows.eldercare.directory import Directory, Hit
 from workflows.eldercare.geo import WalkModel
-from workflows.eldercare.vocab import CIRCLE_TARGET_SERVICES, SERVICE_LABELS, Service
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from huimin import townships
+from huimin.eldercare import SERVICE_LABELS, FacilityKind, Service
 from workflows.eldercare.communities import Community, find_community
 from workflows.eldercare.geo import GridIndex, WalkModel
 from workflows.eldercare.models import Facility
-from workflows.eldercare.vocab import SERVICE_LABELS, FacilityKind, Service
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huimin import townships
+from huimin.eldercare import FacilityKind, Service, kind_from_text, service_from_text
 from workflows.audit import service as audit
 from workflows.eldercare.models import Facility
-from workflows.eldercare.vocab import FacilityKind, Service, kind_from_text, service_from_text
 
 Mode = Literal["all", "partial"]
 MAX_ROWS = 50_000

@@ -15,11 +15,11 @@ from html import escape
 from pathlib import Path
 
 from huimin import townships
+from huimin.eldercare import FacilityKind
 from workflows.eldercare.communities import SAMPLE_LABEL, Community
 from workflows.eldercare.coverage import CommunityCoverage
 from workflows.eldercare.directory import Directory, township_point
 from workflows.eldercare.geo import METRES_PER_DEGREE_LAT, WalkModel
-from workflows.eldercare.vocab import FacilityKind
 
 WIDTH = 1200
 MARGIN = 60

@@ -16,13 +16,13 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from huimin import townships
+from huimin.eldercare import CIRCLE_TARGET_SERVICES, FacilityKind, Service
 from huimin.programs import ElderBenefit, Program
 from huimin.settings import Settings
 from workflows.eldercare.benefits import ElderBenefitsResult, elder_benefits
 from workflows.eldercare.communities import Community
 from workflows.eldercare.directory import Directory, Hit, Place, resolve_place, township_point
 from workflows.eldercare.geo import WalkModel
-from workflows.eldercare.vocab import CIRCLE_TARGET_SERVICES, FacilityKind, Service
 from workflows.eligibility.schemas import HouseholdIn
 from workflows.household.enums import DisabilityCategory
 from workflows.validation import validation_context

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from huimin import townships
+from huimin.eldercare import FacilityKind, Service
 from workflows.eldercare.importer import HEADERS
-from workflows.eldercare.vocab import FacilityKind, Service
 
 SEED = 20261130
 CHECKED_ON = "2026-11-30"

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.concurrency import run_in_threadpool
 
 from huimin import townships
+from huimin.eldercare import FacilityKind, Service, kind_from_text, service_from_text
 from workflows.auth.actor import Caller
 from workflows.auth.capabilities import Capability
 from workflows.auth.deps import caller_with, staff_with
@@ -25,7 +26,6 @@ from workflows.eldercare.benefits import ElderBenefitsResult, elder_benefits
 from workflows.eldercare.communities import SAMPLE_LABEL
 from workflows.eldercare.directory import Place, resolve_place
 from workflows.eldercare.service import communities, directory_cache, walk_model
-from workflows.eldercare.vocab import FacilityKind, Service, kind_from_text, service_from_text
 from workflows.eligibility.schemas import HouseholdIn
 from workflows.eligibility.standards import StandardsError
 

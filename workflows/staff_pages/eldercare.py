@@ -10,13 +10,13 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from huimin.eldercare import FacilityKind, Service
 from workflows.auth.capabilities import Capability, can
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 from workflows.eldercare import coverage, importer
 from workflows.eldercare.communities import SAMPLE_LABEL
 from workflows.eldercare.service import communities, directory_cache, walk_model
 from workflows.eldercare.views import origin, parse_filters
-from workflows.eldercare.vocab import FacilityKind, Service
 from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
 from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok

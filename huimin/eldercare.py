@@ -1,4 +1,5 @@
-"""Facility kinds and services of the elder-care directory (standard library only).
+"""Facility kinds and services of the elder-care directory (standard library only: the API and
+the dialogue share it).
 
 The kinds are the facilities the district plan names ([PLAN] 三(二) 5–8): 居家养老服务照料中心,
 老年食堂/助餐点, 助浴点, 睦邻点 (rural day care), 养老机构 (with 失智照护专区 and 护理型床位),
@@ -148,3 +149,62 @@ def service_from_text(text: str) -> Service | None:
         return Service(value)
     found = _match(value, {s.value: (SERVICE_LABELS[s], *w) for s, w in SERVICE_ALIASES.items()})
     return Service(found) if found else None
+
+
+# The dialogue: what a resident's message asks to find nearby -----------------------------------
+# Facility words searched as a kind; everything else as a service (a canteen question should
+# also find the care centres that serve meals).
+_KIND_WORDS: tuple[tuple[str, FacilityKind], ...] = (
+    ("养老院", FacilityKind.CARE_HOME),
+    ("敬老院", FacilityKind.CARE_HOME),
+    ("养老机构", FacilityKind.CARE_HOME),
+    ("福利院", FacilityKind.CARE_HOME),
+    ("护理院", FacilityKind.CARE_HOME),
+    ("养老顾问", FacilityKind.ADVISER_POINT),
+    ("卫生服务中心", FacilityKind.HEALTH_CENTER),
+    ("卫生院", FacilityKind.HEALTH_CENTER),
+    ("救助服务站", FacilityKind.ASSISTANCE_STATION),
+    ("救助站", FacilityKind.ASSISTANCE_STATION),
+    ("康养联合体", FacilityKind.KANGYANG_MEMBER),
+    ("睦邻点", FacilityKind.NEIGHBOUR_POINT),
+)
+_SERVICE_WORDS: tuple[tuple[str, Service], ...] = (
+    ("老年食堂", Service.MEAL),
+    ("助餐", Service.MEAL),
+    ("食堂", Service.MEAL),
+    ("吃饭", Service.MEAL),
+    ("送餐", Service.MEAL),
+    ("老年餐桌", Service.MEAL),
+    ("助浴", Service.BATH),
+    ("洗澡", Service.BATH),
+    ("日间照料", Service.DAY_CARE),
+    ("照料中心", Service.DAY_CARE),
+    ("日托", Service.DAY_CARE),
+    ("失智", Service.DEMENTIA_CARE),
+    ("认知症", Service.DEMENTIA_CARE),
+    ("助急", Service.EMERGENCY),
+    ("助医", Service.MEDICAL),
+    ("陪老人看病", Service.MEDICAL),
+    ("助行", Service.MOBILITY),
+    ("助洁", Service.CLEANING),
+    ("打扫卫生", Service.CLEANING),
+)
+WHERE_WORDS = ("附近", "哪里", "哪儿", "在哪", "最近", "离我", "周边", "有没有", "有吗", "有伐",
+               "地址", "电话", "去哪")  # fmt: skip
+HOW_WORDS = ("怎么申请", "申请条件", "条件", "补贴", "多少钱", "费用", "收费", "怎么住",
+             "是什么", "怎么做", "怎么办理", "政策")  # fmt: skip
+
+
+def nearby_request(text: str) -> tuple[Service | None, FacilityKind | None]:
+    """The service or facility kind a message asks to find nearby, or (None, None) when it names
+    none, or asks how something works (cost, conditions) rather than where it is."""
+    value = text.strip()
+    kind = next((k for word, k in _KIND_WORDS if word in value), None)
+    service = None if kind else next((s for word, s in _SERVICE_WORDS if word in value), None)
+    if kind is None and service is None:
+        return None, None
+    asks_where = any(word in value for word in WHERE_WORDS)
+    asks_how = any(word in value for word in HOW_WORDS)
+    if asks_how and not asks_where:
+        return None, None
+    return service, kind
