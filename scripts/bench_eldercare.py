@@ -115,7 +115,7 @@ def main() -> int:
         environment="test",
         database_url=url,
         var_dir=var_dir,
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
     )
     upgrade_to_head(settings)
     now = dt.datetime.now(dt.UTC)
