@@ -168,6 +168,10 @@ class Settings(BaseSettings):
     # how often the API re-checks the directory table for changes made by another process (the
     # CLI import); imports through the API itself are seen at once
     eldercare_directory_refresh_seconds: float = 5.0
+    # 长辈版 of the web chat and the plan page: a phone number under every answer. The default is
+    # a SAMPLE number (not dialable) until the district's hotline is configured.
+    elder_hotline: str = "0571-00000000"
+    elder_hotline_is_sample: bool = True
 
     @field_validator("telegram_token", mode="before")
     @classmethod

@@ -54,3 +54,30 @@ def test_adviser_prints_a_service_plan(site, log_in, screenshots) -> None:
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF")
     (screenshots / "adviser_plan.pdf").write_bytes(pdf)
+
+
+def test_elder_web_chat_reads_aloud_and_shows_a_phone(site, browser_page, screenshots) -> None:
+    page = browser_page
+    page.add_init_script(
+        "window.__spoken = [];"
+        "window.speechSynthesis.speak = function (u) { window.__spoken.push([u.text, u.lang]); };"
+    )
+    page.goto("/chat?elder=1")
+    assert "elder" in page.locator("body").get_attribute("class")
+    page.locator(".msg.bot button.speak").first.wait_for()  # the greeting
+    page.fill(".composer input[name=text]", "附近有老年食堂吗")
+    page.click(".composer button[type=submit]")
+    page.locator(".msg.bot button.speak").nth(1).wait_for()
+    bot = page.locator(".msg.bot").nth(1)
+    assert "附近有老年食堂吗" in bot.inner_text()  # the stand-in echoes the message
+    assert "咨询电话 0571-00000000(示例号码,不能拨打)" in bot.inner_text()
+    size = bot.locator(".bubble").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 24
+    height = bot.locator("button.speak").evaluate("e => e.getBoundingClientRect().height")
+    assert height >= 56  # big buttons
+    bot.locator("button.speak").click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken
+    assert spoken[-1][1] == "zh-CN"
+    assert "咨询电话" not in spoken[-1][0]  # the answer is read, the phone line is shown
+    page.screenshot(path=str(screenshots / "elder_chat.png"), full_page=True)

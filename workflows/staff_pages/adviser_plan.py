@@ -26,7 +26,7 @@ from workflows.eligibility.from_application import household_from_application
 from workflows.household.enums import NEEDS_LEVEL_LABELS, DisabilityCategory
 from workflows.read_audit import record_read
 from workflows.staff_pages.access import refusal
-from workflows.staff_pages.rendering import error_page, render
+from workflows.staff_pages.rendering import elder_context, error_page, render
 from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
 from workflows.validation import translate
 
@@ -207,4 +207,5 @@ def make_plan(
         today=today,
         minutes=settings.eldercare_circle_minutes,
         program_type=Program,
+        **elder_context(settings),
     )
