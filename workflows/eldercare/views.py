@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from huimin import townships
 from huimin.eldercare import FacilityKind, Service, kind_from_text, service_from_text
+from huimin.settings import Settings
 from workflows.auth.actor import Caller
 from workflows.auth.capabilities import Capability
 from workflows.auth.deps import caller_with, staff_with
@@ -58,7 +59,7 @@ def parse_filters(
 
 
 def origin(
-    settings: Any, lat: float | None, lon: float | None, place: str | None
+    settings: Settings, lat: float | None, lon: float | None, place: str | None
 ) -> tuple[Place | None, list[tuple[str, str]]]:
     """The search's starting point from coordinates or a named place, or field errors."""
     if lat is not None or lon is not None:

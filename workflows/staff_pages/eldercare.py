@@ -9,9 +9,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from huimin.eldercare import FacilityKind, Service
+from huimin.settings import Settings
 from workflows.auth.capabilities import Capability, can
+from workflows.auth.models import StaffUser
 from workflows.deps import ClockDep, SessionDep, SettingsDep
 from workflows.eldercare import coverage, importer
 from workflows.eldercare.communities import SAMPLE_LABEL
@@ -24,7 +27,9 @@ from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, cs
 router = APIRouter(include_in_schema=False)
 
 
-def _context(request: Request, staff: Any, settings: Any, session: Any) -> dict[str, Any]:
+def _context(
+    request: Request, staff: StaffUser, settings: Settings, session: Session
+) -> dict[str, Any]:
     directory = directory_cache(request).get(session)
     rows = coverage.community_coverage(
         directory,
