@@ -86,6 +86,13 @@ class ApiClient:
         )
         return result
 
+    async def nearby_services(self, params: dict[str, str]) -> list[dict[str, Any]]:
+        """``GET /api/eldercare/services/nearby`` (lat/lon or place, service or kind, limit)."""
+        result: list[dict[str, Any]] = await self._request(
+            "GET", "/api/eldercare/services/nearby", params=params
+        )
+        return result
+
     async def parse_household(
         self, field: str, text: str, members: list[dict[str, Any]] | None = None
     ) -> dict[str, Any]:

@@ -22,6 +22,11 @@ class Program(StrEnum):
     DISABILITY_CARE = "disability_care"
     ELDER_CARE_SUBSIDY = "elder_care_subsidy"
     ELDERLY_ALLOWANCE = "elderly_allowance"
+    # 幸福颐养 (elder care): applications that join the "一件事" bundle
+    HOME_CARE_BED = "home_care_bed"
+    HOME_ADAPTATION = "home_adaptation"
+    CARE_HOME_ADMISSION = "care_home_admission"
+    ABILITY_ASSESSMENT = "ability_assessment"
 
     @property
     def label(self) -> str:
@@ -42,6 +47,10 @@ PROGRAM_LABELS: dict[Program, str] = {
     Program.DISABILITY_CARE: "重度残疾人护理补贴",
     Program.ELDER_CARE_SUBSIDY: "养老服务补贴",
     Program.ELDERLY_ALLOWANCE: "高龄津贴",
+    Program.HOME_CARE_BED: "家庭养老床位",
+    Program.HOME_ADAPTATION: "老年人居家适老化改造",
+    Program.CARE_HOME_ADMISSION: "养老机构入住(兜底保障)",
+    Program.ABILITY_ASSESSMENT: "老年人能力评估",
 }
 
 # Words residents use for each program (for parsing free text and for entity synonyms).
@@ -59,7 +68,34 @@ PROGRAM_ALIASES: dict[Program, tuple[str, ...]] = {
     Program.DISABILITY_CARE: ("重度残疾人护理补贴", "残疾人护理补贴", "护理补贴"),
     Program.ELDER_CARE_SUBSIDY: ("养老服务补贴", "居家养老补贴", "养老补贴"),
     Program.ELDERLY_ALLOWANCE: ("高龄津贴", "高龄补贴", "老年津贴"),
+    Program.HOME_CARE_BED: ("家庭养老床位", "家庭照护床位", "养老床位"),
+    Program.HOME_ADAPTATION: ("适老化改造", "居家适老化改造", "适老化", "家里改造"),
+    Program.CARE_HOME_ADMISSION: ("养老机构入住", "住养老院", "进养老院", "入住养老院"),
+    Program.ABILITY_ASSESSMENT: ("能力评估", "老年人能力评估", "失能评估", "需求评估"),
 }
+
+
+class ElderBenefit(StrEnum):
+    """Elder-care benefits the eligibility rules judge that are not "一件事" applications: meal
+    subsidies are used at the canteen, the consumption subsidy is claimed on the national
+    platform (民政通)."""
+
+    MEAL_SUBSIDY = "meal_subsidy"
+    CARE_CONSUMPTION_SUBSIDY = "care_consumption_subsidy"
+
+    @property
+    def label(self) -> str:
+        return ELDER_BENEFIT_LABELS[self]
+
+
+ELDER_BENEFIT_LABELS: dict[ElderBenefit, str] = {
+    ElderBenefit.MEAL_SUBSIDY: "老年助餐补贴",
+    ElderBenefit.CARE_CONSUMPTION_SUBSIDY: "养老服务消费补贴",
+}
+
+
+# What a rule of the eligibility table judges: an application program or an elder-care benefit.
+Judged = Program | ElderBenefit
 
 
 def program_from_text(text: str) -> Program | None:

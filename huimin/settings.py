@@ -172,6 +172,24 @@ class Settings(BaseSettings):
     handoff_contacts_are_sample: bool = True
     handoff_sweep_seconds: float = 30.0  # how often the API checks for unclaimed ones (0: never)
 
+    # Elder-care directory (workflows/eldercare, docs/ELDERCARE.md). The walking pace and detour
+    # factor are SAMPLE configuration (示例配置), not a published standard: 50 m/min (3 km/h) is a
+    # slow pace chosen for elders; 1.25 allows for streets not being straight lines. The
+    # 15-minute circle itself is the district plan's target ([PLAN] 三(二) 5).
+    eldercare_walk_speed_m_per_min: float = 50.0
+    eldercare_detour_factor: float = 1.25
+    eldercare_circle_minutes: int = 15
+    eldercare_communities_file: Path | None = None  # empty: the shipped FICTITIOUS sample
+    eldercare_map_file: Path | None = None  # empty: var_dir / "eldercare" / "coverage.svg"
+    eldercare_rules_file: Path | None = None  # empty: the shipped eldercare_rules.yaml
+    # how often the API re-checks the directory table for changes made by another process (the
+    # CLI import); imports through the API itself are seen at once
+    eldercare_directory_refresh_seconds: float = 5.0
+    # 长辈版 of the web chat and the plan page: a phone number under every answer. The default is
+    # a SAMPLE number (not dialable) until the district's hotline is configured.
+    elder_hotline: str = "0571-00000000"
+    elder_hotline_is_sample: bool = True
+
     @field_validator("telegram_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
@@ -192,6 +210,15 @@ class Settings(BaseSettings):
             start, end = (piece.strip() for piece in part.split("-"))
             if not ("00:00" <= start < end <= "23:59") or max(start[3:], end[3:]) > "59":
                 raise ValueError(f"office hours {part.strip()!r}: a time span within one day")
+        return value
+
+    @field_validator(
+        "eldercare_walk_speed_m_per_min", "eldercare_detour_factor", "eldercare_circle_minutes"
+    )
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
         return value
 
     @field_validator("api_port", "rasa_port", "action_port")
@@ -225,6 +252,10 @@ class Settings(BaseSettings):
     @property
     def effective_database_owner_url(self) -> str:
         return self.database_owner_url or self.effective_database_url
+
+    @property
+    def effective_eldercare_map_file(self) -> Path:
+        return self.eldercare_map_file or self.var_dir / "eldercare" / "coverage.svg"
 
     @property
     def is_production(self) -> bool:

@@ -33,6 +33,9 @@ def prepare(settings: Settings) -> None:
     if not settings.is_production:
         _step("演示数据 / demo staff and townships (seed-demo, idempotent)")
         _run_module(settings, "workflows", "seed-demo")
+        _step("养老服务目录示例数据(虚构) / FICTITIOUS elder-care sample directory (idempotent)")
+        _run_module(settings, "workflows", "eldercare", "seed-sample")
+        _run_module(settings, "workflows", "eldercare", "coverage-map")
     _step("审计链 / audit chain head exported outside the database (export-audit-head)")
     export = ["workflows", "export-audit-head"]
     if not settings.effective_audit_head_file.exists():

@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     sms = sub.add_parser("deliver-sms", help="send the outbox's SMS messages (counter applicants)")
     sms.add_argument("--once", action="store_true", help="one batch, then exit")
     sms.add_argument("--interval", type=float, default=10.0, help="seconds between batches")
+    from workflows.cli import eldercare
+
+    eldercare.add_parser(sub)
     return parser
 
 
@@ -120,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
 
         refuse_unsafe_start(settings, process="SMS worker (python -m workflows deliver-sms)")
         return deliver_sms(settings, once=args.once, interval_seconds=args.interval)
+    if args.command == "eldercare":
+        from workflows.cli import eldercare
+
+        return eldercare.run(settings, args)
     return 2
 
 

@@ -16,6 +16,7 @@ from workflows.cases import views as case_views
 from workflows.clock import Clock, SystemClock
 from workflows.db import make_engine, make_session_factory
 from workflows.documents import views as document_views
+from workflows.eldercare import views as eldercare_views
 from workflows.eligibility import views as eligibility_views
 from workflows.handoffs import sweeper as handoff_sweeper
 from workflows.handoffs import views as handoff_views
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         outbox_views.router,
         reference_views.router,
         identity_views.router,
+        eldercare_views.router,
         staff_page_views.router,
     ):
         app.include_router(router)

@@ -15,6 +15,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "workflows.handoffs.models",
     "workflows.leads.models",
     "workflows.identity.models",
+    "workflows.eldercare.models",
 )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
 from contextlib import suppress
 from dataclasses import replace
 from typing import Any
 
-from telegram import Bot, Message, Update
+from telegram import Bot, Location, Message, Update
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
@@ -22,7 +23,7 @@ from telegram.ext import (
 
 from channels.api import ApiClient
 from channels.telegram import texts
-from channels.telegram.keyboards import PayloadCache
+from channels.telegram.keyboards import LOCATION_PAYLOAD, PayloadCache
 from channels.telegram.replies import ReplySender
 from channels.telegram.retry import OrderedRetrier, RetryPolicy
 from channels.telegram.uploads import (
@@ -89,6 +90,7 @@ class Bridge:
         application.add_handler(
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text)
         )
+        application.add_handler(MessageHandler(private & filters.LOCATION, self.on_location))
         files = filters.PHOTO | (filters.Document.ALL & ~filters.ANIMATION)
         application.add_handler(MessageHandler(private & files, self.on_file))
         application.add_handler(
@@ -137,6 +139,13 @@ class Bridge:
             await message.reply_text(texts.UNKNOWN_COMMAND)
             return
         await self.forward(user.id, message.chat_id, message.text, typed=True)
+
+    async def on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A shared location ("发送位置"): to Rasa as an intent with the coordinates."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.location is None:
+            return
+        await self.forward(user.id, message.chat_id, location_message(message.location))
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, user = update.effective_message, update.effective_user
@@ -292,3 +301,12 @@ def _button_title(message: object, data: str | None) -> str:
             if button.callback_data == data:
                 return f"已选择:{button.text}"
     return ""
+
+
+def location_message(location: Location) -> str:
+    """``/share_location{"latitude": …, "longitude": …}`` (Rasa reads it as intent + entities)."""
+    coordinates = {
+        "latitude": round(float(location.latitude), 6),
+        "longitude": round(float(location.longitude), 6),
+    }
+    return f"{LOCATION_PAYLOAD}{json.dumps(coordinates)}"

@@ -7,9 +7,13 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 CALLBACK_DATA_LIMIT = 64  # bytes, set by the Bot API
+# A button with this payload asks for the resident's location: Telegram has no inline button
+# for that, so the message gets a one-time reply keyboard with a "发送位置" button instead, and
+# the location the resident sends comes back as ``/share_location{"latitude":…,"longitude":…}``.
+LOCATION_PAYLOAD = "/share_location"
 _DIRECT = "p:"
 _CACHED = "k:"
 
@@ -60,3 +64,16 @@ def inline_keyboard(
         else:
             rows.append([InlineKeyboardButton(title, callback_data=cache.encode(payload))])
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def location_keyboard(buttons: Iterable[dict[str, Any]]) -> ReplyKeyboardMarkup | None:
+    """A one-time "send my location" keyboard when a button asks for the location, else None."""
+    for button in buttons:
+        if str(button.get("payload") or "").strip() == LOCATION_PAYLOAD:
+            title = str(button.get("title") or "发送位置").strip() or "发送位置"
+            return ReplyKeyboardMarkup(
+                [[KeyboardButton(title, request_location=True)]],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
+    return None

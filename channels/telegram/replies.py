@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from channels.telegram import texts
-from channels.telegram.keyboards import PayloadCache, inline_keyboard
+from channels.telegram.keyboards import PayloadCache, inline_keyboard, location_keyboard
 from huimin.rasa_client import RasaReply
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,9 @@ class ReplySender:
     async def send_one(self, bot: Bot, chat_id: int, reply: dict[str, Any]) -> None:
         text = str(reply.get("text") or "")
         buttons = reply.get("buttons") or []
-        markup = inline_keyboard(buttons, self._cache) if isinstance(buttons, list) else None
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
+        if isinstance(buttons, list):
+            markup = location_keyboard(buttons) or inline_keyboard(buttons, self._cache)
         if text or markup:
             await self._send_text(bot, chat_id, text or texts.CHOOSE, markup)
         image = reply.get("image")
@@ -69,7 +71,11 @@ class ReplySender:
         log.info("custom reply without a Telegram rendering ignored (keys: %s)", sorted(custom))
 
     async def _send_text(
-        self, bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+        self,
+        bot: Bot,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None,
     ) -> None:
         pieces = split_text(text)
         for index, piece in enumerate(pieces):

@@ -50,15 +50,24 @@ HANDOFF = {"id": 3, "status": "open"}  # test_actions_handoff
 LEAD = {"id": 1, "number": "XS00001", "township_code": "330111006000"}  # test_actions_other_flows
 PRESCREEN = {  # test_actions_other_flows.test_prescreen_verdicts_prefill_the_application
     "verdicts": [
-        {"program": "dibao", "program_label": "最低生活保障(低保)", "verdict": "likely",
-         "reasons": [{"text": "收入低于标准", "citation": None}], "materials": []},
+        {
+            "program": "dibao",
+            "program_label": "最低生活保障(低保)",
+            "verdict": "likely",
+            "reasons": [{"text": "收入低于标准", "citation": None}],
+            "materials": [],
+        },
     ]
 }
 STATUS_REFUSED = {"detail": "查询过于频繁,请 42 秒后再试"}  # test_status_lookup_limits
 PRESCREEN_SLOTS = {  # test_actions_other_flows.test_prescreen_verdicts_prefill_the_application
-    "household_size": "3", "member_ages": "我72,老伴70,孙子10",
-    "disability_text": "老伴肢体残疾二级", "income_text": "养老金800,老伴打零工一个月一千",
-    "expenses_text": "看病一年3万", "hukou_township": "场口镇", "residence_township": "场口镇",
+    "household_size": "3",
+    "member_ages": "我72,老伴70,孙子10",
+    "disability_text": "老伴肢体残疾二级",
+    "income_text": "养老金800,老伴打零工一个月一千",
+    "expenses_text": "看病一年3万",
+    "hukou_township": "场口镇",
+    "residence_township": "场口镇",
 }
 
 
@@ -131,8 +140,13 @@ def real(app: FastAPI, client: TestClient, tmp_path: Path) -> Iterator[Recorder]
     )
     with app.state.session_factory() as session:
         auth_service.create_user(
-            session, username="wangli", password="test-password-1", role=Role.COUNTER,
-            township_code="330111001000", rounds=4, now=app.state.clock.now(),
+            session,
+            username="wangli",
+            password="test-password-1",
+            role=Role.COUNTER,
+            township_code="330111001000",
+            rounds=4,
+            now=app.state.clock.now(),
         )
         session.commit()
     assert api_client.get_settings().internal_token == app.state.settings.internal_token
@@ -190,9 +204,7 @@ async def test_knowledge_ask(real: Recorder) -> None:
         assert_shape(ANSWER, answer)
 
 
-async def test_identity_sms_registry_and_counter(
-    real: Recorder, gateway: Gateway
-) -> None:
+async def test_identity_sms_registry_and_counter(real: Recorder, gateway: Gateway) -> None:
     client = api_client.get_client()
     subject = "web:contract"
     status = await client.identity_status(subject, WANG)
@@ -200,8 +212,9 @@ async def test_identity_sms_registry_and_counter(
     sent = await client.identity_sms_send(subject, WANG)
     assert_shape(SMS_SENT, sent)
     with pytest.raises(api_client.ApiRejectedError) as wrong:
-        await client.identity_sms_verify(subject, WANG, "000000" if gateway.last_code() != "000000"
-                                         else "111111")
+        await client.identity_sms_verify(
+            subject, WANG, "000000" if gateway.last_code() != "000000" else "111111"
+        )
     assert wrong.value.status_code == 400
     assert_shape({"detail": "验证码不正确"}, wrong.value.body)
     verified = await client.identity_sms_verify(subject, WANG, gateway.last_code())
@@ -216,8 +229,13 @@ async def test_identity_sms_registry_and_counter(
 
 async def test_handoff_and_lead_as_the_actions_send_them(kit: Any, real: Recorder) -> None:
     dispatcher = CollectingDispatcher()
-    slots = {"lead_township": "银湖街道", "lead_address": "村口第二家",
-             "lead_description": "独居老人几天没吃饭", "lead_urgent": True, "lead_contact": "none"}
+    slots = {
+        "lead_township": "银湖街道",
+        "lead_address": "村口第二家",
+        "lead_description": "独居老人几天没吃饭",
+        "lead_urgent": True,
+        "lead_contact": "none",
+    }
     await ActionSubmitLead().run(dispatcher, kit.tracker("不留", "deny", slots=slots), kit.domain)
     assert_shape(LEAD, real.answer("POST", "/api/leads", 201))
 
@@ -247,8 +265,29 @@ async def test_household_parse_is_what_the_fake_api_answers(real: Recorder) -> N
             real_parse(httpx.Request("POST", BASE, content=json.dumps(body))).content
         )
         assert real_answer == canned, (kind, text)
-    spouse = (await api_client.get_client().parse_household("income", "老公打工,一个月两千五",
-                                                              members))["members"][1]
+    spouse = (
+        await api_client.get_client().parse_household("income", "老公打工,一个月两千五", members)
+    )["members"][1]
     assert spouse["incomes"][0]["monthly_amount"] == 2500
 
 
+async def test_elder_service_nearby(app: FastAPI, kit: Any, real: Recorder) -> None:
+    from tests.actions.test_actions_eldercare import HIT, NEARBY, PLACE_UNKNOWN
+    from workflows.eldercare import importer
+    from workflows.eldercare.communities import SAMPLE_FACILITIES_FILE
+
+    with app.state.session_factory() as session:
+        importer.import_csv(
+            session, SAMPLE_FACILITIES_FILE.read_bytes(), mode="all", actor="t",
+            now=app.state.clock.now(),
+        )  # fmt: skip
+        session.commit()
+    client = api_client.get_client()
+    with pytest.raises(api_client.ApiRejectedError):
+        await client.nearby_services({"service": "meal", "place": "附近有老年食堂吗"})
+    assert_shape(PLACE_UNKNOWN, real.answer("GET", NEARBY, 422))
+    hits = await client.nearby_services(
+        {"service": "meal", "place": "富春示例一社区", "minutes": "60", "limit": "3"}
+    )
+    assert hits
+    assert_shape([HIT], real.answer("GET", NEARBY))

@@ -195,10 +195,9 @@ async def test_api_down_during_upload_is_retried(tg, backends, telegram) -> None
                 "duration": 1,
             }
         },
-        {"location": {"latitude": 30.05, "longitude": 119.95}},
         {"contact": {"phone_number": "13800000000", "first_name": "张"}},
     ],
-    ids=["voice", "sticker", "video", "location", "contact"],
+    ids=["voice", "sticker", "video", "contact"],  # a location is forwarded (test_bridge_text)
 )
 async def test_unsupported_media_explained(tg, backends, telegram, content) -> None:
     await tg.feed(tg.message(**content))
@@ -206,5 +205,5 @@ async def test_unsupported_media_explained(tg, backends, telegram, content) -> N
     assert backends.uploads == []
     assert telegram.texts() == [
         "抱歉,我目前只能处理文字消息,以及材料的照片、PDF或Word文件。"
-        "语音、贴纸、视频、位置等暂时无法识别。请用文字描述您的问题,或发送材料照片。"
+        "语音、贴纸、视频等暂时无法识别。请用文字描述您的问题,或发送材料照片。"
     ]

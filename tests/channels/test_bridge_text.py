@@ -225,3 +225,23 @@ async def test_api_down_during_a_hand_off_keeps_the_message_and_retries(
     assert [m["text"] for m in backends.handoff_messages] == ["还在吗"]
     assert backends.rasa_calls == []
     assert telegram.texts() == ["系统暂时繁忙,您的消息已收到,我们会自动重试,请稍候……"]
+
+
+async def test_location_button_and_a_shared_location(tg, backends, telegram) -> None:
+    backends.rasa_replies["附近有老年食堂吗"] = [
+        {
+            "text": "您在哪个乡镇(街道)或村(社区)?",
+            "buttons": [{"title": "发送位置", "payload": "/share_location"}],
+        }
+    ]
+    await tg.feed(tg.text("附近有老年食堂吗"))
+    [(_, params)] = telegram.sent("sendMessage")
+    keyboard = params["reply_markup"]["keyboard"]
+    assert keyboard == [[{"text": "发送位置", "request_location": True}]]
+    assert params["reply_markup"]["one_time_keyboard"] is True
+
+    await tg.feed(tg.message(location={"latitude": 29.8462301, "longitude": 119.6292254}))
+    assert backends.rasa_calls[-1] == {
+        "sender": tg.sender,
+        "message": '/share_location{"latitude": 29.84623, "longitude": 119.629225}',
+    }

@@ -70,11 +70,13 @@ def _staff(role: Role, township: str | None) -> Caller:
 
 def test_capability_map() -> None:
     adviser = _staff(Role.ADVISER, None)
-    # advisers answer hand-offs (人工服务) of their scope, never cases
+    # advisers answer hand-offs (人工服务) of their scope and use the elder-care directory, never cases
     assert ROLE_CAPABILITIES[Role.ADVISER] == {
         Capability.ASK_KNOWLEDGE,
         Capability.HANDLE_HANDOFFS,
+        Capability.ELDERCARE_DIRECTORY,
     }
+    assert not can(adviser, Capability.MANAGE_ELDERCARE_DIRECTORY)
     assert not can(adviser, Capability.CASE_DATA)
     assert not sees_full_id_numbers(adviser, [None])
     assert may_see_township_queue(adviser, None)

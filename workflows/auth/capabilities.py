@@ -18,6 +18,10 @@ Views ask this module instead of checking roles themselves:
   elder-care adviser). Reviewers, counter staff and elder-care advisers answer residents; an
   adviser sees the hand-off conversation only (never cases: no ``CASE_DATA``).
 - ``ASK_KNOWLEDGE``: the policy knowledge base (every role).
+- ``ELDERCARE_DIRECTORY``: read the elder-care service directory, the 15-minute circle and its
+  coverage (every role and the internal caller: the directory holds no personal data, so it is
+  not township-scoped).
+- ``MANAGE_ELDERCARE_DIRECTORY``: import or change the directory (the district supervisor).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class Capability(StrEnum):
     FULL_ID_NUMBERS = "full_id_numbers"
     HANDLE_HANDOFFS = "handle_handoffs"
     ASK_KNOWLEDGE = "ask_knowledge"
+    ELDERCARE_DIRECTORY = "eldercare_directory"
+    MANAGE_ELDERCARE_DIRECTORY = "manage_eldercare_directory"
 
 
 _CASE_STAFF = frozenset(
@@ -42,18 +48,21 @@ _CASE_STAFF = frozenset(
         Capability.FULL_ID_NUMBERS,
         Capability.HANDLE_HANDOFFS,
         Capability.ASK_KNOWLEDGE,
+        Capability.ELDERCARE_DIRECTORY,
     }
 )
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.REVIEWER: _CASE_STAFF,
     Role.COUNTER: _CASE_STAFF,
-    Role.SUPERVISOR: _CASE_STAFF,
-    Role.ADVISER: frozenset({Capability.ASK_KNOWLEDGE, Capability.HANDLE_HANDOFFS}),
+    Role.SUPERVISOR: _CASE_STAFF | {Capability.MANAGE_ELDERCARE_DIRECTORY},
+    Role.ADVISER: frozenset(
+        {Capability.ASK_KNOWLEDGE, Capability.HANDLE_HANDOFFS, Capability.ELDERCARE_DIRECTORY}
+    ),
 }
 
 INTERNAL_CAPABILITIES: frozenset[Capability] = frozenset(
-    {Capability.CASE_DATA, Capability.ASK_KNOWLEDGE}
+    {Capability.CASE_DATA, Capability.ASK_KNOWLEDGE, Capability.ELDERCARE_DIRECTORY}
 )
 
 REFUSALS: dict[Capability, str] = {
@@ -61,6 +70,8 @@ REFUSALS: dict[Capability, str] = {
     Capability.FULL_ID_NUMBERS: "您的角色不能查看完整的身份证号码",
     Capability.HANDLE_HANDOFFS: "您的角色不能查看或处理人工服务请求",
     Capability.ASK_KNOWLEDGE: "您的角色不能使用政策问答",
+    Capability.ELDERCARE_DIRECTORY: "您的角色不能查看养老服务目录",
+    Capability.MANAGE_ELDERCARE_DIRECTORY: "只有区级督导可以导入或修改养老服务目录",
 }
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import NamedTuple
 
-from huimin.programs import Program
+from huimin.programs import Judged, Program
 from workflows.eligibility.facts import HouseholdFacts, household_facts
 from workflows.eligibility.predicates import PREDICATES, Context, Result
 from workflows.eligibility.rules import Criterion, ProgramRule, RuleTable, load_rules
@@ -122,7 +122,7 @@ def _run_members(
     rule: ProgramRule,
     facts: HouseholdFacts,
     standards: ResolvedStandards,
-    verdicts: dict[Program, str],
+    verdicts: dict[Judged, str],
     cites: dict[tuple[str, str], str],
 ) -> tuple[VerdictValue, list[_Line]]:
     """Member-scoped rule: the best member's verdict; reasons of every member reaching it.
@@ -259,7 +259,7 @@ def prescreen(
     resolved = repository.resolve(standards_region(household), on)
     facts = household_facts(household, on=on, rules=table)
     cites = table.citations()
-    verdicts: dict[Program, str] = {}
+    verdicts: dict[Judged, str] = {}
     results: list[Verdict] = []
     for rule in table.rules_on(on):
         if rule.scope == "member":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from huimin.programs import Program
 from workflows.eligibility.rule_models import RuleTable
 from workflows.eligibility.schemas import HouseholdIn, MemberIn
 from workflows.household.enums import (
@@ -46,6 +47,8 @@ class MemberFacts:
     income: Decimal  # monthly, kinds counted for 低保
     income_tekun: Decimal  # monthly, kinds counted for 特困
     has_work_income: bool  # wage or business income declared
+    dementia: bool | None = None  # elder care: 失智 declared (None: not asked)
+    lives_alone: bool | None = None  # elder care: 独居/空巢 declared
 
     @property
     def counted(self) -> bool:
@@ -88,6 +91,7 @@ class HouseholdFacts:
     has_residence_permit: bool
     has_supporter_able: bool | None
     emergency: bool
+    confirmed: frozenset[Program] = frozenset()  # assistance status already confirmed (持证)
 
     @cached_property
     def counted(self) -> tuple[MemberFacts, ...]:
@@ -137,6 +141,8 @@ def _member(member: MemberIn, on: dt.date, rules: RuleTable) -> MemberFacts:
         has_work_income=any(
             i.kind in WORK_INCOME_KINDS and i.monthly_amount > 0 for i in member.incomes
         ),
+        dementia=member.dementia,
+        lives_alone=member.lives_alone,
     )
 
 
@@ -175,4 +181,5 @@ def household_facts(household: HouseholdIn, *, on: dt.date, rules: RuleTable) ->
         has_residence_permit=household.has_residence_permit,
         has_supporter_able=household.has_supporter_able,
         emergency=household.emergency,
+        confirmed=frozenset(household.confirmed_programs),
     )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from huimin import townships
-from huimin.programs import Program
+from huimin.programs import Judged, Program
 from workflows.eligibility.facts import HouseholdFacts, MemberFacts
 from workflows.eligibility.schemas import Outcome
 from workflows.eligibility.standards import ResolvedStandards
@@ -33,7 +33,7 @@ class Result:
 class Context:
     facts: HouseholdFacts
     standards: ResolvedStandards
-    verdicts: dict[Program, str]  # verdicts of the programs evaluated so far
+    verdicts: dict[Judged, str]  # verdicts of the programs evaluated so far
     member: MemberFacts | None = None
 
     def need_member(self) -> MemberFacts:
@@ -491,6 +491,8 @@ def needs_assessed(ctx: Context, params: dict[str, Any]) -> Result:
     level = member.needs_level
     if level is not None and level >= min_level:
         return Result("met", f"{member.label}能力评估为{NEEDS_LEVEL_LABELS[level]}")
+    if member.dementia:  # [ZJYL] arts. 35–36 name 失智 beside 失能 and 高龄
+        return Result("met", f"{member.label}有失智情况")
     if member.age is not None and member.age >= very_old:
         return Result("met", f"{member.label}年满{very_old}周岁,属于高龄老人")
     if level is None:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from huimin.programs import Program
+from huimin.programs import Judged
 from workflows.household.enums import ExpenditureKind, IncomeKind
 
 
@@ -55,7 +55,7 @@ class Criterion(BaseModel):
 class ProgramRule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    program: Program
+    program: Judged
     effective_from: dt.date
     effective_to: dt.date | None = None
     scope: Literal["household", "member"] = "household"
@@ -93,7 +93,7 @@ class RuleTable(BaseModel):
 
     def rules_on(self, day: dt.date) -> list[ProgramRule]:
         """The rule in force for each program on `day`, in table order."""
-        seen: set[Program] = set()
+        seen: set[Judged] = set()
         chosen: list[ProgramRule] = []
         for rule in self.programs:
             if rule.program not in seen and rule.in_force(day):

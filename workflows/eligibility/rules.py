@@ -67,11 +67,18 @@ def _check(table: RuleTable, predicate_names: frozenset[str]) -> None:
         raise RulesError(f"收入类型未在规则表中说明:{sorted(missing)}")
 
 
-def parse_rules(raw: dict[str, Any]) -> RuleTable:
+def check_table(table: RuleTable) -> None:
+    """Refuse unknown predicates and sources (the elder-care predicates are registered too)."""
+    from workflows.eligibility import elder_predicates
     from workflows.eligibility.predicates import PREDICATES
 
-    table = RuleTable.model_validate(raw)
+    assert elder_predicates.LOW_INCOME  # imported for its registrations
     _check(table, frozenset(PREDICATES))
+
+
+def parse_rules(raw: dict[str, Any]) -> RuleTable:
+    table = RuleTable.model_validate(raw)
+    check_table(table)
     return table
 
 

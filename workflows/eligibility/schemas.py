@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from huimin.programs import Program
+from huimin.programs import Judged, Program
 from workflows.household.bounds import MAX_AGE, MAX_MEMBERS, MAX_NAME_LENGTH, MIN_BIRTH_YEAR
 from workflows.household.enums import NEEDS_LEVEL_LABELS, ExcludedReason
 from workflows.household.models import HouseholdBase, MemberBase
@@ -53,6 +53,9 @@ class MemberIn(MemberBase):
     excluded_reason: ExcludedReason | None = Field(
         default=None, description="不计入共同生活家庭成员的原因([DB]第七条)"
     )
+    # elder care (幸福颐养): inputs of the elder-care rules; unknown stays None
+    dementia: bool | None = Field(default=None, description="是否有失智(认知障碍)情况")
+    lives_alone: bool | None = Field(default=None, description="是否独居或空巢(无子女同住)")
 
     @field_validator("birth_date")
     @classmethod
@@ -113,6 +116,11 @@ class HouseholdIn(HouseholdBase):
     )
     emergency: bool = Field(default=False, description="是否正遭遇急难情况(急难型临时救助)")
     programs: list[Program] | None = Field(default=None, description="只预审这些项目(留空则全部)")
+    confirmed_programs: list[Program] = Field(
+        default_factory=list,
+        max_length=5,
+        description="已经认定(持证)的救助身份,如 tekun、dibao、dibao_edge(养老兜底规则用)",
+    )
 
 
 class Reason(BaseModel):
@@ -125,7 +133,7 @@ SAMPLE_VERDICT_LABEL = "示例标准,以民政部门公布为准"
 
 
 class Verdict(BaseModel):
-    program: Program
+    program: Judged
     program_label: str
     verdict: VerdictValue
     verdict_label: str

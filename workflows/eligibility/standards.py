@@ -73,6 +73,8 @@ class StandardsFile(BaseModel):
     temporary_caps_months: list[DatedEntry] = Field(min_length=1)
     elderly_allowance_monthly: list[DatedEntry] = Field(default_factory=list)
     elder_care_subsidy_monthly: list[DatedEntry] = Field(default_factory=list)
+    elder_meal_subsidy: list[DatedEntry] = Field(default_factory=list)
+    care_consumption_subsidy: list[DatedEntry] = Field(default_factory=list)
 
 
 class Figure(BaseModel):
@@ -218,6 +220,8 @@ class StandardsRepository:
             "urban_consumption_annual",
             "elderly_allowance_monthly",
             "elder_care_subsidy_monthly",
+            "elder_meal_subsidy",
+            "care_consumption_subsidy",
         ]
         figures: dict[str, Figure] = {}
         for name in names:

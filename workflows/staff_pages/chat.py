@@ -14,7 +14,7 @@ from huimin.settings import Settings
 from workflows.deps import SettingsDep
 from workflows.ratelimit import Limit, client_address, rate_limits, too_many, wait_text
 from workflows.staff_pages import handoff_inbox, rasa_proxy
-from workflows.staff_pages.rendering import render
+from workflows.staff_pages.rendering import elder_context, render
 from workflows.staff_pages.session import cookie_secure
 
 router = APIRouter(include_in_schema=False)
@@ -38,8 +38,12 @@ def _web_id(request: Request) -> str | None:
 
 
 @router.get("/chat", response_class=HTMLResponse)
-def chat_page(request: Request, settings: SettingsDep, start: str | None = None) -> HTMLResponse:
-    response = render(request, "chat.html", {"start": (start or "")[:64]})
+def chat_page(
+    request: Request, settings: SettingsDep, start: str | None = None, elder: bool = False
+) -> HTMLResponse:
+    """``?elder=1``: the 长辈版 (large type, high contrast, big buttons, 读给我听, a phone line)."""
+    context = {"start": (start or "")[:64], "elder": elder, **elder_context(settings)}
+    response = render(request, "chat.html", context)
     if _web_id(request) is None:
         response.set_cookie(
             WEB_COOKIE,

@@ -76,6 +76,13 @@ def render(
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
+def elder_context(settings: Any) -> dict[str, str]:
+    """The 长辈版's phone line: the configured hotline, marked when it is the sample number."""
+    number = str(settings.elder_hotline)
+    tag = "(示例号码,不能拨打)" if settings.elder_hotline_is_sample else ""
+    return {"elder_phone": f"咨询电话 {number}{tag}"}
+
+
 ERROR_TITLES = {403: "无权访问", 404: "未找到", 409: "无法完成操作"}
 
 

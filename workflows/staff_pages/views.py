@@ -7,11 +7,13 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from workflows.staff_pages import (
     adviser,
+    adviser_plan,
     cases,
     chat,
     dashboard,
     documents,
     handoff_stream,
+    eldercare,
     handoffs,
     identity_check,
     intake,
@@ -21,9 +23,10 @@ from workflows.staff_pages import (
 from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
 
 router = APIRouter(include_in_schema=False)
-for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr):
+for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr, eldercare):
     router.include_router(_module.router)
 router.include_router(handoff_stream.router)  # the console's live conversation
+router.include_router(adviser_plan.router)
 router.include_router(identity_check.router)  # the case page's ID card check
 
 
