@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020_eldercare_facilities"
-down_revision = "0009_application_identity"
+down_revision = "0030_process_profiles"
 branch_labels = None
 depends_on = None
 
