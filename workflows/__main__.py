@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     sms = sub.add_parser("deliver-sms", help="send the outbox's SMS messages (counter applicants)")
     sms.add_argument("--once", action="store_true", help="one batch, then exit")
     sms.add_argument("--interval", type=float, default=10.0, help="seconds between batches")
+    remind = sub.add_parser("remind-reviews", help="daily: 复核 reminders into the outbox")
+    remind.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    discover = sub.add_parser("discover", help="daily: 主动发现 / 免申即享 rules over known people")
+    discover.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     return parser
 
 
@@ -120,6 +124,11 @@ def main(argv: list[str] | None = None) -> int:
 
         refuse_unsafe_start(settings, process="SMS worker (python -m workflows deliver-sms)")
         return deliver_sms(settings, once=args.once, interval_seconds=args.interval)
+    if args.command in ("remind-reviews", "discover"):
+        from workflows.cli import eldercare
+
+        job = eldercare.remind_reviews if args.command == "remind-reviews" else eldercare.discover
+        return job(settings, day=args.date)
     return 2
 
 

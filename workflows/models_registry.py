@@ -15,6 +15,10 @@ MODEL_MODULES: tuple[str, ...] = (
     "workflows.handoffs.models",
     "workflows.leads.models",
     "workflows.identity.models",
+    "workflows.visits.models",
+    "workflows.reviews.models",
+    "workflows.timebank.models",
+    "workflows.discovery.models",
 )
 
 

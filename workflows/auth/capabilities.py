@@ -16,6 +16,11 @@ Views ask this module instead of checking roles themselves:
   township's hand-offs only; hand-offs without a township (the resident never named one) form the
   district queue, which only district staff (the supervisor) see. Advisers see none.
 - ``ASK_KNOWLEDGE``: the policy knowledge base (every role).
+- ``VISITS``: the 探访 roster, visit log and visit rate (workflows/visits). Township staff see their
+  township, the supervisor the district, a grid worker (村社/网格员) only the villages assigned to
+  them (404 elsewhere); grid workers see no cases.
+- ``TIMEBANK``: 时间银行 accounts, service records and their confirmation (staff at a station,
+  grid workers, and the internal caller for the chat), scoped by the account's township.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ class Capability(StrEnum):
     FULL_ID_NUMBERS = "full_id_numbers"
     HANDLE_HANDOFFS = "handle_handoffs"
     ASK_KNOWLEDGE = "ask_knowledge"
+    VISITS = "visits"
+    TIMEBANK = "timebank"
 
 
 _CASE_STAFF = frozenset(
@@ -40,6 +47,8 @@ _CASE_STAFF = frozenset(
         Capability.FULL_ID_NUMBERS,
         Capability.HANDLE_HANDOFFS,
         Capability.ASK_KNOWLEDGE,
+        Capability.VISITS,
+        Capability.TIMEBANK,
     }
 )
 
@@ -48,10 +57,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.COUNTER: _CASE_STAFF,
     Role.SUPERVISOR: _CASE_STAFF,
     Role.ADVISER: frozenset({Capability.ASK_KNOWLEDGE}),
+    Role.GRID_WORKER: frozenset({Capability.VISITS, Capability.TIMEBANK, Capability.ASK_KNOWLEDGE}),
 }
 
 INTERNAL_CAPABILITIES: frozenset[Capability] = frozenset(
-    {Capability.CASE_DATA, Capability.ASK_KNOWLEDGE}
+    {Capability.CASE_DATA, Capability.ASK_KNOWLEDGE, Capability.TIMEBANK}
 )
 
 REFUSALS: dict[Capability, str] = {
@@ -59,6 +69,8 @@ REFUSALS: dict[Capability, str] = {
     Capability.FULL_ID_NUMBERS: "您的角色不能查看完整的身份证号码",
     Capability.HANDLE_HANDOFFS: "您的角色不能查看或处理人工服务请求",
     Capability.ASK_KNOWLEDGE: "您的角色不能使用政策问答",
+    Capability.VISITS: "您的角色不能查看或登记探访",
+    Capability.TIMEBANK: "您的角色不能办理时间银行业务",
 }
 
 
