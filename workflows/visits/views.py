@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huimin import idcard, townships
@@ -43,6 +44,13 @@ class RosterImportError(ServiceError):
 
     def content(self) -> dict[str, object]:
         return {"detail": self.message, "rows": self.rows}
+
+
+class AreaExistsError(ServiceError):
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__("该网格员已负责这个村(社区)")
 
 
 class NotTownshipStaffError(ServiceError):
@@ -256,6 +264,15 @@ def assign_area(
     user = auth_service.get_by_username(session, username=body.username)
     if user is None or user.role != Role.GRID_WORKER.value:
         raise field_errors([(("username",), "该账号不存在或不是村社/网格员")])
+    exists = session.scalar(
+        select(WorkerArea.id).where(
+            WorkerArea.username == body.username,
+            WorkerArea.township_code == body.township_code,
+            WorkerArea.village == body.village,
+        )
+    )
+    if exists is not None:
+        raise AreaExistsError()
     area = WorkerArea(
         username=body.username, township_code=body.township_code, village=body.village
     )
