@@ -116,7 +116,12 @@ def test_a_grid_worker_sees_only_their_villages_and_no_cases(
     for target_id in (theirs, elsewhere):
         answer = client.post(
             "/api/visits",
-            json={"target_id": target_id, "visited_on": "2026-11-02", "way": "home", "seen": "本人"},
+            json={
+                "target_id": target_id,
+                "visited_on": "2026-11-02",
+                "way": "home",
+                "seen": "本人",
+            },
             headers=grid,
         )
         assert answer.status_code == 404

@@ -37,9 +37,12 @@ ALLOWED: dict[TransferKind, tuple[frozenset[AccountKind], frozenset[AccountKind]
         frozenset({AccountKind.ELDER, AccountKind.POOL}),
         frozenset({AccountKind.VOLUNTEER}),
     ),
-    TransferKind.GIFT: (frozenset({AccountKind.VOLUNTEER}), frozenset({AccountKind.FAMILY})),
+    TransferKind.GIFT: (
+        frozenset({AccountKind.VOLUNTEER}),
+        frozenset({AccountKind.ELDER, AccountKind.FAMILY}),
+    ),
     TransferKind.EXCHANGE: (
-        frozenset({AccountKind.VOLUNTEER, AccountKind.FAMILY}),
+        frozenset({AccountKind.VOLUNTEER, AccountKind.ELDER, AccountKind.FAMILY}),
         frozenset({AccountKind.POOL}),
     ),
 }
@@ -89,9 +92,9 @@ def open_account(
     session: Session, *, body: AccountIn, settings: Settings, actor: str, now: dt.datetime
 ) -> TimeAccount:
     if body.family_of_id is not None:
-        elder = session.get(TimeAccount, body.family_of_id)
-        if elder is None or elder.kind != AccountKind.ELDER.value:
-            raise AccountNotFoundError("家属所关联的老人账户不存在")
+        relative = session.get(TimeAccount, body.family_of_id)
+        if relative is None or relative.kind == AccountKind.POOL.value:
+            raise AccountNotFoundError("所关联的家人账户不存在")
     account = TimeAccount(
         kind=body.kind.value,
         holder_name=body.holder_name,
@@ -134,6 +137,11 @@ def accounts_of_identity(
         .where(TimeAccount.channel == channel, TimeAccount.channel_user_id == channel_user_id)
         .order_by(TimeAccount.id)
     ).all()
+
+
+def linked(first: TimeAccount, second: TimeAccount) -> bool:
+    """Registered as family of each other (``family_of_id`` either way)."""
+    return first.family_of_id == second.id or second.family_of_id == first.id
 
 
 # Transfers -------------------------------------------------------------------------------------
@@ -179,8 +187,8 @@ def record_transfer(
             f"“{body.kind.label}”只能从{'或'.join(k.label for k in sorted(sources))}账户"
             f"转入{'或'.join(k.label for k in sorted(destinations))}账户"
         )
-    if body.kind is TransferKind.GIFT and destination.family_of_id is None:
-        raise LedgerError("只能转赠给已登记的老人家属账户")
+    if body.kind is TransferKind.GIFT and not linked(source, destination):
+        raise LedgerError("只能转赠给登记为本人家属的账户")
     if source.balance_minutes - body.minutes < source.floor_minutes:
         raise BelowFloorError(source, body.minutes)
     transfer = TimeTransfer(
@@ -218,8 +226,8 @@ def _confirmer_name(
     caller: Caller,
     account_id: int | None,
 ) -> str:
-    """Who confirms: staff, or the giving side (the source's holder or a family member of the
-    elder who is the source); never the receiving side (the volunteer) alone."""
+    """Who confirms: staff, or the giving side (the source's holder, or an account registered
+    as the source's family); never the receiving side (the volunteer) alone."""
     if caller.staff is not None:
         return caller.audit_name
     if account_id is None:

@@ -26,8 +26,8 @@ class AccountKind(StrEnum):
 
 class TransferKind(StrEnum):
     SERVICE = "service"  # elder (or pool) -> volunteer, for a service given
-    GIFT = "gift"  # volunteer -> a family member's account
-    EXCHANGE = "exchange"  # volunteer/family -> pool: saved hours exchanged for a service
+    GIFT = "gift"  # volunteer -> a family member's account (elder or family, linked)
+    EXCHANGE = "exchange"  # saved hours -> pool, exchanged for a service
 
     @property
     def label(self) -> str:
@@ -43,7 +43,9 @@ class AccountIn(ChineseMessages):
     phone: PhoneNumber = None
     channel: str | None = Field(default=None, max_length=20)
     channel_user_id: str | None = Field(default=None, max_length=100)
-    family_of_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    family_of_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description="登记为哪个账户的家人(如老人的子女)"
+    )
 
 
 class AccountOut(BaseModel):

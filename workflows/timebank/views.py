@@ -64,7 +64,7 @@ def open_account(
     settings: SettingsDep,
     clock: ClockDep,
 ) -> AccountOut:
-    """Register a volunteer, an elder, a family member (family_of_id: the elder's account) or a
+    """Register a volunteer, an elder, a family member (family_of_id: the relative's account) or a
     community pool (staff), at a station or from the chat."""
     scope = caller.township_scope
     if scope is not None and body.township_code != scope:
