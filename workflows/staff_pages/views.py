@@ -16,11 +16,12 @@ from workflows.staff_pages import (
     intake,
     login,
     qr,
+    visits,
 )
 from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
 
 router = APIRouter(include_in_schema=False)
-for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr):
+for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr, visits):
     router.include_router(_module.router)
 router.include_router(identity_check.router)  # the case page's ID card check
 
