@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import true
 
-from workflows.visits import rate
+from workflows.visits import log, rate
 from workflows.visits.enums import TargetCategory
 from workflows.visits.models import TargetCategoryRow, Visit, VisitTarget
 from workflows.visits.rate import Month, month_key
@@ -20,6 +20,7 @@ from .conftest import CHUNJIANG, FUCHUN, id_number
 from .eldercare_support import Login, add_target
 
 GRACE = 7  # the shipped sample default of visit_new_target_grace_days
+TODAY = dt.date(2026, 11, 2)  # the FakeClock's day
 UTC = dt.UTC
 
 
@@ -38,6 +39,7 @@ def _visit(app: FastAPI, target_id: int, day: dt.date) -> None:
                 created_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
             )
         )
+        log.note_visit_day(session, target_id=target_id, day=day)
         session.commit()
 
 
@@ -155,7 +157,8 @@ def test_the_rate_equals_a_hand_count_on_generated_data(
                     "township": row.township_code,
                 }
             )
-            end = removed - dt.timedelta(days=1) if removed else dt.date(2026, 12, 31)
+            # no visit after "today" (the app clock's 2026-11-02)
+            end = min(removed - dt.timedelta(days=1) if removed else TODAY, TODAY)
             for _ in range(rng.randint(0, 8)):
                 if end < added:
                     break
@@ -174,6 +177,7 @@ def test_the_rate_equals_a_hand_count_on_generated_data(
                         created_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
                     )
                 )
+                log.note_visit_day(session, target_id=row.id, day=day)
         session.commit()
 
     supervisor = login("super")
@@ -190,3 +194,22 @@ def test_the_rate_equals_a_hand_count_on_generated_data(
         assert (mine["targets"], mine["visited"]) == (f_total, f_done)
         expected = 1.0 if f_total == 0 else round(f_done / f_total, 4)
         assert mine["rate"] == expected
+
+
+def test_a_late_visit_updates_a_summarised_closed_month(
+    app: FastAPI, client: TestClient, login: Login
+) -> None:
+    first = add_target(app, seq=1, added_on=dt.date(2026, 9, 1))
+    add_target(app, seq=2, added_on=dt.date(2026, 9, 1))
+    reviewer = login("rev_fuchun")
+    october = client.get("/api/visits/rate?month=2026-10", headers=reviewer).json()
+    assert (october["targets"], october["visited"]) == (2, 0)  # summarised now (a closed month)
+    late = client.post(
+        "/api/visits",
+        json={"target_id": first, "visited_on": "2026-10-30", "way": "phone", "seen": "本人"},
+        headers=reviewer,
+    )
+    assert late.status_code == 201
+    again = client.get("/api/visits/rate?month=2026-10", headers=reviewer).json()
+    assert (again["targets"], again["visited"]) == (2, 1)
+    assert [(c["category"], c["visited"]) for c in again["by_category"]] == [("alone", 1)]

@@ -19,7 +19,7 @@ from workflows.leads.models import Lead
 from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
 from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
-from workflows.visits import charts, log, rate, scope, service
+from workflows.visits import charts, figures, log, rate, scope, service
 from workflows.visits.enums import CATEGORY_LABELS, RISK_LABELS, RiskFlag, TargetCategory, VisitWay
 from workflows.visits.models import Visit
 from workflows.visits.schemas import VisitIn
@@ -126,16 +126,52 @@ def visit_dashboard(
     caller = caller_of(staff)
     clause = scope.visible(session, caller)
     grace = settings.visit_new_target_grace_days
-    total = rate.overall(session, month=chosen, grace_days=grace, scope=clause)
-    trend = rate.trend(session, last=chosen, months=12, grace_days=grace, scope=clause)
-    areas = rate.by_area(session, month=chosen, grace_days=grace, scope=clause)
-    by_township = (
-        rate.by_township(session, month=chosen, grace_days=grace, scope=clause)
-        if staff.township_code is None
-        else []
+    now = clock.now()
+    found = figures.figures(
+        session,
+        caller=caller,
+        scope=clause,
+        township=staff.township_code,
+        month=chosen,
+        grace_days=grace,
+        today=today,
+        now=now,
     )
-    categories = rate.by_category(session, month=chosen, grace_days=grace, scope=clause)
-    overdue = rate.overdue(session, month=chosen, grace_days=grace, scope=clause, limit=100)
+    total = found.total
+    trend = figures.trend(
+        session,
+        caller=caller,
+        scope=clause,
+        township=staff.township_code,
+        last=chosen,
+        months=12,
+        grace_days=grace,
+        today=today,
+        now=now,
+        current=total,
+    )
+    session.commit()  # closed months summarised on first read
+    areas = found.by_area
+    by_township: list[tuple[str, rate.Rate]] = []
+    if staff.township_code is None:
+        per: dict[str, list[int]] = {}
+        for code, _village, r in areas:
+            pair = per.setdefault(code, [0, 0])
+            pair[0] += r.targets
+            pair[1] += r.visited
+        by_township = sorted(
+            ((code, rate.Rate(v[0], v[1])) for code, v in per.items()),
+            key=lambda item: (item[1].rate, item[0]),
+        )
+    categories = found.by_category
+    overdue = rate.overdue(
+        session,
+        month=chosen,
+        grace_days=grace,
+        scope=clause,
+        latest=rate.is_latest(chosen, today),
+        limit=100,
+    )
     leads: list[Lead] = []
     if can_see_leads(staff):
         from sqlalchemy import select

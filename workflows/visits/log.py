@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from workflows.audit import service as audit
@@ -13,6 +14,7 @@ from workflows.errors import ServiceError
 from workflows.leads import service as leads
 from workflows.leads.schemas import LeadIn
 from workflows.outbox import service as outbox
+from workflows.visits import snapshots
 from workflows.visits.enums import URGENT_FLAGS, RiskFlag, VisitWay
 from workflows.visits.models import Visit, VisitTarget
 from workflows.visits.rate import month_key
@@ -28,6 +30,20 @@ class VisitDateError(ServiceError):
 
     def content(self) -> dict[str, object]:
         return {"detail": [{"loc": ["body", "visited_on"], "msg": self.message}]}
+
+
+def note_visit_day(session: Session, *, target_id: int, day: dt.date) -> None:
+    """Keep ``last_visited_on`` the latest visit date (one atomic statement: concurrent visits
+    of the same target keep the later date)."""
+    session.execute(
+        update(VisitTarget)
+        .where(
+            VisitTarget.id == target_id,
+            or_(VisitTarget.last_visited_on.is_(None), VisitTarget.last_visited_on < day),
+        )
+        .values(last_visited_on=day)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def record(
@@ -62,6 +78,9 @@ def record(
     )
     session.add(visit)
     session.flush()
+    note_visit_day(session, target_id=target.id, day=visited_on)
+    if visit.visit_month < month_key(today):
+        snapshots.invalidate(session, month_key=visit.visit_month)  # a late record
     lead_number = None
     if flags:
         urgent = any(f in URGENT_FLAGS for f in flags)

@@ -33,6 +33,9 @@ class VisitTarget(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("program_cases.id"), nullable=True)
     added_on: Mapped[dt.date] = mapped_column(Date)
     removed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # the latest visited_on of its visits (kept by workflows/visits/log.py): the current month's
+    # figures read it instead of joining the visits (no visit is dated after today)
+    last_visited_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     categories: Mapped[list[TargetCategoryRow]] = relationship(
@@ -82,3 +85,20 @@ class WorkerArea(Base):
     username: Mapped[str] = mapped_column(String(64), index=True)
     township_code: Mapped[str] = mapped_column(String(12))
     village: Mapped[str] = mapped_column(String(60))
+
+
+class VisitRateSnapshot(Base):
+    """A closed month's figures per village (category "" = all categories; the row with empty
+    township, village and category "#" marks the month as summarised). Read by the dashboard and
+    the rate API for months before the current one (workflows/visits/snapshots.py); a visit
+    recorded later with a date in that month deletes the month's rows."""
+
+    __tablename__ = "visit_rate_snapshots"
+
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    township_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    village: Mapped[str] = mapped_column(String(60), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    targets: Mapped[int] = mapped_column(Integer)
+    visited: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

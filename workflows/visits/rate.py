@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows.visits.enums import TargetCategory
@@ -90,68 +90,111 @@ def _visited(month: Month):  # type: ignore[no-untyped-def]
     )
 
 
-def _counted(month: Month, grace_days: int, visited_id: ColumnElement[int]) -> ColumnElement[bool]:
+def _on_roster(month: Month, grace_days: int) -> ColumnElement[bool]:
     cutoff = month.last - dt.timedelta(days=grace_days)
-    on_roster = and_(
+    return and_(
         VisitTarget.added_on <= cutoff,
         or_(VisitTarget.removed_on.is_(None), VisitTarget.removed_on > month.last),
     )
-    return or_(visited_id.is_not(None), on_roster)
 
 
-def _base(month: Month, grace_days: int, scope: ColumnElement[bool], *group: Any) -> Select[Any]:
-    visited = _visited(month)
-    return (
-        select(*group, func.count(), func.count(visited.c.target_id))
-        .select_from(VisitTarget)
-        .outerjoin(visited, visited.c.target_id == VisitTarget.id)
-        .where(scope, _counted(month, grace_days, visited.c.target_id))
-    )
+def _counted_expr(
+    month: Month, grace_days: int, visited: ColumnElement[bool]
+) -> ColumnElement[bool]:
+    return or_(visited, _on_roster(month, grace_days))
 
 
-def overall(session: Session, *, month: Month, grace_days: int, scope: ColumnElement[bool]) -> Rate:
-    row = session.execute(_base(month, grace_days, scope)).one()
-    return Rate(targets=int(row[0]), visited=int(row[1]))
+def _counted(month: Month, grace_days: int, visited_id: ColumnElement[int]) -> ColumnElement[bool]:
+    return _counted_expr(month, grace_days, visited_id.is_not(None))
 
 
-def by_category(
-    session: Session, *, month: Month, grace_days: int, scope: ColumnElement[bool]
-) -> dict[str, Rate]:
-    query = (
-        _base(month, grace_days, scope, TargetCategoryRow.category)
-        .join(TargetCategoryRow, TargetCategoryRow.target_id == VisitTarget.id)
-        .group_by(TargetCategoryRow.category)
-    )
-    found = {str(r[0]): Rate(int(r[1]), int(r[2])) for r in session.execute(query)}
+def base_query(
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool] | None,
+    *group: Any,
+    latest: bool = False,
+) -> Select[Any]:
+    """SELECT *group, targets, visited … for ``month`` (the caller adds GROUP BY).
+
+    ``latest``: ``month`` is the current month (or later): no visit is dated after it, so a
+    target was visited in it exactly when its ``last_visited_on`` falls in it; the visits table
+    is not read. Earlier months join the month's distinct visited targets.
+    """
+    if latest:
+        visited_now = VisitTarget.last_visited_on >= month.first
+        query = (
+            select(*group, func.count(), func.sum(case((visited_now, 1), else_=0)))
+            .select_from(VisitTarget)
+            .where(_counted_expr(month, grace_days, visited_now))
+        )
+    else:
+        visited = _visited(month)
+        query = (
+            select(*group, func.count(), func.count(visited.c.target_id))
+            .select_from(VisitTarget)
+            .outerjoin(visited, visited.c.target_id == VisitTarget.id)
+            .where(_counted(month, grace_days, visited.c.target_id))
+        )
+    return query if scope is None else query.where(scope)
+
+
+def ordered_categories(found: dict[str, Rate]) -> dict[str, Rate]:
     return {c.value: found[c.value] for c in TargetCategory if c.value in found}
 
 
+def total_of(areas: list[tuple[str, str, Rate]]) -> Rate:
+    return Rate(sum(r.targets for *_, r in areas), sum(r.visited for *_, r in areas))
+
+
+def is_latest(month: Month, today: dt.date) -> bool:
+    """``month`` is the current month or later: no visit is dated after it."""
+    return month.key >= Month.of(today).key
+
+
+def overall(
+    session: Session,
+    *,
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool],
+    latest: bool = False,
+) -> Rate:
+    row = session.execute(base_query(month, grace_days, scope, latest=latest)).one()
+    return Rate(targets=int(row[0]), visited=int(row[1] or 0))
+
+
+def by_category(
+    session: Session,
+    *,
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool],
+    latest: bool = False,
+) -> dict[str, Rate]:
+    query = (
+        base_query(month, grace_days, scope, TargetCategoryRow.category, latest=latest)
+        .join(TargetCategoryRow, TargetCategoryRow.target_id == VisitTarget.id)
+        .group_by(TargetCategoryRow.category)
+    )
+    found = {str(r[0]): Rate(int(r[1]), int(r[2] or 0)) for r in session.execute(query)}
+    return ordered_categories(found)
+
+
 def by_area(
-    session: Session, *, month: Month, grace_days: int, scope: ColumnElement[bool]
+    session: Session,
+    *,
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool],
+    latest: bool = False,
 ) -> list[tuple[str, str, Rate]]:
     """(township code, village, rate) per village, worst first."""
-    query = _base(
-        month, grace_days, scope, VisitTarget.township_code, VisitTarget.village
+    query = base_query(
+        month, grace_days, scope, VisitTarget.township_code, VisitTarget.village, latest=latest
     ).group_by(VisitTarget.township_code, VisitTarget.village)
-    rows = [(str(r[0]), str(r[1]), Rate(int(r[2]), int(r[3]))) for r in session.execute(query)]
+    rows = [(str(r[0]), str(r[1]), Rate(int(r[2]), int(r[3] or 0))) for r in session.execute(query)]
     return sorted(rows, key=lambda r: (r[2].rate, -r[2].targets, r[0], r[1]))
-
-
-def by_township(
-    session: Session, *, month: Month, grace_days: int, scope: ColumnElement[bool]
-) -> list[tuple[str, Rate]]:
-    query = _base(month, grace_days, scope, VisitTarget.township_code).group_by(
-        VisitTarget.township_code
-    )
-    rows = [(str(r[0]), Rate(int(r[1]), int(r[2]))) for r in session.execute(query)]
-    return sorted(rows, key=lambda r: (r[1].rate, r[0]))
-
-
-def trend(
-    session: Session, *, last: Month, months: int, grace_days: int, scope: ColumnElement[bool]
-) -> list[tuple[Month, Rate]]:
-    wanted = [last.previous(i) for i in reversed(range(months))]
-    return [(m, overall(session, month=m, grace_days=grace_days, scope=scope)) for m in wanted]
 
 
 def overdue(
@@ -160,23 +203,25 @@ def overdue(
     month: Month,
     grace_days: int,
     scope: ColumnElement[bool],
+    latest: bool = False,
     limit: int = 200,
 ) -> list[tuple[VisitTarget, dt.date | None]]:
-    """Counted targets not yet visited in ``month``, longest without a visit first."""
-    visited = _visited(month)
-    last_visit = (
-        select(func.max(Visit.visited_on))
-        .where(Visit.target_id == VisitTarget.id)
-        .correlate(VisitTarget)
-        .scalar_subquery()
-    )
-    query = (
-        select(VisitTarget, last_visit)
-        .outerjoin(visited, visited.c.target_id == VisitTarget.id)
-        .where(
-            scope, visited.c.target_id.is_(None), _counted(month, grace_days, visited.c.target_id)
+    """Counted targets not visited in ``month``, longest without a visit first (the current
+    month reads ``last_visited_on``; an earlier one joins that month's visited targets)."""
+    if latest:
+        query = select(VisitTarget, VisitTarget.last_visited_on).where(
+            scope,
+            or_(VisitTarget.last_visited_on.is_(None), VisitTarget.last_visited_on < month.first),
+            _on_roster(month, grace_days),
         )
-        .order_by(last_visit.asc().nulls_first(), VisitTarget.id)
-        .limit(limit)
+    else:
+        visited = _visited(month)
+        query = (
+            select(VisitTarget, VisitTarget.last_visited_on)
+            .outerjoin(visited, visited.c.target_id == VisitTarget.id)
+            .where(scope, visited.c.target_id.is_(None), _on_roster(month, grace_days))
+        )
+    query = query.order_by(VisitTarget.last_visited_on.asc().nulls_first(), VisitTarget.id).limit(
+        limit
     )
     return [(row[0], row[1]) for row in session.execute(query)]

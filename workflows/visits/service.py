@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from huimin import idcard
@@ -27,28 +27,18 @@ class TargetRow:
 def worker_list(
     session: Session, *, scope: ColumnElement[bool], month: Month, limit: int = 500
 ) -> list[TargetRow]:
-    """Targets on the roster in scope, the unvisited of ``month`` first, then by village/name."""
-    in_month = (
-        select(func.count())
-        .where(Visit.target_id == VisitTarget.id, Visit.visit_month == month.key)
-        .correlate(VisitTarget)
-        .scalar_subquery()
-    )
-    last_visit = (
-        select(func.max(Visit.visited_on))
-        .where(Visit.target_id == VisitTarget.id)
-        .correlate(VisitTarget)
-        .scalar_subquery()
-    )
+    """Targets on the roster in scope during ``month`` (the current month), the unvisited
+    first, then by village and name."""
+    visited_now = VisitTarget.last_visited_on >= month.first  # the current month: none later
     query = (
-        select(VisitTarget, in_month, last_visit)
+        select(VisitTarget, visited_now, VisitTarget.last_visited_on)
         .where(scope, VisitTarget.added_on <= month.last)
         .where((VisitTarget.removed_on.is_(None)) | (VisitTarget.removed_on > month.first))
-        .order_by(in_month > 0, VisitTarget.village, VisitTarget.name, VisitTarget.id)
+        .order_by(visited_now.is_(True), VisitTarget.village, VisitTarget.name, VisitTarget.id)
         .limit(limit)
     )
     return [
-        TargetRow(target=r[0], visited_this_month=int(r[1]) > 0, last_visit_on=r[2])
+        TargetRow(target=r[0], visited_this_month=bool(r[1]), last_visit_on=r[2])
         for r in session.execute(query)
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile
@@ -18,7 +19,7 @@ from workflows.clock import LOCAL_TZ
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.errors import ServiceError
 from workflows.validation import field_errors
-from workflows.visits import log, rate, roster, scope, service
+from workflows.visits import figures, log, rate, roster, scope, service
 from workflows.visits.enums import CATEGORY_LABELS, TargetCategory, VisitWay
 from workflows.visits.models import VisitTarget, WorkerArea
 from workflows.visits.schemas import (
@@ -83,18 +84,32 @@ def _township_clause(session: Session, caller: Caller, township: str | None):  #
 
 
 def rate_answer(
-    session: Session, *, caller: Caller, settings: Settings, month: rate.Month, township: str | None
+    session: Session,
+    *,
+    caller: Caller,
+    settings: Settings,
+    month: rate.Month,
+    township: str | None,
+    now: dt.datetime,
 ) -> RateOut:
     clause = _township_clause(session, caller, township)
-    grace = settings.visit_new_target_grace_days
-    total = rate.overall(session, month=month, grace_days=grace, scope=clause)
-    categories = rate.by_category(session, month=month, grace_days=grace, scope=clause)
+    found = figures.figures(
+        session,
+        caller=caller,
+        scope=clause,
+        township=township or caller.township_scope,
+        month=month,
+        grace_days=settings.visit_new_target_grace_days,
+        today=now.astimezone(LOCAL_TZ).date(),
+        now=now,
+    )
+    session.commit()  # a closed month summarised on first read
     return RateOut(
         month=str(month),
         township=township,
-        targets=total.targets,
-        visited=total.visited,
-        rate=total.rate,
+        targets=found.total.targets,
+        visited=found.total.visited,
+        rate=found.total.rate,
         by_category=[
             CategoryRateOut(
                 category=code,
@@ -103,7 +118,7 @@ def rate_answer(
                 visited=r.visited,
                 rate=r.rate,
             )
-            for code, r in categories.items()
+            for code, r in found.by_category.items()
         ],
     )
 
@@ -156,8 +171,11 @@ def visit_rate(
     month: Annotated[str | None, Query(description="YYYY-MM;默认本月")] = None,
     township: Annotated[str | None, Query(description="12位乡镇(街道)代码")] = None,
 ) -> RateOut:
-    chosen = _month_param(month, rate.Month.of(clock.now().astimezone(LOCAL_TZ).date()))
-    return rate_answer(session, caller=caller, settings=settings, month=chosen, township=township)
+    now = clock.now()
+    chosen = _month_param(month, rate.Month.of(now.astimezone(LOCAL_TZ).date()))
+    return rate_answer(
+        session, caller=caller, settings=settings, month=chosen, township=township, now=now
+    )
 
 
 def _target_out(row: service.TargetRow) -> TargetOut:
