@@ -64,9 +64,11 @@ def _seed(url: str, schema: str, n_targets: int, visits_wanted: int, seed: int) 
         with conn.cursor() as cur:
             with cur.copy(
                 "COPY visit_targets (id, id_number, name, birth_date, township_code, village, "
-                "address, source, added_on, removed_on, created_at, worker_username) FROM STDIN"
+                "address, source, added_on, removed_on, created_at, worker_username, "
+                "category_mask) FROM STDIN"
             ) as copy:
                 targets: list[tuple[int, dt.date, dt.date | None]] = []
+                chosen_by_target: dict[int, list[str]] = {}
                 for i in range(1, n_targets + 1):
                     code = rng.choice(codes)
                     added = dt.date(2025, 12, 1) + dt.timedelta(days=int(rng.expovariate(1 / 40)))
@@ -79,18 +81,20 @@ def _seed(url: str, schema: str, n_targets: int, visits_wanted: int, seed: int) 
                         else None
                     )
                     birth = dt.date(1926, 1, 1) + dt.timedelta(days=rng.randrange(14000))
+                    chosen = rng.sample(categories, rng.choice((1, 1, 2, 3)))
                     copy.write_row(
                         (
                             i, f"B{i:017d}",  # unique stand-in (not a valid number)
                             f"对象{i}", birth, code, rng.choice(villages[code]), "", "import",
-                            added, removed, created, None,
+                            added, removed, created, None, rate.mask_of(chosen),
                         )
                     )  # fmt: skip
                     targets.append((i, added, removed))
+                    chosen_by_target[i] = chosen
                 counts["targets"] = n_targets
             with cur.copy("COPY visit_target_categories (target_id, category) FROM STDIN") as copy:
                 for target_id, _, _ in targets:
-                    for category in rng.sample(categories, rng.choice((1, 1, 2, 3))):
+                    for category in chosen_by_target[target_id]:
                         copy.write_row((target_id, category))
                         counts["categories"] += 1
             spells = [

@@ -145,6 +145,7 @@ def test_the_rate_equals_a_hand_count_on_generated_data(
                 removed_on=removed,
                 created_at=dt.datetime(2026, 1, 1, tzinfo=UTC),
                 categories=[TargetCategoryRow(category=c) for c in cats],
+                category_mask=rate.mask_of(cats),
             )
             session.add(row)
             session.flush()

@@ -43,12 +43,14 @@ def figures(
         areas = snapshots.areas(session, month=month, township=township)
         categories = snapshots.categories(session, month=month, township=township)
     else:
-        latest = rate.is_latest(month, today)
-        areas = rate.by_area(
-            session, month=month, grace_days=grace_days, scope=scope, latest=latest
-        )
-        categories = rate.by_category(
-            session, month=month, grace_days=grace_days, scope=scope, latest=latest
+        areas, categories = rate.split(
+            rate.by_area_and_category(
+                session,
+                month=month,
+                grace_days=grace_days,
+                scope=scope,
+                latest=rate.is_latest(month, today),
+            )
         )
     return Figures(total=rate.total_of(areas), by_category=categories, by_area=areas)
 

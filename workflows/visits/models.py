@@ -36,6 +36,9 @@ class VisitTarget(Base):
     # the latest visited_on of its visits (kept by workflows/visits/log.py): the current month's
     # figures read it instead of joining the visits (no visit is dated after today)
     last_visited_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # the categories' bits (workflows/visits/rate.py ``category_bit``), kept by roster.upsert
+    # beside the category rows: the rate counts categories in one pass without a join
+    category_mask: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
     categories: Mapped[list[TargetCategoryRow]] = relationship(

@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from workflows.visits.enums import TargetCategory
-from workflows.visits.models import TargetCategoryRow, Visit, VisitTarget
+from workflows.visits.models import Visit, VisitTarget
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,38 @@ def _counted(month: Month, grace_days: int, visited_id: ColumnElement[int]) -> C
     return _counted_expr(month, grace_days, visited_id.is_not(None))
 
 
+def _visited_expr(month: Month, latest: bool) -> tuple[ColumnElement[bool], Any]:
+    """(visited in ``month``, the visited subquery to join or None).
+
+    ``latest``: ``month`` is the current month (or later): no visit is dated after it, so a
+    target was visited in it exactly when its ``last_visited_on`` falls in it; the visits table
+    is not read. Earlier months join the month's distinct visited targets.
+    """
+    if latest:
+        return VisitTarget.last_visited_on >= month.first, None
+    visited = _visited(month)
+    return visited.c.target_id.is_not(None), visited
+
+
+def _frame(
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool] | None,
+    columns: list[Any],
+    visited_now: ColumnElement[bool],
+    joined: Any,
+) -> Select[Any]:
+    query = select(*columns).select_from(VisitTarget)
+    if joined is not None:
+        query = query.outerjoin(joined, joined.c.target_id == VisitTarget.id)
+    query = query.where(_counted_expr(month, grace_days, visited_now))
+    return query if scope is None else query.where(scope)
+
+
+def _ones(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def base_query(
     month: Month,
     grace_days: int,
@@ -115,28 +147,82 @@ def base_query(
     *group: Any,
     latest: bool = False,
 ) -> Select[Any]:
-    """SELECT *group, targets, visited … for ``month`` (the caller adds GROUP BY).
+    """SELECT *group, targets, visited … for ``month`` (the caller adds GROUP BY)."""
+    visited_now, joined = _visited_expr(month, latest)
+    columns = [*group, func.count(), _ones(visited_now)]
+    return _frame(month, grace_days, scope, columns, visited_now, joined)
 
-    ``latest``: ``month`` is the current month (or later): no visit is dated after it, so a
-    target was visited in it exactly when its ``last_visited_on`` falls in it; the visits table
-    is not read. Earlier months join the month's distinct visited targets.
-    """
-    if latest:
-        visited_now = VisitTarget.last_visited_on >= month.first
-        query = (
-            select(*group, func.count(), func.sum(case((visited_now, 1), else_=0)))
-            .select_from(VisitTarget)
-            .where(_counted_expr(month, grace_days, visited_now))
-        )
-    else:
-        visited = _visited(month)
-        query = (
-            select(*group, func.count(), func.count(visited.c.target_id))
-            .select_from(VisitTarget)
-            .outerjoin(visited, visited.c.target_id == VisitTarget.id)
-            .where(_counted(month, grace_days, visited.c.target_id))
-        )
-    return query if scope is None else query.where(scope)
+
+def category_bit(category: TargetCategory) -> int:
+    """The category's bit in ``visit_targets.category_mask`` (enum order: append only)."""
+    return 1 << list(TargetCategory).index(category)
+
+
+def mask_of(categories: Any) -> int:
+    mask = 0
+    for category in categories:
+        mask |= category_bit(TargetCategory(category))
+    return mask
+
+
+def _has(category: TargetCategory) -> ColumnElement[bool]:
+    return VisitTarget.category_mask.op("&")(category_bit(category)) != 0
+
+
+@dataclass(frozen=True)
+class AreaCounts:
+    township_code: str
+    village: str
+    total: Rate
+    by_category: dict[str, Rate]
+
+
+def by_area_and_category(
+    session: Session,
+    *,
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool] | None,
+    latest: bool = False,
+) -> list[AreaCounts]:
+    """Every village's totals and per-category counts in one pass over the roster (categories
+    read from ``category_mask``: no join)."""
+    visited_now, joined = _visited_expr(month, latest)
+    columns: list[Any] = [
+        VisitTarget.township_code,
+        VisitTarget.village,
+        func.count(),
+        _ones(visited_now),
+    ]
+    for category in TargetCategory:
+        columns += [_ones(_has(category)), _ones(and_(_has(category), visited_now))]
+    query = _frame(month, grace_days, scope, columns, visited_now, joined).group_by(
+        VisitTarget.township_code, VisitTarget.village
+    )
+    found = []
+    for row in session.execute(query):
+        per = {}
+        for i, category in enumerate(TargetCategory):
+            targets, visited = int(row[4 + 2 * i]), int(row[5 + 2 * i])
+            if targets:
+                per[category.value] = Rate(targets, visited)
+        found.append(AreaCounts(str(row[0]), str(row[1]), Rate(int(row[2]), int(row[3])), per))
+    return found
+
+
+def split(areas: list[AreaCounts]) -> tuple[list[tuple[str, str, Rate]], dict[str, Rate]]:
+    """(villages worst first, categories in their order) from ``by_area_and_category``."""
+    villages = sorted(
+        ((a.township_code, a.village, a.total) for a in areas),
+        key=lambda r: (r[2].rate, -r[2].targets, r[0], r[1]),
+    )
+    sums: dict[str, list[int]] = {}
+    for area in areas:
+        for code, r in area.by_category.items():
+            pair = sums.setdefault(code, [0, 0])
+            pair[0] += r.targets
+            pair[1] += r.visited
+    return villages, ordered_categories({c: Rate(v[0], v[1]) for c, v in sums.items()})
 
 
 def ordered_categories(found: dict[str, Rate]) -> dict[str, Rate]:
@@ -172,13 +258,10 @@ def by_category(
     scope: ColumnElement[bool],
     latest: bool = False,
 ) -> dict[str, Rate]:
-    query = (
-        base_query(month, grace_days, scope, TargetCategoryRow.category, latest=latest)
-        .join(TargetCategoryRow, TargetCategoryRow.target_id == VisitTarget.id)
-        .group_by(TargetCategoryRow.category)
+    areas = by_area_and_category(
+        session, month=month, grace_days=grace_days, scope=scope, latest=latest
     )
-    found = {str(r[0]): Rate(int(r[1]), int(r[2] or 0)) for r in session.execute(query)}
-    return ordered_categories(found)
+    return split(areas)[1]
 
 
 def by_area(

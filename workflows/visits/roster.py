@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from huimin import idcard, townships
 from workflows.audit import service as audit
+from workflows.visits import rate
 from workflows.visits.enums import CATEGORY_BY_LABEL, CATEGORY_OF_PROGRAM, TargetCategory
 from workflows.visits.models import TargetCategoryRow, VisitTarget
 
@@ -90,6 +91,7 @@ def upsert(
     for category in sorted(data.categories):
         if category.value not in have:
             target.categories.append(TargetCategoryRow(category=category.value))
+    target.category_mask = rate.mask_of(target.category_codes)
     session.flush()
     audit.record(
         session,

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflows.visits import rate
-from workflows.visits.models import TargetCategoryRow, VisitRateSnapshot, VisitTarget
+from workflows.visits.models import VisitRateSnapshot
 from workflows.visits.rate import Month, Rate
 
 ALL = ""
@@ -33,31 +33,17 @@ def _compute(session: Session, month: Month, grace_days: int, now: dt.datetime) 
         {"month": month.key, "township_code": "", "village": "", "category": MARK,
          "targets": 0, "visited": 0, "computed_at": now}
     ]  # fmt: skip
-    whole = rate.base_query(
-        month, grace_days, None, VisitTarget.township_code, VisitTarget.village
-    ).group_by(VisitTarget.township_code, VisitTarget.village)
-    per_category = (
-        rate.base_query(
-            month,
-            grace_days,
-            None,
-            VisitTarget.township_code,
-            VisitTarget.village,
-            TargetCategoryRow.category,
-        )
-        .join(TargetCategoryRow, TargetCategoryRow.target_id == VisitTarget.id)
-        .group_by(VisitTarget.township_code, VisitTarget.village, TargetCategoryRow.category)
-    )
-    for township, village, targets, visited in session.execute(whole):
+    for area in rate.by_area_and_category(session, month=month, grace_days=grace_days, scope=None):
+        place = {"month": month.key, "township_code": area.township_code, "village": area.village}
         rows.append(
-            {"month": month.key, "township_code": township, "village": village, "category": ALL,
-             "targets": targets, "visited": visited, "computed_at": now}
+            {**place, "category": ALL, "targets": area.total.targets,
+             "visited": area.total.visited, "computed_at": now}
         )  # fmt: skip
-    for township, village, category, targets, visited in session.execute(per_category):
-        rows.append(
-            {"month": month.key, "township_code": township, "village": village,
-             "category": category, "targets": targets, "visited": visited, "computed_at": now}
-        )  # fmt: skip
+        for category, counts in area.by_category.items():
+            rows.append(
+                {**place, "category": category, "targets": counts.targets,
+                 "visited": counts.visited, "computed_at": now}
+            )  # fmt: skip
     try:
         with session.begin_nested():
             session.execute(insert(VisitRateSnapshot), rows)

@@ -223,6 +223,7 @@ def upgrade() -> None:
         sa.Column("added_on", sa.Date(), nullable=False),
         sa.Column("removed_on", sa.Date(), nullable=True),
         sa.Column("last_visited_on", sa.Date(), nullable=True),
+        sa.Column("category_mask", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"], ["program_cases.id"], name=op.f("fk_visit_targets_case_id_program_cases")
