@@ -190,6 +190,36 @@ class Settings(BaseSettings):
     elder_hotline: str = "0571-00000000"
     elder_hotline_is_sample: bool = True
 
+    # 幸福颐养 part 2 (workflows/visits, timebank, reviews, discovery) ---------------------------
+    # 探访: a target added in the last N days of a month counts from the next month unless visited
+    # in it (示例 sample value; the counting rule: docs/VISITS.md)
+    visit_new_target_grace_days: int = 7
+    # 时间银行 floors in minutes per account kind (示例 sample values: no Hangzhou/Fuyang rule was
+    # found, FACTS-eldercare.md §10); a balance never goes below its account's floor
+    timebank_floor_minutes: dict[str, int] = {
+        "volunteer": 0,
+        "family": 0,
+        "elder": 0,
+        "pool": -100_000_000,
+    }
+    # 复核 interval in months per program and income pattern. 低保: [DB] art. 31 yearly where the
+    # situation is stable, every six months where income is irregular or members can work
+    # (FACTS.md; national text not checked, FACTS-eldercare.md §11). Other programs: 示例 values.
+    review_interval_months: dict[str, dict[str, int]] = {
+        "dibao": {"stable": 12, "irregular": 6},
+        "dibao_edge": {"stable": 12, "irregular": 6},
+        "tekun": {"stable": 12, "irregular": 12},
+    }
+    review_reminder_working_days: int = 10  # remind the resident N working days ahead (示例)
+    # 主动发现 / 免申即享: per program, "case" (a finding staff confirm) or "tell" (the resident
+    # is told in their channel). Turned-80 findings look back this many days (a missed run).
+    discovery_mode: dict[str, str] = {
+        "elderly_allowance": "tell",
+        "elder_care_subsidy": "case",
+        "medical": "case",
+    }
+    discovery_lookback_days: int = 31
+
     @field_validator("telegram_token", mode="before")
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:

@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     from workflows.cli import eldercare
 
     eldercare.add_parser(sub)
+    remind = sub.add_parser("remind-reviews", help="daily: 复核 reminders into the outbox")
+    remind.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    discover = sub.add_parser("discover", help="daily: 主动发现 / 免申即享 rules over known people")
+    discover.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     return parser
 
 
@@ -127,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
         from workflows.cli import eldercare
 
         return eldercare.run(settings, args)
+    if args.command in ("remind-reviews", "discover"):
+        from workflows.cli import daily_jobs
+
+        job = daily_jobs.remind_reviews if args.command == "remind-reviews" else daily_jobs.discover
+        return job(settings, day=args.date)
     return 2
 
 

@@ -15,6 +15,7 @@ from workflows.auth import views as auth_views
 from workflows.cases import views as case_views
 from workflows.clock import Clock, SystemClock
 from workflows.db import make_engine, make_session_factory
+from workflows.discovery import views as discovery_views
 from workflows.documents import views as document_views
 from workflows.eldercare import views as eldercare_views
 from workflows.eligibility import views as eligibility_views
@@ -28,7 +29,10 @@ from workflows.models_registry import import_all_models
 from workflows.outbox import views as outbox_views
 from workflows.reference import views as reference_views
 from workflows.residents import views as resident_views
+from workflows.reviews import views as review_views
 from workflows.staff_pages import views as staff_page_views
+from workflows.timebank import views as timebank_views
+from workflows.visits import views as visit_views
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
@@ -68,6 +72,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         identity_views.router,
         eldercare_views.router,
         staff_page_views.router,
+        visit_views.router,
+        review_views.router,
+        timebank_views.router,
+        discovery_views.router,
     ):
         app.include_router(router)
     knowledge.http.install(app, settings)

@@ -16,6 +16,10 @@ MODEL_MODULES: tuple[str, ...] = (
     "workflows.leads.models",
     "workflows.identity.models",
     "workflows.eldercare.models",
+    "workflows.visits.models",
+    "workflows.reviews.models",
+    "workflows.timebank.models",
+    "workflows.discovery.models",
 )
 
 

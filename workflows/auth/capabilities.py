@@ -22,6 +22,11 @@ Views ask this module instead of checking roles themselves:
   coverage (every role and the internal caller: the directory holds no personal data, so it is
   not township-scoped).
 - ``MANAGE_ELDERCARE_DIRECTORY``: import or change the directory (the district supervisor).
+- ``VISITS``: the 探访 roster, visit log and visit rate (workflows/visits). Township staff see their
+  township, the supervisor the district, a grid worker (村社/网格员) only the villages assigned to
+  them (404 elsewhere); grid workers see no cases.
+- ``TIMEBANK``: 时间银行 accounts, service records and their confirmation (staff at a station,
+  grid workers, and the internal caller for the chat), scoped by the account's township.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ class Capability(StrEnum):
     ASK_KNOWLEDGE = "ask_knowledge"
     ELDERCARE_DIRECTORY = "eldercare_directory"
     MANAGE_ELDERCARE_DIRECTORY = "manage_eldercare_directory"
+    VISITS = "visits"
+    TIMEBANK = "timebank"
 
 
 _CASE_STAFF = frozenset(
@@ -49,6 +56,8 @@ _CASE_STAFF = frozenset(
         Capability.HANDLE_HANDOFFS,
         Capability.ASK_KNOWLEDGE,
         Capability.ELDERCARE_DIRECTORY,
+        Capability.VISITS,
+        Capability.TIMEBANK,
     }
 )
 
@@ -59,10 +68,23 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.ADVISER: frozenset(
         {Capability.ASK_KNOWLEDGE, Capability.HANDLE_HANDOFFS, Capability.ELDERCARE_DIRECTORY}
     ),
+    Role.GRID_WORKER: frozenset(
+        {
+            Capability.VISITS,
+            Capability.TIMEBANK,
+            Capability.ASK_KNOWLEDGE,
+            Capability.ELDERCARE_DIRECTORY,
+        }
+    ),
 }
 
 INTERNAL_CAPABILITIES: frozenset[Capability] = frozenset(
-    {Capability.CASE_DATA, Capability.ASK_KNOWLEDGE, Capability.ELDERCARE_DIRECTORY}
+    {
+        Capability.CASE_DATA,
+        Capability.ASK_KNOWLEDGE,
+        Capability.ELDERCARE_DIRECTORY,
+        Capability.TIMEBANK,
+    }
 )
 
 REFUSALS: dict[Capability, str] = {
@@ -72,6 +94,8 @@ REFUSALS: dict[Capability, str] = {
     Capability.ASK_KNOWLEDGE: "您的角色不能使用政策问答",
     Capability.ELDERCARE_DIRECTORY: "您的角色不能查看养老服务目录",
     Capability.MANAGE_ELDERCARE_DIRECTORY: "只有区级督导可以导入或修改养老服务目录",
+    Capability.VISITS: "您的角色不能查看或登记探访",
+    Capability.TIMEBANK: "您的角色不能办理时间银行业务",
 }
 
 

@@ -125,3 +125,5 @@ def staff_with(capability: Capability) -> Callable[..., Caller]:
 CaseReader = Annotated[Caller, Depends(caller_with(Capability.CASE_DATA))]
 CaseStaff = Annotated[Caller, Depends(staff_with(Capability.CASE_DATA))]
 HandoffStaff = Annotated[Caller, Depends(staff_with(Capability.HANDLE_HANDOFFS))]
+VisitStaff = Annotated[Caller, Depends(staff_with(Capability.VISITS))]
+TimebankCaller = Annotated[Caller, Depends(caller_with(Capability.TIMEBANK))]

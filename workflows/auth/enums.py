@@ -11,6 +11,8 @@ class Role(StrEnum):
     COUNTER = "counter"  # counter staff (窗口人员): intake, 受理, materials, forwarding
     SUPERVISOR = "supervisor"  # district supervisor (区级): sees every case, makes county decisions
     ADVISER = "adviser"  # elder-care adviser (养老顾问): reads, never decides
+    GRID_WORKER = "grid_worker"  # village/community or grid worker (村社/网格员): visits in
+    # the villages assigned to them (workflows/visits/areas.py), time-bank confirmations
 
     @property
     def label(self) -> str:
@@ -22,4 +24,5 @@ ROLE_LABELS: dict[Role, str] = {
     Role.COUNTER: "窗口人员",
     Role.SUPERVISOR: "区级督导",
     Role.ADVISER: "养老顾问",
+    Role.GRID_WORKER: "村社/网格员",
 }

@@ -27,6 +27,8 @@ from workflows.cases.profiles import profile_of
 from workflows.cases.schemas import TransitionIn
 from workflows.deadlines.clock import paused_days
 from workflows.deadlines.policy import FORWARD_WORKING_DAYS, PUBLIC_NOTICE_DAYS
+from workflows.reviews import service as reviews
+from workflows.visits import roster
 
 AuditData = dict[str, object]
 
@@ -103,10 +105,39 @@ def _record_objection(
 def _approve(
     session: Session, *, case: ProgramCase, body: TransitionIn, staff: StaffUser, env: CaseEnv
 ) -> AuditData:
+    """The decision; then the approved household goes on the 探访 roster (低保/低边/特困) and the
+    case gets its first 复核 date by rule (workflows/visits/roster.py, workflows/reviews/)."""
     case.decision_reason = body.note
     case.decided_at = env.now
     case.approved_on = env.today
-    return {}
+    data: AuditData = {}
+    session.flush()
+    application = case.application
+    target = roster.add_from_case(
+        session,
+        program=case.program,
+        case_id=case.id,
+        name=application.applicant_name,
+        id_number=application.applicant_id_number,
+        township_code=case.handling_township_code,
+        phone=application.applicant_phone,
+        today=env.today,
+        now=env.now,
+        actor=f"staff:{staff.username}",
+    )
+    if target is not None:
+        data["visit_target_id"] = target.id
+    review = reviews.schedule(
+        session,
+        case=case,
+        decided_on=env.today,
+        settings=env.settings,
+        calendar=env.calendar,
+        now=env.now,
+    )
+    if review is not None:
+        data["review_due_on"] = review.due_on.isoformat()
+    return data
 
 
 def _grant_urgent(

@@ -20,6 +20,7 @@ HOME_BY_ROLE = {
     Role.SUPERVISOR: "/staff/dashboard",
     Role.COUNTER: "/staff/intake",
     Role.ADVISER: "/staff/adviser",
+    Role.GRID_WORKER: "/staff/visits",
 }
 
 

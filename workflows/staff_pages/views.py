@@ -19,11 +19,24 @@ from workflows.staff_pages import (
     intake,
     login,
     qr,
+    visits,
 )
 from workflows.staff_pages.rendering import STATIC_DIR, STATIC_TYPES
 
 router = APIRouter(include_in_schema=False)
-for _module in (chat, login, cases, documents, dashboard, intake, adviser, handoffs, qr, eldercare):
+for _module in (
+    chat,
+    login,
+    cases,
+    documents,
+    dashboard,
+    intake,
+    adviser,
+    handoffs,
+    qr,
+    eldercare,
+    visits,
+):
     router.include_router(_module.router)
 router.include_router(handoff_stream.router)  # the console's live conversation
 router.include_router(adviser_plan.router)
