@@ -161,6 +161,30 @@ def check_internal_hops(settings: Settings) -> list[Problem]:
     return problems
 
 
+def check_wechat(settings: Settings) -> list[Problem]:
+    """With a WeChat token, the bridge also needs the AppID and AppSecret (and a 43-character
+    EncodingAESKey when one is given)."""
+    if settings.wechat_token is None:
+        return []
+    problems = [
+        Problem(name, "启用微信桥接须同时配置 / required with HUIMIN_WECHAT_TOKEN")
+        for name, value in (
+            ("HUIMIN_WECHAT_APP_ID", settings.wechat_app_id),
+            ("HUIMIN_WECHAT_APP_SECRET", settings.wechat_app_secret),
+        )
+        if not value
+    ]
+    key = settings.wechat_encoding_aes_key
+    if key is not None and len(key.get_secret_value()) != 43:
+        problems.append(
+            Problem(
+                "HUIMIN_WECHAT_ENCODING_AES_KEY",
+                "消息加解密密钥应为43个字符 / the EncodingAESKey has 43 characters",
+            )
+        )
+    return problems
+
+
 def run_checks(settings: Settings, *, check_ports: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     if settings.is_production:
@@ -175,6 +199,13 @@ def run_checks(settings: Settings, *, check_ports: bool = True) -> list[Problem]
             problem = check_port_free(host, port, name)
             if problem:
                 problems.append(problem)
+        if settings.wechat_token:
+            problem = check_port_free(
+                settings.wechat_host, settings.wechat_port, "HUIMIN_WECHAT_PORT"
+            )
+            if problem:
+                problems.append(problem)
+    problems += check_wechat(settings)
     for check in (check_database, check_embedding_model, check_docs):
         problem = check(settings)
         if problem:
