@@ -78,8 +78,11 @@ class _Turn:
 def dedup_key(message: Any) -> str:
     if getattr(message, "id", 0):
         return f"msg:{message.id}"
+    # WeChat's rule is FromUserName + CreateTime; the event and its key are added so two
+    # different clicks within one second are not taken for a retry (a retry repeats both).
     event = getattr(message, "event", "") or message.type
-    return f"evt:{message.source}:{message.time}:{event}"
+    raw = getattr(message, "_data", {}) or {}
+    return f"evt:{message.source}:{message.time}:{event}:{raw.get('EventKey') or ''}"
 
 
 def location_message(label: str | None) -> str:

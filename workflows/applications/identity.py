@@ -48,7 +48,8 @@ def subject_of(
     channel: str, channel_user_id: str | None, entered_by_staff: str | None
 ) -> str | None:
     """The Rasa sender id of the submitting conversation, as workflows/identity knows it:
-    ``telegram:<id>``, ``wechat:<openid>``, ``web:<id>``, ``counter:<staff username>:<session>``; None without one."""
+    ``telegram:<id>``, ``wechat:<openid>``, ``web:<id>``,
+    ``counter:<staff username>:<session>``; None without one."""
     if not channel_user_id:
         return None
     if channel == Channel.COUNTER.value:
