@@ -106,7 +106,7 @@ async def run(args: argparse.Namespace) -> None:
     ids = itertools.count(1)
     with Server(backends(args.dialogue_delay)) as back, Server(fake_wechat(counts)) as wx:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             rasa_url=back.url,
             api_url=back.url,
             wechat_token=TOKEN,
