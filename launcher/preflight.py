@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import ipaddress
+import json
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,6 +175,17 @@ def check_wechat(settings: Settings) -> list[Problem]:
         )
         if not value
     ]
+    try:
+        data = json.loads(settings.wechat_notice_template_data)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        problems.append(
+            Problem(
+                "HUIMIN_WECHAT_NOTICE_TEMPLATE_DATA",
+                '模板数据须为 JSON 对象,如 {"keyword1": "{number}"} / must be a JSON object',
+            )
+        )
     key = settings.wechat_encoding_aes_key
     if key is not None and len(key.get_secret_value()) != 43:
         problems.append(

@@ -152,6 +152,9 @@ def make_web_app(components: Components) -> Starlette:
 
     async def receive(request: Request) -> Response:
         query = CallbackQuery.of(request.query_params)
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return PlainTextResponse("too large", status_code=413)
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             return PlainTextResponse("too large", status_code=413)

@@ -55,6 +55,7 @@ class BridgeOptions:
 @dataclass(frozen=True)
 class Forward:
     text: str  # to Rasa
+    typed: bool = False  # typed by the resident: "1", "2" … may pick an offered choice
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,19 @@ class WeChatBridge:
             log.info("wechat retry of %s not processed again", key)
             return previous if previous and previous != _PENDING else SUCCESS
         openid = str(message.source)
-        await self.window.touch(openid)
-        incoming = await self.interpret(openid, message)
-        if incoming is None:
-            answer = SUCCESS
-        elif isinstance(incoming, Say):
-            answer = self.codec.text_reply(query, message, incoming.text)
-        else:
-            answer = await self._within_budget(query, message, openid, incoming)
-        await self.store.set(key, answer, ttl)
+        try:
+            await self.window.touch(openid)
+            incoming = await self.interpret(openid, message)
+            if incoming is None:
+                answer = SUCCESS
+            elif isinstance(incoming, Say):
+                answer = self.codec.text_reply(query, message, incoming.text)
+            else:
+                answer = await self._within_budget(query, message, openid, incoming)
+            await self.store.set(key, answer, ttl)
+        except Exception as exc:  # never a 500: WeChat would tell the resident "无法提供服务"
+            log.error("wechat callback failed: %s", mask_id_text(repr(exc)))
+            return self.codec.text_reply(query, message, texts.INTERNAL_ERROR)
         return answer
 
     async def interpret(self, openid: str, message: Any) -> Incoming | None:
@@ -160,7 +165,7 @@ class WeChatBridge:
                 return None
             if text.startswith("/"):  # Rasa would read it as "/intent{...}"
                 return Say(texts.COMMAND_REFUSED)
-            return Forward(await self.choices.resolve(openid, text))
+            return Forward(text, typed=True)
         if isinstance(message, VoiceMessage):
             recognition = str(message.recognition or "").strip()
             if recognition and not recognition.startswith("/"):
@@ -229,7 +234,11 @@ class WeChatBridge:
     async def _once(self, openid: str, incoming: Forward | Attach) -> str:
         if isinstance(incoming, Attach):
             return await self.uploads.attach(openid, incoming.media_id)
-        replies = await self.rasa.send(f"{CHANNEL}:{openid}", incoming.text)
+        # Resolved here, under the resident's lock: after the previous turn offered its choices.
+        text = incoming.text
+        if incoming.typed:
+            text = await self.choices.resolve(openid, text)
+        replies = await self.rasa.send(f"{CHANNEL}:{openid}", text)
         rendered = render(replies)
         await self.choices.offer(openid, rendered.choices)
         extra = await self.uploads.attach_pending(openid)
@@ -293,11 +302,18 @@ class _UserLock:
         bridge, openid = self._bridge, self._openid
         self._lock = bridge._locks.setdefault(openid, asyncio.Lock())
         bridge._lock_users[openid] = bridge._lock_users.get(openid, 0) + 1
-        await self._lock.acquire()
+        try:
+            await self._lock.acquire()
+        except BaseException:  # cancelled while waiting
+            self._forget()
+            raise
 
     async def __aexit__(self, *exc: object) -> None:
-        bridge, openid = self._bridge, self._openid
         self._lock.release()
+        self._forget()
+
+    def _forget(self) -> None:
+        bridge, openid = self._bridge, self._openid
         bridge._lock_users[openid] -= 1
         if not bridge._lock_users[openid]:
             del bridge._lock_users[openid], bridge._locks[openid]

@@ -34,3 +34,15 @@ def test_preflight_names_missing_wechat_settings(tmp_path: Path) -> None:
         "HUIMIN_WECHAT_ENCODING_AES_KEY",
     ]
     assert all(p.message[0] not in "abcdefghijklmnopqrstuvwxyz" for p in problems)  # Chinese first
+
+
+def test_preflight_refuses_template_data_that_is_not_a_json_object(tmp_path: Path) -> None:
+    settings = make_settings(
+        tmp_path,
+        wechat_token="t",
+        wechat_app_id="wx1",
+        wechat_app_secret="s",
+        wechat_notice_template_data='["{number}"]',
+    )
+    [problem] = check_wechat(settings)
+    assert problem.setting == "HUIMIN_WECHAT_NOTICE_TEMPLATE_DATA"
