@@ -137,12 +137,12 @@ class WeChatBridge:
         """The HTTP body answering one verified callback."""
         key = f"seen:{dedup_key(message)}"
         ttl = self.options.dedup_ttl_seconds
-        if not await self.store.add(key, _PENDING, ttl):
-            previous = await self.store.get(key)
-            log.info("wechat retry of %s not processed again", key)
-            return previous if previous and previous != _PENDING else SUCCESS
         openid = str(message.source)
         try:
+            if not await self.store.add(key, _PENDING, ttl):
+                previous = await self.store.get(key)
+                log.info("wechat retry of %s not processed again", key)
+                return previous if previous and previous != _PENDING else SUCCESS
             await self.window.touch(openid)
             incoming = await self.interpret(openid, message)
             if incoming is None:
@@ -151,10 +151,14 @@ class WeChatBridge:
                 answer = self.codec.text_reply(query, message, incoming.text)
             else:
                 answer = await self._within_budget(query, message, openid, incoming)
-            await self.store.set(key, answer, ttl)
-        except Exception as exc:  # never a 500: WeChat would tell the resident "无法提供服务"
+        except Exception as exc:  # e.g. Redis down. Never a 500: WeChat would then tell the
+            # resident "该公众号暂时无法提供服务"; unprocessed (a retry may get through)
             log.error("wechat callback failed: %s", mask_id_text(repr(exc)))
             return self.codec.text_reply(query, message, texts.INTERNAL_ERROR)
+        try:  # what a retry of this callback gets
+            await self.store.set(key, answer, ttl)
+        except Exception as exc:
+            log.warning("wechat answer of %s not stored: %s", key, type(exc).__name__)
         return answer
 
     async def interpret(self, openid: str, message: Any) -> Incoming | None:

@@ -206,3 +206,34 @@ async def test_a_long_answer_goes_as_customer_service_messages_in_order(
     assert len(pieces) > 1
     assert all(len(p.encode()) <= 2000 for p in pieces)
     assert "\n".join(pieces) == long_text
+
+
+async def test_an_unexpected_failure_is_a_polite_reply_not_a_500(
+    wechat_settings, backends, wechat, callbacks_factory
+) -> None:
+    import httpx
+
+    from channels.api import ApiClient
+    from channels.wechat.app import build_components, make_web_app
+    from channels.wechat.store import MemoryStore
+    from huimin.rasa_client import RasaClient
+
+    class BrokenStore(MemoryStore):
+        async def set(self, key: str, value: str, ttl_seconds: float) -> None:
+            raise RuntimeError("store lost")
+
+    components = build_components(
+        wechat_settings,
+        rasa=RasaClient(wechat_settings.rasa_url),
+        api=ApiClient(wechat_settings.api_url, "test-internal"),
+        store=BrokenStore(),
+        run_notifier=False,
+    )
+    transport = httpx.ASGITransport(app=make_web_app(components))
+    async with httpx.AsyncClient(transport=transport, base_url="http://w") as client:
+        wx = callbacks_factory(client)
+        response = await wx.post(wx.text("你好"))
+        assert response.status_code == 200
+        assert wx.reply(response).content.startswith("抱歉,处理您的消息时出了点问题")
+    await components.stop()
+    assert backends.rasa_calls == []  # not processed without de-duplication
