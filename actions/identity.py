@@ -1,15 +1,16 @@
 """The channel identity behind a Rasa sender id: ``<channel>:<user id>``.
 
-``telegram:12345`` and ``web:abc`` are residents; ``counter:<staff username>:<uuid>`` is a staff
-member entering an application at the counter for a resident. Anything else (e.g. ``rasa shell``'s
-``default``) is treated as a web user with the whole id.
+``telegram:12345``, ``wechat:<openid>`` and ``web:abc`` are residents;
+``counter:<staff username>:<uuid>`` is a staff member entering an application at the counter for
+a resident. Anything else (e.g. ``rasa shell``'s ``default``) is treated as a web user with the
+whole id.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-KNOWN_CHANNELS = ("telegram", "web", "counter")
+KNOWN_CHANNELS = ("telegram", "wechat", "web", "counter")
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,25 @@ class Settings(BaseSettings):
     telegram_webhook_listen_host: str = "127.0.0.1"  # webhook mode: listen here (behind TLS)
     telegram_webhook_listen_port: int = 8443  # webhook mode: listen port (behind TLS)
 
+    # 微信公众号 bridge (channels/wechat; `python -m channels.wechat`; docs/channels.md).
+    # Started by `make run` only when wechat_token (the callback 令牌 Token) is set.
+    wechat_token: SecretStr | None = None  # 服务器配置 → 令牌(Token), signs every callback
+    wechat_app_id: str | None = None  # 开发者ID(AppID)
+    wechat_app_secret: SecretStr | None = None  # 开发者密码(AppSecret), for the access token
+    wechat_encoding_aes_key: SecretStr | None = None  # 消息加解密密钥 (43 chars): 安全模式
+    wechat_host: str = "127.0.0.1"  # the callback listens here, behind the TLS reverse proxy
+    wechat_port: int = 8010
+    wechat_api_base_url: str = "https://api.weixin.qq.com"  # tests point it at a local fake
+    wechat_reply_budget_seconds: float = 4.0  # WeChat waits 5 s for a passive reply
+    wechat_dedup_ttl_seconds: int = 600  # a MsgId seen within this long is not processed again
+    # Notifications outside the 48-hour 客服消息 window: a 模板消息 template id and its data,
+    # each value formatted with {number} (application number), {text} (notice), {time}.
+    wechat_notice_template_id: str | None = None
+    wechat_notice_template_data: str = (
+        '{"first": "{text}", "keyword1": "{number}", "keyword2": "{time}",'
+        ' "remark": "回复“查进度”查看详情"}'
+    )
+
     # Workflow backend (workflows/)
     password_hash_rounds: int = 12  # bcrypt cost for staff passwords; tests lower it for speed
     token_ttl_minutes: int = 480  # lifetime of a staff bearer token (one working day)
@@ -220,7 +239,15 @@ class Settings(BaseSettings):
     }
     discovery_lookback_days: int = 31
 
-    @field_validator("telegram_token", mode="before")
+    @field_validator(
+        "telegram_token",
+        "wechat_token",
+        "wechat_app_secret",
+        "wechat_encoding_aes_key",
+        "wechat_app_id",
+        "wechat_notice_template_id",
+        mode="before",
+    )
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         return None if value in ("", None) else value
@@ -251,7 +278,7 @@ class Settings(BaseSettings):
             raise ValueError("must be greater than 0")
         return value
 
-    @field_validator("api_port", "rasa_port", "action_port")
+    @field_validator("api_port", "rasa_port", "action_port", "wechat_port")
     @classmethod
     def _port_in_range(cls, value: int) -> int:
         if not 1 <= value <= 65535:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import ipaddress
+import json
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,6 +162,41 @@ def check_internal_hops(settings: Settings) -> list[Problem]:
     return problems
 
 
+def check_wechat(settings: Settings) -> list[Problem]:
+    """With a WeChat token, the bridge also needs the AppID and AppSecret (and a 43-character
+    EncodingAESKey when one is given)."""
+    if settings.wechat_token is None:
+        return []
+    problems = [
+        Problem(name, "启用微信桥接须同时配置 / required with HUIMIN_WECHAT_TOKEN")
+        for name, value in (
+            ("HUIMIN_WECHAT_APP_ID", settings.wechat_app_id),
+            ("HUIMIN_WECHAT_APP_SECRET", settings.wechat_app_secret),
+        )
+        if not value
+    ]
+    try:
+        data = json.loads(settings.wechat_notice_template_data)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        problems.append(
+            Problem(
+                "HUIMIN_WECHAT_NOTICE_TEMPLATE_DATA",
+                '模板数据须为 JSON 对象,如 {"keyword1": "{number}"} / must be a JSON object',
+            )
+        )
+    key = settings.wechat_encoding_aes_key
+    if key is not None and len(key.get_secret_value()) != 43:
+        problems.append(
+            Problem(
+                "HUIMIN_WECHAT_ENCODING_AES_KEY",
+                "消息加解密密钥应为43个字符 / the EncodingAESKey has 43 characters",
+            )
+        )
+    return problems
+
+
 def run_checks(settings: Settings, *, check_ports: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     if settings.is_production:
@@ -175,6 +211,13 @@ def run_checks(settings: Settings, *, check_ports: bool = True) -> list[Problem]
             problem = check_port_free(host, port, name)
             if problem:
                 problems.append(problem)
+        if settings.wechat_token:
+            problem = check_port_free(
+                settings.wechat_host, settings.wechat_port, "HUIMIN_WECHAT_PORT"
+            )
+            if problem:
+                problems.append(problem)
+    problems += check_wechat(settings)
     for check in (check_database, check_embedding_model, check_docs):
         problem = check(settings)
         if problem:

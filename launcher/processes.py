@@ -63,6 +63,15 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
                 "Telegram 桥接 (python-telegram-bot)",
             )
         )
+    if settings.wechat_token:
+        specs.append(
+            ProcessSpec(
+                "wechat",
+                [python, "-m", "channels.wechat"],
+                f"http://{settings.wechat_host}:{settings.wechat_port}/wechat/callback",
+                "微信公众号桥接 (wechatpy; 服务器地址经 TLS 反向代理)",
+            )
+        )
     if settings.sms_gateway_url:
         specs.append(
             ProcessSpec(

@@ -58,6 +58,8 @@ def print_banner(specs: list[ProcessSpec], settings: Settings) -> None:
         print(f"  {spec.name:<9} {spec.url:<40} {spec.what}")
     if not settings.telegram_token:
         print("  telegram  (not started: set HUIMIN_TELEGRAM_TOKEN to start the bridge)")
+    if not settings.wechat_token:
+        print("  wechat    (not started: set HUIMIN_WECHAT_TOKEN to start the bridge)")
     base = settings.public_base_url
     print(f"  staff pages: {base}/staff/login   web chat: {base}/chat   QR codes: {base}/qr")
     print("  Ctrl-C stops everything.\n", flush=True)

@@ -12,6 +12,7 @@ from actions.identity import parse_sender
     ("sender", "channel", "user", "staff"),
     [
         ("telegram:12345", "telegram", "12345", None),
+        ("wechat:oHuimin_R-1", "wechat", "oHuimin_R-1", None),
         ("web:abc", "web", "abc", None),
         ("counter:wang.li:9f1c", "counter", "9f1c", "wang.li"),
         ("default", "web", "default", None),

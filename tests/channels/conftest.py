@@ -89,7 +89,7 @@ def make_backends_app(state: Backends) -> FastAPI:
 
     @app.get("/api/residents/applications")
     async def applications(channel: str, channel_user_id: str) -> Any:
-        assert channel == "telegram"
+        assert channel in ("telegram", "wechat")
         return state.applications.get(channel_user_id, [])
 
     @app.post("/api/applications/{application_id}/documents", status_code=201)
@@ -288,6 +288,12 @@ def backends(backends_server: tuple[Backends, str]) -> Backends:
     state, _ = backends_server
     state.reset()
     return state
+
+
+@pytest.fixture(scope="session")
+def live_server_class() -> type[LiveServer]:
+    """uvicorn-in-a-thread for other fakes (the WeChat tests' fake of WeChat's servers)."""
+    return LiveServer
 
 
 @pytest.fixture(name="make_settings")

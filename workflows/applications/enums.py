@@ -8,6 +8,7 @@ from enum import StrEnum
 
 class Channel(StrEnum):
     TELEGRAM = "telegram"
+    WECHAT = "wechat"  # 微信公众号: channel_user_id is the openid
     WEB = "web"
     COUNTER = "counter"
 

@@ -48,12 +48,13 @@ def subject_of(
     channel: str, channel_user_id: str | None, entered_by_staff: str | None
 ) -> str | None:
     """The Rasa sender id of the submitting conversation, as workflows/identity knows it:
-    ``telegram:<id>``, ``web:<id>``, ``counter:<staff username>:<session>``; None without one."""
+    ``telegram:<id>``, ``wechat:<openid>``, ``web:<id>``,
+    ``counter:<staff username>:<session>``; None without one."""
     if not channel_user_id:
         return None
     if channel == Channel.COUNTER.value:
         return f"counter:{entered_by_staff}:{channel_user_id}" if entered_by_staff else None
-    if channel in (Channel.TELEGRAM.value, Channel.WEB.value):
+    if channel in (Channel.TELEGRAM.value, Channel.WECHAT.value, Channel.WEB.value):
         return f"{channel}:{channel_user_id}"
     return None
 

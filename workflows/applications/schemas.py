@@ -64,7 +64,8 @@ class ApplicationIn(HouseholdBase):
             problems.append(
                 (("consent_verification",), "须同意家庭经济状况信息核对授权后才能提交申请")
             )
-        if self.channel in (Channel.TELEGRAM, Channel.WEB) and not self.channel_user_id:
+        online = (Channel.TELEGRAM, Channel.WECHAT, Channel.WEB)
+        if self.channel in online and not self.channel_user_id:
             problems.append((("channel_user_id",), "线上申请须提供渠道用户标识"))
         if not self.hukou_township_code and not self.hukou_region_text:
             problems.append(

@@ -10,13 +10,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from workflows.fields import IdNumber
 
-# The Rasa sender ids: web:<uuid>, telegram:<id>, counter:<staff username>:<uuid>
-_SUBJECT = re.compile(r"^(web|telegram|counter):[A-Za-z0-9_.@:\-]{1,110}$")
+# The Rasa sender ids: web:<uuid>, telegram:<id>, wechat:<openid>, counter:<staff username>:<uuid>
+_SUBJECT = re.compile(r"^(web|telegram|wechat|counter):[A-Za-z0-9_.@:\-]{1,110}$")
 
 
 def _subject(value: str) -> str:
     if not _SUBJECT.match(value):
-        raise ValueError("对话标识格式不正确(应为 web:…、telegram:… 或 counter:…)")
+        raise ValueError("对话标识格式不正确(应为 web:…、telegram:…、wechat:… 或 counter:…)")
     return value
 
 
