@@ -89,7 +89,10 @@ async def test_82_year_old_father_gets_the_allowance_verdict_and_next_step_at_on
     tracker = kit.tracker(
         "我爸今年82，高龄补贴能领吗",
         "check_eligibility",
-        entities=[{"entity": "age", "value": "82"}, {"entity": "program", "value": "elderly_allowance"}],
+        entities=[
+            {"entity": "age", "value": "82"},
+            {"entity": "program", "value": "elderly_allowance"},
+        ],
     )
     events = await ActionPrescreenFacts().run(dispatcher, tracker, kit.domain)
     slots = kit.slots(events)
@@ -297,7 +300,9 @@ async def test_medical_aid_asks_for_spending_and_illness_a_dibao_alone_does_not(
     assert slots["requested_slot"] == "expenses_text"
     dispatcher.messages.clear()
     only_dibao = {**BEFORE_SPENDING, "program_offers": [], "extra_programs": []}
-    slots = await validate(kit, dispatcher, "低保和临时救助", "inform", "programs", slots=only_dibao)
+    slots = await validate(
+        kit, dispatcher, "低保和临时救助", "inform", "programs", slots=only_dibao
+    )
     assert slots["requested_slot"] == "expenses_text"  # 临时救助 needs the spending
     slots = await validate(
         kit, dispatcher, "/affirm", "affirm", "documents_later",
@@ -339,7 +344,8 @@ async def test_the_proposal_offers_other_programs_with_a_reason_each_and_adds_th
         **filled, "property_text": None})
     assert slots["requested_slot"] == "extra_programs"
     offers = slots["program_offers"]
-    assert offers and all(item["reason"] for item in offers)
+    assert offers
+    assert all(item["reason"] for item in offers)
     assert "dibao" not in {item["program"] for item in offers}
     sent = api.json_of("POST", "/api/eligibility/prescreen")
     assert "name" not in sent["members"][0]
