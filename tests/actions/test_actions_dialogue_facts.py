@@ -241,7 +241,11 @@ async def test_a_member_at_the_name_prompt_is_taken_as_a_member_and_the_name_ask
     # then the applicant's own name
     dispatcher.messages.clear()
     slots = await validate(
-        kit, dispatcher, "张建国", "inform", "applicant_name",
+        kit,
+        dispatcher,
+        "张建国",
+        "inform",
+        "applicant_name",
         slots={**MANUAL, "members": slots["members"]},
     )
     assert slots["applicant_name"] == "张建国"
@@ -264,7 +268,11 @@ async def test_the_third_failed_name_offers_a_person_or_the_counter(
     kit: Any, dispatcher: CollectingDispatcher, api: Any
 ) -> None:
     slots = await validate(
-        kit, dispatcher, "银湖街道", "inform", "applicant_name",
+        kit,
+        dispatcher,
+        "银湖街道",
+        "inform",
+        "applicant_name",
         slots={**MANUAL, "form_failures": 2},
     )
     assert kit.responses(dispatcher) == ["utter_name_not_a_name", "utter_repeated_failure"]
@@ -305,7 +313,11 @@ async def test_medical_aid_asks_for_spending_and_illness_a_dibao_alone_does_not(
     )
     assert slots["requested_slot"] == "expenses_text"  # 临时救助 needs the spending
     slots = await validate(
-        kit, dispatcher, "/affirm", "affirm", "documents_later",
+        kit,
+        dispatcher,
+        "/affirm",
+        "affirm",
+        "documents_later",
         slots={**only_dibao, "programs": ["dibao"]},
     )
     assert slots["requested_slot"] == "summary_confirmed"
@@ -340,8 +352,14 @@ async def test_the_proposal_offers_other_programs_with_a_reason_each_and_adds_th
         "programs": ["dibao"],
         "expenses_text": "看病一年自付三万",
     }
-    slots = await validate(kit, dispatcher, "只有一套自住房", "inform", "property_text", slots={
-        **filled, "property_text": None})
+    slots = await validate(
+        kit,
+        dispatcher,
+        "只有一套自住房",
+        "inform",
+        "property_text",
+        slots={**filled, "property_text": None},
+    )
     assert slots["requested_slot"] == "extra_programs"
     offers = slots["program_offers"]
     assert offers
@@ -360,7 +378,8 @@ async def test_the_proposal_offers_other_programs_with_a_reason_each_and_adds_th
     first = offers[0]["program"]
     dispatcher.messages.clear()
     tracker = kit.tracker(
-        f'/inform{{"program": "{first}"}}', "inform",
+        f'/inform{{"program": "{first}"}}',
+        "inform",
         entities=[{"entity": "program", "value": first}],
         slots={**filled, "program_offers": offers, "requested_slot": "extra_programs"},
         extracted={"extra_programs": f'/inform{{"program": "{first}"}}'},
@@ -379,8 +398,14 @@ async def test_nothing_more_to_offer_skips_the_proposal(
     api.routes[("POST", "/api/eligibility/prescreen")] = lambda request: httpx.Response(
         200, json={"verdicts": [{"program": "dibao", "verdict": "likely", "reasons": []}]}
     )
-    slots = await validate(kit, dispatcher, "只有一套自住房", "inform", "property_text", slots={
-        **BEFORE_SPENDING, "programs": ["dibao"], "property_text": None})
+    slots = await validate(
+        kit,
+        dispatcher,
+        "只有一套自住房",
+        "inform",
+        "property_text",
+        slots={**BEFORE_SPENDING, "programs": ["dibao"], "property_text": None},
+    )
     assert slots["program_offers"] == []
     assert slots["extra_programs"] == []
     assert slots["requested_slot"] == "documents_later"
