@@ -12,9 +12,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 
-from actions import api_client, household, identity_check, parsing
+from actions import api_client, household, identity_check, parsing, proposals
 from actions.common import entity_values, latest_intent
 from actions.form_base import HuiminFormValidation, in_district, yes_no
+from huimin import names
 from huimin.idcard import InvalidIdNumber, mask, parse
 from huimin.local_time import LOCAL_TZ
 from huimin.programs import Program, program_from_text
@@ -51,6 +52,11 @@ FIELD_WORDS: tuple[tuple[str, str], ...] = (
     ("材料", "documents_later"),
 )
 CORRECTABLE = {slot for _, slot in FIELD_WORDS}
+# Programs whose rules need the household's rigid spending, and who is seriously ill.
+NEEDS_EXPENSES = frozenset({"medical", "rigid_expenditure", "education", "temporary"})
+NEEDS_ILLNESS = frozenset({"medical", "rigid_expenditure"})
+ILLNESS_WORDS = re.compile(r"病|癌|尿毒症|透析|白血病|化疗|瘫痪|中风|住院|手术")
+_PROGRAM_SLOTS = ("programs", "program_picks", "extra_programs", "program_offers")
 
 
 def field_to_correct(tracker: Tracker, text: str) -> str | None:
@@ -79,21 +85,24 @@ def slots_to_reset(field: str, tracker: Tracker) -> dict[str, Any]:
     if field == "members":
         registry = tracker.get_slot("registry_household")
         members = list(tracker.get_slot("members") or [])
+        again = {"illness_text": None, "extra_programs": None, "program_offers": None}
         if registry:
             rebuilt = household.members_from_registry(registry, tracker.get_slot("id_number"))
-            return {"members": rebuilt, "household_confirmed": None, "member_entry": None}
-        return {"members": members[:1], "household_confirmed": False, "member_entry": None}
+            return {"members": rebuilt, "household_confirmed": None, "member_entry": None, **again}
+        return {"members": members[:1], "household_confirmed": False, "member_entry": None, **again}
     if field == "programs":
-        return {"programs": None, "program_picks": None}
+        return dict.fromkeys(_PROGRAM_SLOTS)
     if field == "residence_township":
         return {"residence_township": None, "has_residence_permit": None}
     return {field: None}
 
 
-def manual_household(tracker: Tracker, id_number: str) -> dict[str, Any]:
+def manual_household(
+    tracker: Tracker, id_number: str, name: str | None = None
+) -> dict[str, Any]:
     """The household entered by hand: only 本人, named by the resident, never by the registry."""
     self_member = household.blank_member("本人", id_number)
-    self_member["name"] = tracker.get_slot("applicant_name")
+    self_member["name"] = name or tracker.get_slot("applicant_name")
     return {
         "registry_household": None,
         "members": [self_member],
@@ -113,6 +122,12 @@ def parse_programs(tracker: Tracker, value: Any) -> list[str]:
         if program and program.value not in found:
             found.append(program.value)
     return found
+
+
+def chosen_programs(tracker: Tracker) -> list[str]:
+    """The programs chosen so far (also the picks while the resident is still choosing)."""
+    chosen = [str(code) for code in tracker.get_slot("programs") or []]
+    return chosen + [str(c) for c in tracker.get_slot("program_picks") or [] if c not in chosen]
 
 
 class ValidateApplicationForm(HuiminFormValidation):
@@ -137,15 +152,36 @@ class ValidateApplicationForm(HuiminFormValidation):
             slots.remove("member_entry")
         if identity_check.settled(tracker):
             slots.remove("identity_code")
+        chosen = set(chosen_programs(tracker))
+        if not chosen & NEEDS_EXPENSES:
+            slots.remove("expenses_text")
+        if not chosen & NEEDS_ILLNESS:
+            slots.remove("illness_text")
         return slots
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> list[EventType]:
+        """The slots' validation; then, when the proposal is the next question, the other
+        programs the household may qualify for (none: the question is skipped)."""
+        events = list(await super().get_validation_events(dispatcher, tracker, domain))
+        tracker.add_slots(events)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = [slot for slot in required if tracker.slots.get(slot) is None]
+        if missing[:1] == ["extra_programs"] and tracker.get_slot("program_offers") is None:
+            found = await proposals.offers(tracker, chosen_programs(tracker))
+            extra: list[EventType] = [SlotSet("program_offers", found)]
+            if not found:
+                extra.append(SlotSet("extra_programs", []))
+            tracker.add_slots(extra)
+            events += extra
+        return events
 
     async def next_requested_slot(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> EventType | None:
         """The first empty required slot; ``identity_code`` is asked again while a code is sent."""
-        required = await self.required_slots(
-            self.domain_slots(domain), dispatcher, tracker, domain
-        )
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         for slot in required:
             value = tracker.slots.get(slot)
             if value is None or (slot == "identity_code" and value == identity_check.SENT):
@@ -200,6 +236,7 @@ class ValidateApplicationForm(HuiminFormValidation):
             current = None
         except api_client.ApiUnavailableError:
             current = None
+        said = self.name_with_id(text, tracker)
         if current is None:
             # Verification cannot be checked: nothing from the registry, the household by hand.
             dispatcher.utter_message(response="utter_identity_unavailable")
@@ -207,7 +244,8 @@ class ValidateApplicationForm(HuiminFormValidation):
                 {
                     "id_number": info.number,
                     "identity_code": identity_check.SKIPPED,
-                    **manual_household(tracker, info.number),
+                    **said,
+                    **manual_household(tracker, info.number, said.get("applicant_name")),
                 }
             )
         if current.verified:
@@ -216,6 +254,7 @@ class ValidateApplicationForm(HuiminFormValidation):
         # Not verified for this ID: nothing from the registry until identity_code is answered.
         return self.accept(
             {
+                **said,
                 "id_number": info.number,
                 "identity_code": None,
                 "registry_household": None,
@@ -223,6 +262,17 @@ class ValidateApplicationForm(HuiminFormValidation):
                 "household_confirmed": None,
             }
         )
+
+    def name_with_id(self, text: str, tracker: Tracker) -> dict[str, Any]:
+        """ "张建国 330183…": the applicant's name said with the ID number (kept unless the
+        registry names the person later), so the name is not asked again."""
+        if tracker.get_slot("applicant_name") or names.member_word(text):
+            return {}
+        rest = parsing.ID_LIKE.sub(" ", text)
+        name = names.person_name(rest)
+        if not name or names.name_problem(name) or not re.search(r"[\u4e00-\u9fff]{2}", rest):
+            return {}
+        return {"applicant_name": name}
 
     async def validate_identity_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
@@ -284,20 +334,60 @@ class ValidateApplicationForm(HuiminFormValidation):
             values["hukou_township"] = hukou
         return values
 
-    def validate_applicant_name(
+    async def validate_applicant_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         text = self.answer_text(value, tracker)
-        name = None if self.too_long(text) else parsing.person_name(text)
-        if not name:
+        if self.too_long(text):
             return self.reject(dispatcher, tracker, "applicant_name", "utter_invalid_name")
         members = [dict(m) for m in tracker.get_slot("members") or []]
+        if names.member_word(text):
+            # "妻子 李秀英 330183…": a family member, not the applicant; the name is asked again
+            added = await self.member_from_name_prompt(text, members)
+            if added is not None:
+                dispatcher.utter_message(
+                    response="utter_name_was_member", relation=added["relation"], name=added["name"]
+                )
+                members.append(added)
+                return {"applicant_name": None, "members": members}
+            return self.reject(dispatcher, tracker, "applicant_name", "utter_name_is_member")
+        name = names.person_name(text)
+        problem = names.name_problem(name or text)
+        if problem and (name is None or names.name_problem(name)):
+            return self.reject(
+                dispatcher, tracker, "applicant_name", "utter_name_not_a_name", reason=problem
+            )
+        if not name:
+            return self.reject(dispatcher, tracker, "applicant_name", "utter_invalid_name")
         if members and members[0].get("relation") == "本人":
             members[0]["name"] = name
             category, grade = parsing.disability(text)
             if category or grade:
                 members[0].update({"disability_category": category, "disability_grade": grade})
         return self.accept({"applicant_name": name, "members": members or None})
+
+    async def member_from_name_prompt(
+        self, text: str, members: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The member a resident described at the name prompt, if complete and new."""
+        try:
+            parsed = await household.parse("members", text)
+        except api_client.ApiError:
+            return None
+        found = (parsed.get("members") or [{}])[0]
+        member = household.blank_member(str(found.get("relation") or ""))
+        member.update({key: found.get(key, member[key]) for key in household.MEMBER_KEYS})
+        if not (member["relation"] and member["name"] and member["id_number"]):
+            return None
+        if names.name_problem(str(member["name"])):
+            return None
+        try:
+            member["id_number"] = parse(member["id_number"]).number
+        except InvalidIdNumber:
+            return None
+        if any(m.get("id_number") == member["id_number"] for m in members):
+            return None
+        return member
 
     def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
@@ -326,9 +416,7 @@ class ValidateApplicationForm(HuiminFormValidation):
             return {"household_confirmed": value}  # set by the ID lookup, or re-validated
         answer = yes_no(tracker, self.answer_text(value, tracker))
         if answer is None:
-            return self.reject(
-                dispatcher, tracker, "household_confirmed", "utter_please_choose"
-            )
+            return self.reject(dispatcher, tracker, "household_confirmed", "utter_please_choose")
         if answer:
             return self.accept({"household_confirmed": True, "member_entry": "done"})
         members = list(tracker.get_slot("members") or [])
@@ -422,6 +510,76 @@ class ValidateApplicationForm(HuiminFormValidation):
         dispatcher.utter_message(response="utter_program_added", picks=labels)
         return {"programs": None, "program_picks": picks}
 
+    async def validate_expenses_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        """Spending; an illness named in the same answer ("老伴尿毒症,看病一年自付三万") also
+        answers the illness question."""
+        result = await super().validate_expenses_text(value, dispatcher, tracker, domain)
+        text = result.get("expenses_text")
+        if (
+            text
+            and tracker.get_slot("illness_text") is None
+            and set(chosen_programs(tracker)) & NEEDS_ILLNESS
+            and ILLNESS_WORDS.search(text)
+        ):
+            illness = await self.validate_illness_text(text, dispatcher, tracker, domain)
+            if illness.get("illness_text"):
+                result.update(illness)
+        return result
+
+    async def validate_illness_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        """Who is seriously ill: each member's ``serious_illness`` (kept on the members slot)."""
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" and not parsing.numbers(text):
+            text = "没有"
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "illness_text", "utter_invalid_illness")
+        members = [dict(m) for m in tracker.get_slot("members") or []]
+        try:
+            parsed = await household.parse("illness", text, members)
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            return self.accept({"illness_text": text})
+        except api_client.ApiRejectedError:
+            parsed = {}
+        if not parsed.get("understood"):
+            return self.reject(dispatcher, tracker, "illness_text", "utter_invalid_illness")
+        answered = iter(parsed.get("members") or [])
+        ill = []
+        for member in members:
+            if member.get("relation"):
+                found: dict[str, Any] = next(answered, {})
+                member["serious_illness"] = bool(found.get("serious_illness"))
+                if member["serious_illness"]:
+                    ill.append(f"{member['relation']}{member.get('name') or ''}")
+        if ill:
+            dispatcher.utter_message(response="utter_illness_noted", members="、".join(ill))
+        return self.accept({"illness_text": text, "members": members})
+
+    def validate_extra_programs(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        """The proposal's answer: all (yes), none (no), or the programs named."""
+        if isinstance(value, list):
+            return {"extra_programs": value}  # set by this action, re-validated on reactivation
+        offered = [str(item["program"]) for item in tracker.get_slot("program_offers") or []]
+        text = self.answer_text(value, tracker)
+        picked = [code for code in parse_programs(tracker, text) if code in offered]
+        if not picked:
+            answer = yes_no(tracker, text)
+            if answer is None:
+                return self.reject(dispatcher, tracker, "extra_programs", "utter_please_choose")
+            picked = offered if answer else []
+        programs = list(tracker.get_slot("programs") or [])
+        programs += [code for code in picked if code not in programs]
+        if picked:
+            labels = "、".join(Program(code).label for code in programs)
+            dispatcher.utter_message(response="utter_extra_programs_added", picks=labels)
+        return self.accept({"extra_programs": picked, "programs": programs})
+
     def validate_documents_later(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
@@ -498,5 +656,23 @@ class ActionAskHouseholdConfirmed(Action):
         dispatcher.utter_message(
             response="utter_ask_household_confirmed",
             members_text=household.describe(tracker.get_slot("members") or []),
+        )
+        return []
+
+
+class ActionAskExtraPrograms(Action):
+    """The "一件事" proposal: the other programs that came out likely/possible, as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_extra_programs"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        items = list(tracker.get_slot("program_offers") or [])
+        dispatcher.utter_message(
+            response="utter_offer_extra_programs",
+            offers=proposals.offers_text(items),
+            buttons=proposals.buttons(items),
         )
         return []

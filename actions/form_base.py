@@ -25,6 +25,9 @@ _PLACE = re.compile(r"省|市|县|区|镇|乡|村|街道")
 _YES = re.compile(r"同意|可以|好的?|是的?|对|愿意|行|嗯|要|确认|没问题|ok|OK")
 _NO = re.compile(r"不|没|否|别|算了")
 _YES_DESPITE_NO = re.compile(r"没问题|没错|不错")
+_LIVES_THERE = re.compile(
+    r"(也|都|就|一直)住(在)?(这|那|本地|当地|那里|这里)|(户口|户籍)和(住|居住)|都在"
+)
 _SAME = re.compile(r"一样|相同|同一|就是户籍|户口那|户籍那|^同$")
 
 
@@ -112,6 +115,9 @@ class HuiminFormValidation(FormValidationAction, ABC):
         answer = None if self.too_long(text) else township_answer(text)
         if not answer:
             return self.reject(dispatcher, tracker, "hukou_township", "utter_invalid_township")
+        if _LIVES_THERE.search(text) and tracker.get_slot("residence_township") is None:
+            # "户口在富春街道,也住这里": the residence question is answered too
+            return self.accept({"hukou_township": answer, "residence_township": answer})
         return self.accept({"hukou_township": answer})
 
     def validate_residence_township(
@@ -171,3 +177,22 @@ class HuiminFormValidation(FormValidationAction, ABC):
             )
             return self.reject(dispatcher, tracker, "income_text", "utter_invalid_income")
         return self.accept({"income_text": text, "members": attributed})
+
+    async def validate_expenses_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" and not parsing.numbers(text):
+            text = "没有"
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "expenses_text", "utter_invalid_expenses")
+        try:
+            parsed = await household.parse("expenses", text)
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            return self.accept({"expenses_text": text})  # read again when the form is sent
+        except api_client.ApiRejectedError:
+            parsed = {}
+        if not parsed.get("understood"):
+            return self.reject(dispatcher, tracker, "expenses_text", "utter_invalid_expenses")
+        return self.accept({"expenses_text": text})

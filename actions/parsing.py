@@ -8,6 +8,7 @@ what stays here only decides what the dialogue asks next.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from huimin.idcard import normalise
 
@@ -157,12 +158,6 @@ RELATIONS: tuple[tuple[str, str], ...] = (
     ("姐", "其他"),
     ("妹", "其他"),
 )
-_NOT_A_NAME = re.compile(
-    r"身份证号?码?|号码|电话|手机|"
-    r"(" + "|".join(DISABILITY_CATEGORIES) + r")?残疾证?([一二三四1-4]级)?|[一二三四1-4]级|"
-    r"重病|大病|在读|上学|读书"
-)
-_NAME_PREFIX = re.compile(r"^(我|他|她)?(的)?(名字|姓名)?(是|叫做|叫)?")
 
 
 def relation(text: str) -> str | None:
@@ -173,16 +168,13 @@ def relation(text: str) -> str | None:
     return None
 
 
-def person_name(text: str) -> str | None:
-    """The 2–4 Chinese characters of a name once IDs, relation words and other facts are removed."""
-    remaining = _strip_ids(text)
-    for word, _ in sorted(RELATIONS, key=lambda pair: -len(pair[0])):
-        remaining = remaining.replace(word, " ")
-    remaining = _NOT_A_NAME.sub(" ", remaining)
-    for chunk in re.findall(r"[\u4e00-\u9fff]+", remaining):
-        candidate = _NAME_PREFIX.sub("", chunk)
-        if candidate.startswith("姓") and len(candidate) <= 2:
-            continue  # "我姓刘": the surname alone, the full name follows
-        if 2 <= len(candidate) <= 4:
-            return candidate
-    return None
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def is_nonsense(text: str) -> bool:
+    """Keyboard noise: no Chinese character ("aaaa", full-width "ａｓｄｆ", "!!!", emoji). An ID or
+    phone number (digits) is not noise; Chinese words never are ("呜呜呜" may be distress)."""
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    if not value or value.startswith("/") or re.search(r"[0-9]{3,}", value):
+        return False
+    return not _CJK.search(value)

@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import api_client
+from actions import api_client, parsing
 from actions.common import MAX_QUESTION_CHARS, latest_intent, latest_text
 from actions.handoff import open_handoff
 
@@ -76,6 +76,10 @@ class ActionAnswerPolicy(Action):
             # A button payload such as /ask_policy: ask what they want to know.
             dispatcher.utter_message(response="utter_ask_policy_prompt")
             return []
+        if is_fallback and parsing.is_nonsense(question):
+            # Keyboard noise never counts towards a hand-off: the main choices and the counter.
+            dispatcher.utter_message(response="utter_nonsense")
+            return [SlotSet("misunderstood", 0)]
         try:
             result = await api_client.get_client().ask(question, conversation_id=tracker.sender_id)
         except api_client.ApiRejectedError as error:

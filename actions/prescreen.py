@@ -51,25 +51,6 @@ class ValidatePrescreenForm(HuiminFormValidation):
             return self.reject(dispatcher, tracker, "disability_text", "utter_invalid_disability")
         return self.accept({"disability_text": text})
 
-    async def validate_expenses_text(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
-    ) -> dict[str, Any]:
-        text = self.answer_text(value, tracker)
-        if latest_intent(tracker) == "deny" and not parsing.numbers(text):
-            text = "没有"
-        if self.too_long(text):
-            return self.reject(dispatcher, tracker, "expenses_text", "utter_invalid_expenses")
-        try:
-            parsed = await household.parse("expenses", text)
-        except api_client.ApiUnavailableError:
-            dispatcher.utter_message(response="utter_api_unavailable")
-            return self.accept({"expenses_text": text})  # read again when the form is sent
-        except api_client.ApiRejectedError:
-            parsed = {}
-        if not parsed.get("understood"):
-            return self.reject(dispatcher, tracker, "expenses_text", "utter_invalid_expenses")
-        return self.accept({"expenses_text": text})
-
 
 async def build_household(tracker: Tracker) -> dict[str, Any]:
     """The prescreen body: members with ages, incomes, spending and where they live."""

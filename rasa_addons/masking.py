@@ -44,6 +44,7 @@ SENSITIVE_SLOTS = frozenset(
         "income_text",
         "property_text",
         "expenses_text",
+        "illness_text",
         "disability_text",
         "identity_code",
         "lookup_id_number",

@@ -6,6 +6,7 @@ import pytest
 
 from actions import parsing
 from actions.identity import parse_sender
+from huimin.names import person_name
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,7 @@ def test_numbers_in_either_script() -> None:
      ("张三，肢体残疾二级", "张三"), ("😀", None)],
 )
 def test_person_name(text: str, name: str | None) -> None:
-    assert parsing.person_name(text) == name
+    assert person_name(text) == name
 
 
 def test_the_action_server_registers_every_action() -> None:

@@ -53,7 +53,8 @@ def test_policy_question_is_answered_from_the_knowledge_base_with_citations(
 
 
 def test_joint_application_over_rest_lands_in_the_api(running_system: Any) -> None:
-    """A three-person registry household applies for 低保 and 医疗救助 in at most 15 turns."""
+    """A three-person registry household applies for 低保 and 医疗救助 in at most 15 turns
+    (14 with the spending question and the proposal of 医疗救助 since issue #12; 12 before)."""
     sender_user = "e2e-apply-1"
     sender = f"telegram:{sender_user}"
     replies: list[dict] = []
@@ -80,9 +81,13 @@ def test_joint_application_over_rest_lands_in_the_api(running_system: Any) -> No
         "对的",
         "老公打工,一个月两千五",
         "没有存款,也没车",
-        "以后再交",
-        "对,没错",
     ):
+        say(text)
+    # 医疗救助 asks for the spending (and who is ill, here in the same answer); then the other
+    # programs the household may qualify for are proposed ("一件事"), if any
+    if "一起申请" in say("老公住院,看病一年自付两万"):
+        say("不用了")
+    for text in ("以后再交", "对,没错"):
         say(text)
     assert turns <= 15
     final = "\n".join(reply.get("text", "") for reply in replies)

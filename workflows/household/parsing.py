@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from huimin import names
 from huimin.idcard import normalise
 from workflows.household.bounds import CENT, MAX_AMOUNT
 from workflows.household.enums import (
@@ -327,7 +328,9 @@ class Parsed:
 
     def understood(self) -> bool:
         return self.nothing or bool(
-            self.property or self.expenditures or any(m.get("incomes") for m in self.members)
+            self.property
+            or self.expenditures
+            or any(m.get("incomes") or m.get("serious_illness") for m in self.members)
         )
 
 
@@ -487,6 +490,52 @@ def expenditures(text: str) -> Parsed:
     return result
 
 
+_ILLNESS = re.compile(
+    r"病|癌|肿瘤|高血压|慢性|尿毒症|透析|白血病|化疗|放疗|住院|手术|中风|脑梗|瘫痪|偏瘫|心脏|肾衰|肝硬化|植物人"
+)
+
+
+def illnesses(text: str, members: list[dict[str, Any]] | None = None) -> Parsed:
+    """Which members have a serious or long illness ("老伴有尿毒症"); "他/她" is the member the
+    clause before named, else the spouse or the only other member; nobody named: the applicant."""
+    result = Parsed(members=[dict(m, serious_illness=False, added=False) for m in members or []])
+    if not any(m.get("relation") == "本人" for m in result.members):
+        result.members.append(dict(blank_member(Relation.SELF), added=True))
+    normal = _strip_ids(normalise_text(text))
+    if says_nothing(normal) or re.fullmatch(
+        r"(都|也)?(没有?|无)(人)?(生病|得病|大病|重病)?[.!]?", normal
+    ):
+        result.nothing = True
+        return result
+    others = [i for i, m in enumerate(result.members) if m.get("relation") != "本人"]
+    last: int | None = None
+    for clause in clauses(normal):
+        index = _member_index(result.members, clause)
+        if index is None and re.search(r"他|她", clause) and last is None and others:
+            # "她有病" with nobody named before: the spouse if there is one, else the only other
+            spouse = [i for i in others if result.members[i].get("relation") == "配偶"]
+            index = spouse[0] if spouse else (others[0] if len(others) == 1 else None)
+        elif index is None:
+            index = last  # "老伴尿毒症,每周透析": the clause goes on about the same member
+        if not _ILLNESS.search(clause) or _NEGATED.match(clause):
+            last = index if index is not None and index >= 0 else last
+            if not _ILLNESS.search(clause) and index is None:
+                result.not_understood.append(clause)
+            continue
+        if index == -1:
+            named = relation_word(clause)
+            assert named is not None
+            result.members.append(dict(blank_member(named[1]), added=True))
+            index = len(result.members) - 1
+        if index is None:
+            index = next(i for i, m in enumerate(result.members) if m.get("relation") == "本人")
+        result.members[index]["serious_illness"] = True
+        last = index
+    if any(m["serious_illness"] for m in result.members):
+        result.not_understood = []
+    return result
+
+
 _GRADE = re.compile(r"([一二三四1-4])\s*级")
 _GRADE_VALUES = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
@@ -506,28 +555,9 @@ def disability(text: str) -> tuple[DisabilityCategory | None, int | None]:
     return category, grade
 
 
-_NOT_A_NAME = re.compile(
-    r"身份证号?码?|号码|电话|手机|今年|"
-    r"(" + "|".join(c.value for c in DisabilityCategory) + r")?残疾证?([一二三四1-4]级)?|"
-    r"[一二三四1-4]级|重病|大病|在读|上学|读书|学生|得了|患了|患有|尿毒症|癌症?|白血病|[零一二两三四五六七八九十]+周?岁"
-)
-_NAME_PREFIX = re.compile(r"^(我|他|她)?(的)?(名字|姓名)?(是|叫做|叫)?")
-
-
 def person_name(text: str) -> str | None:
-    """The 2-4 Chinese characters of a name once IDs, relation words and other facts are removed."""
-    remaining = _strip_ids(normalise_text(text))
-    for word, _ in _BY_LENGTH:
-        if word != "我":
-            remaining = remaining.replace(word, " ")
-    remaining = _NOT_A_NAME.sub(" ", remaining)
-    for chunk in re.findall(r"[\u4e00-\u9fff]+", remaining):
-        candidate = _NAME_PREFIX.sub("", chunk)
-        if candidate.startswith("姓") and len(candidate) <= 2:
-            continue  # "我姓刘": the surname alone, the full name follows
-        if 2 <= len(candidate) <= 4:
-            return candidate
-    return None
+    """The 2-4 Chinese characters of a name (:func:`huimin.names.person_name`, one reader)."""
+    return names.person_name(normalise_text(text))
 
 
 def find_id_number(text: str) -> str | None:

@@ -22,6 +22,7 @@ class ParseField(StrEnum):
     PROPERTY = "property"
     MEMBERS = "members"
     EXPENSES = "expenses"
+    ILLNESS = "illness"
 
 
 class KnownMemberIn(HouseholdModel):
@@ -32,7 +33,7 @@ class KnownMemberIn(HouseholdModel):
 
 
 class ParseIn(HouseholdModel):
-    field: ParseField = Field(description="income | property | members | expenses")
+    field: ParseField = Field(description="income | property | members | expenses | illness")
     text: str = Field(min_length=1, max_length=MAX_PARSE_TEXT, description="居民的原话")
     members: list[KnownMemberIn] = Field(default_factory=list, max_length=MAX_MEMBERS)
 

@@ -22,6 +22,9 @@ HINTS = {
     ),
     ParseField.EXPENSES: "没有看出支出金额,请说明什么支出、一年多少,例如“看病一年花了三万”",
     ParseField.MEMBERS: "没有看出家庭成员,请说明关系、姓名和身份证号码",
+    ParseField.ILLNESS: (
+        "没有看出谁生了什么病,请说明是哪位家人、什么病,例如“老伴尿毒症”;没有就说“没有”"
+    ),
 }
 
 
@@ -33,6 +36,8 @@ def parse(body: ParseIn) -> ParseOut:
         result = parsing.property_items(body.text)
     elif body.field is ParseField.EXPENSES:
         result = parsing.expenditures(body.text)
+    elif body.field is ParseField.ILLNESS:
+        result = parsing.illnesses(body.text, known)
     else:
         result = parsing.member(body.text)
     understood = result.understood() if body.field is not ParseField.MEMBERS else not (
