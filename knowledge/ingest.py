@@ -22,6 +22,7 @@ from knowledge.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from knowledge.splitter import split_text
 from knowledge.store import get_all
 
+BATCH_SIZE = 256  # chunks per encode call and per Chroma write
 INGEST_VERSION = "1"  # bump when splitting or metadata changes, to re-ingest everything
 
 
@@ -99,6 +100,27 @@ def build_records(
     return ids, texts, metas
 
 
+def write_batches(
+    collection: Any,
+    records: list[tuple[str, str, dict[str, Any]]],
+    embedder: Embedder,
+    batch_size: int = BATCH_SIZE,
+) -> None:
+    """Embed (id, passage, metadata) records and upsert them, ``batch_size`` at a time.
+
+    One encode call and one Chroma write per batch across files (not per file), so the model
+    runs on full batches and the store is written a few times instead of once per document.
+    A document's new chunks are all written before its old chunks are deleted (by the caller).
+    """
+    for start in range(0, len(records), batch_size):
+        batch = records[start : start + batch_size]
+        ids = [r[0] for r in batch]
+        texts = [r[1] for r in batch]
+        metas = [r[2] for r in batch]
+        vectors = embedder.encode([index_text(m, t) for m, t in zip(metas, texts, strict=True)])
+        collection.upsert(ids=ids, documents=texts, metadatas=metas, embeddings=vectors.tolist())
+
+
 def ingest(
     collection: Any,
     docs_dir: Path,
@@ -115,7 +137,7 @@ def ingest(
         entry["hashes"].add((meta or {}).get("doc_hash"))
 
     files = discover(docs_dir)
-    embedder: Embedder | None = None
+    pending: list[tuple[str, list[str], list[str], list[dict[str, Any]]]] = []
     for source, path in files.items():
         try:
             doc_hash = file_hash(path)
@@ -131,13 +153,18 @@ def ingest(
         except LoadError as exc:
             report.failed[source] = str(exc)
             continue
-        if embedder is None:
-            embedder = embedder_factory()
-        vectors = embedder.encode([index_text(m, t) for m, t in zip(metas, texts, strict=True)])
-        collection.upsert(ids=ids, documents=texts, metadatas=metas, embeddings=vectors.tolist())
+        pending.append((source, ids, texts, metas))
+
+    if pending:
+        write_batches(
+            collection, [r for p in pending for r in zip(*p[1:], strict=True)], embedder_factory()
+        )
+    for source, ids, _, _ in pending:
         report.chunks_embedded += len(ids)
+        previous = stored.get(source)
         if previous:
-            stale = [i for i in previous["ids"] if i not in set(ids)]
+            fresh = set(ids)
+            stale = [i for i in previous["ids"] if i not in fresh]
             if stale:
                 collection.delete(ids=stale)
             report.updated.append(source)
