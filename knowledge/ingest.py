@@ -155,10 +155,13 @@ def ingest(
             continue
         pending.append((source, ids, texts, metas))
 
-    if pending:
-        write_batches(
-            collection, [r for p in pending for r in zip(*p[1:], strict=True)], embedder_factory()
-        )
+    if pending:  # the model is loaded only when something changed
+        records = [
+            (chunk_id, text, meta)
+            for _, ids, texts, metas in pending
+            for chunk_id, text, meta in zip(ids, texts, metas, strict=True)
+        ]
+        write_batches(collection, records, embedder_factory())
     for source, ids, _, _ in pending:
         report.chunks_embedded += len(ids)
         previous = stored.get(source)

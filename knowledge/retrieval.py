@@ -184,7 +184,13 @@ class HybridRetriever:
         else:
             fused = (1 - weight) * _scale(lexical, allowed) + weight * _scale(dense, allowed)
         fused[~allowed] = -np.inf
-        top = np.argsort(-fused, kind="stable")[: max(k, 1)]
+        k = max(k, 1)
+        if len(fused) > k:  # partial selection (ties at the cut kept), then a stable order
+            kth = np.partition(-fused, k - 1)[k - 1]
+            candidates = np.flatnonzero(-fused <= kth)
+            top = candidates[np.lexsort((candidates, -fused[candidates]))][:k]
+        else:
+            top = np.argsort(-fused, kind="stable")
         hits = [
             Hit(self.index.chunks[i], float(fused[i]), float(lexical[i]), float(dense[i]))
             for i in top

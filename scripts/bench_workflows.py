@@ -583,9 +583,7 @@ def staff_token(url: str, schema: str, township_code: str) -> str:
         user = session.query(StaffUser).filter_by(username="bench_reviewer").one()
         password_hash = user.password_hash
     engine.dispose()
-    return issue_token(
-        settings, username="bench_reviewer", password_hash=password_hash, now=now
-    )[0]
+    return issue_token(settings, username="bench_reviewer", password_hash=password_hash, now=now)[0]
 
 
 # Report --------------------------------------------------------------------------------------
