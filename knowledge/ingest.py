@@ -3,8 +3,9 @@
 Each chunk's metadata carries its ``source`` (path relative to the docs folder) and the
 ``doc_hash`` of the file's bytes (plus the ingest format version). On every run:
 unchanged files are skipped without loading the embedding model; changed files get their new
-chunks added and then their old chunks deleted; files that disappeared lose their chunks; an
-unreadable file is reported by name and skipped (its previous chunks, if any, are kept).
+chunks added (embedded and written in batches across files) and then their old chunks deleted;
+files that disappeared lose their chunks; an unreadable file is reported by name and skipped
+(its previous chunks, if any, are kept).
 """
 
 from __future__ import annotations

@@ -45,22 +45,27 @@ def test_calibration_meets_the_refusal_target_on_dev(
 
 
 def test_calibrate_command_writes_tuning(
-    real_service: KnowledgeService,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    real_service: KnowledgeService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "tuning.json"
-    import knowledge.tuning as tuning
-
-    monkeypatch.setattr(tuning, "TUNING_FILE", target)
-    monkeypatch.setattr(tuning.save_params, "__defaults__", (target,))
-    assert cli.main(["calibrate"], service=real_service) == 0
+    code = cli.main(["calibrate", "--tuning-file", str(target)], service=real_service)
+    assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["saved"] is True
     assert out["dev_refused"] >= 0.9
     saved = load_params(real_service.settings.embedding_model, target)
     assert saved.min_confidence == out["min_confidence"]
+    assert saved.bigram_share == out["bigram_share"]
+
+
+def test_calibrate_dry_run_writes_nothing(
+    real_service: KnowledgeService, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "tuning.json"
+    args = ["calibrate", "--dry-run", "--tuning-file", str(target)]
+    assert cli.main(args, service=real_service) == 0
+    assert json.loads(capsys.readouterr().out)["saved"] is False
+    assert not target.exists()
 
 
 def test_calibrate_rejects_a_bad_target(
