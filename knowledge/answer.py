@@ -1,7 +1,10 @@
 """Grounded, extractive answers with numbered citations; a Chinese refusal when unsure.
 
 Only sentences copied from cited passages are returned, so every figure in an answer is in a
-cited passage. Below the confidence threshold the answer says so and offers a human (转人工).
+cited passage. A sentence is used only if it matches the question's words (a good share of the
+best sentence's score); a sentence from a second passage must also match the question's topic
+word, so a passage about another subject is never appended. Below the confidence threshold the
+answer says so and offers a human (转人工).
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from knowledge.retrieval import Hit, SearchResult
 
 MAX_SENTENCES = 3
 MAX_CITATIONS = 3
-SECOND_PASSAGE_RATIO = 0.85  # a second passage is cited only if its score is this close
+SECOND_PASSAGE_RATIO = 0.85  # a second passage is considered only if its score is this close
+SENTENCE_RATIO = 0.5  # a sentence of the best passage must score this share of the best one
+OTHER_PASSAGE_RATIO = 0.95  # ... and a sentence of another passage nearly as much as the best
 
-_SENTENCE_RE = re.compile(r"[^。！？；!?;]+[。！？；!?;]?")
+# Answer units are whole sentences: a list joined by ；(刚性支出 items, 乡镇 names) stays one unit.
+_SENTENCE_RE = re.compile(r"[^。！？!?]+[。！？!?]?")
 
 EMPTY_REPLY = "请告诉我您想咨询的问题，例如：“低保怎么申请？”“老人吃饭有补贴吗？”"
 UNREADABLE_REPLY = (
@@ -34,8 +40,12 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_RE.findall(text) if s.strip()]
 
 
+def _matched(sentence: str, tokens: set[str]) -> set[str]:
+    return {t for t in tokens if t in sentence}
+
+
 def _sentence_score(sentence: str, tokens: set[str], weights: dict[str, float]) -> float:
-    return sum(weights.get(t, 0.0) for t in tokens if t in sentence)
+    return sum(weights.get(t, 0.0) for t in _matched(sentence, tokens))
 
 
 def citation_of(n: int, hit: Hit) -> Citation:
@@ -82,21 +92,36 @@ def compose(
     for hit in result.hits[1:MAX_CITATIONS]:
         if hit.score >= SECOND_PASSAGE_RATIO * top.score and hit.bm25 > 0:
             chosen.append(hit)
-    tokens = set(result.query_tokens)
-    picked: list[tuple[float, int, int, str]] = []  # (score, citation index, position, text)
+    tokens = {t for t in result.query_tokens if not t.isdigit()}
+    # (score, citation index, position, text, matched question words)
+    picked: list[tuple[float, int, int, str, frozenset[str]]] = []
     for ci, hit in enumerate(chosen):
         for pos, sentence in enumerate(sentences(hit.chunk.text)):
             if sentence.endswith(("？", "?")):
                 continue  # a passage's own rhetorical question is not an answer
             normalised = normalise(sentence)
-            score = _sentence_score(normalised, tokens, idf)
+            matched = frozenset(_matched(normalised, tokens))
+            score = sum(idf.get(t, 0.0) for t in matched)
             if ci == 0:
                 score += 1e-3  # prefer the best passage on ties
-            picked.append((score, ci, pos, sentence))
+            picked.append((score, ci, pos, sentence, matched))
     if not picked:
-        picked.append((0.0, 0, 0, top.chunk.text))
+        picked.append((0.0, 0, 0, top.chunk.text, frozenset()))
     picked.sort(key=lambda p: (-p[0], p[1], p[2]))
-    best = [p for p in picked if p[0] > 0][:MAX_SENTENCES] or picked[:1]
+    lead = picked[0]
+    # The question's topic word: the rarest question word the best sentence matches. A
+    # sentence from another passage must match it too, so a passage about another subject
+    # (a 特困 rule under an elder-care question) is never appended.
+    topic = max(lead[4], key=lambda t: (idf.get(t, 0.0), t)) if lead[4] else None
+
+    def relevant(p: tuple[float, int, int, str, frozenset[str]]) -> bool:
+        if p[0] <= 0:
+            return False
+        if p[1] == lead[1]:
+            return p[0] >= SENTENCE_RATIO * lead[0]
+        return p[0] >= OTHER_PASSAGE_RATIO * lead[0] and (topic is None or topic in p[4])
+
+    best = [p for p in picked if relevant(p)][:MAX_SENTENCES] or picked[:1]
     used = sorted({p[1] for p in best})
     renumber = {ci: n for n, ci in enumerate(used, start=1)}
     best.sort(key=lambda p: (p[1], p[2]))

@@ -1,4 +1,4 @@
-"""Command line: ``python -m knowledge ingest|ask|status``."""
+"""Command line: ``python -m knowledge ingest|ask|status|calibrate``."""
 
 from __future__ import annotations
 
@@ -39,6 +39,19 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="每行输出一个 JSON 对象")
     ask.add_argument("--audience", choices=AUDIENCES, default="resident")
     sub.add_parser("status", help="知识库状态")
+    calibrate = sub.add_parser(
+        "calibrate", help="用评测集的开发集校准拒答阈值，写入 knowledge/data/tuning.json"
+    )
+    calibrate.add_argument(
+        "--target", type=float, default=0.9, help="开发集中无法回答的问题至少拒答的比例"
+    )
+    calibrate.add_argument("--dry-run", action="store_true", help="只显示结果，不写入")
+    calibrate.add_argument(
+        "--tuning-file",
+        type=Path,
+        default=None,
+        help="写入的参数文件（默认 knowledge/data/tuning.json）",
+    )
     return parser
 
 
@@ -65,6 +78,20 @@ def _run(args: argparse.Namespace, service: KnowledgeService) -> int:
         return 0
     if args.command == "status":
         _print_json(service.status())
+        return 0
+    if args.command == "calibrate":
+        from knowledge.calibration import calibrate
+        from knowledge.tuning import TUNING_FILE, save_params
+
+        if not 0 < args.target <= 1:
+            sys.stderr.write("--target 必须在 0 和 1 之间\n")
+            return 2
+        result = calibrate(service, target=args.target)
+        if not args.dry_run:
+            save_params(
+                service.settings.embedding_model, result.params, args.tuning_file or TUNING_FILE
+            )
+        _print_json({**result.as_dict(), "saved": not args.dry_run})
         return 0
     if args.batch is not None:
         for line in args.batch.read_text(encoding="utf-8").splitlines():

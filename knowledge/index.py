@@ -21,20 +21,24 @@ class IndexedChunk:
     text: str
     meta: dict[str, Any]
     tokens: frozenset[str]
+    bigrams: frozenset[str] = frozenset()
 
 
 class KnowledgeIndex:
-    """Chunks, their unit vectors, a BM25 index, and boolean masks for the filters."""
+    """Chunks, their unit vectors, two BM25 fields (jieba words, character bigrams) and
+    boolean masks for the filters."""
 
     def __init__(
         self,
         chunks: list[IndexedChunk],
         token_lists: list[list[str]],
         embeddings: np.ndarray,
+        bigram_lists: list[list[str]] | None = None,
     ) -> None:
         self.chunks = chunks
         self.embeddings = embeddings.astype(np.float32, copy=False)
         self.bm25 = BM25Index(token_lists)
+        self.bigram_bm25 = BM25Index(bigram_lists or [[] for _ in chunks])
         n = len(chunks)
         self.active = np.array(
             [not c.meta.get("superseded_by") for c in chunks], dtype=bool
@@ -75,15 +79,20 @@ class KnowledgeIndex:
         normaliser: Normaliser,
         tokenizer: Tokenizer,
     ) -> KnowledgeIndex:
-        chunks, token_lists = [], []
+        chunks, token_lists, bigram_lists = [], [], []
         for chunk_id, text, meta in zip(ids, documents, metadatas, strict=True):
-            tokens = tokenizer.tokens(normaliser.passage(index_text(meta, text)))
+            normalised = normaliser.passage(index_text(meta, text))
+            tokens = tokenizer.tokens(normalised)
+            bigrams = tokenizer.bigrams(normalised)
             token_lists.append(tokens)
-            chunks.append(IndexedChunk(chunk_id, text, dict(meta), frozenset(tokens)))
+            bigram_lists.append(bigrams)
+            chunks.append(
+                IndexedChunk(chunk_id, text, dict(meta), frozenset(tokens), frozenset(bigrams))
+            )
         matrix = (
             np.asarray(embeddings, dtype=np.float32) if len(ids) else np.zeros((0, 1), np.float32)
         )
-        return cls(chunks, token_lists, matrix)
+        return cls(chunks, token_lists, matrix, bigram_lists)
 
     @classmethod
     def from_collection(

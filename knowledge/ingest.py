@@ -3,8 +3,9 @@
 Each chunk's metadata carries its ``source`` (path relative to the docs folder) and the
 ``doc_hash`` of the file's bytes (plus the ingest format version). On every run:
 unchanged files are skipped without loading the embedding model; changed files get their new
-chunks added and then their old chunks deleted; files that disappeared lose their chunks; an
-unreadable file is reported by name and skipped (its previous chunks, if any, are kept).
+chunks added (embedded and written in batches across files) and then their old chunks deleted;
+files that disappeared lose their chunks; an unreadable file is reported by name and skipped
+(its previous chunks, if any, are kept).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from knowledge.loaders import SUPPORTED_SUFFIXES, LoadError, load_file
 from knowledge.splitter import split_text
 from knowledge.store import get_all
 
+BATCH_SIZE = 256  # chunks per encode call and per Chroma write
 INGEST_VERSION = "1"  # bump when splitting or metadata changes, to re-ingest everything
 
 
@@ -99,6 +101,27 @@ def build_records(
     return ids, texts, metas
 
 
+def write_batches(
+    collection: Any,
+    records: list[tuple[str, str, dict[str, Any]]],
+    embedder: Embedder,
+    batch_size: int = BATCH_SIZE,
+) -> None:
+    """Embed (id, passage, metadata) records and upsert them, ``batch_size`` at a time.
+
+    One encode call and one Chroma write per batch across files (not per file), so the model
+    runs on full batches and the store is written a few times instead of once per document.
+    A document's new chunks are all written before its old chunks are deleted (by the caller).
+    """
+    for start in range(0, len(records), batch_size):
+        batch = records[start : start + batch_size]
+        ids = [r[0] for r in batch]
+        texts = [r[1] for r in batch]
+        metas = [r[2] for r in batch]
+        vectors = embedder.encode([index_text(m, t) for m, t in zip(metas, texts, strict=True)])
+        collection.upsert(ids=ids, documents=texts, metadatas=metas, embeddings=vectors.tolist())
+
+
 def ingest(
     collection: Any,
     docs_dir: Path,
@@ -115,7 +138,7 @@ def ingest(
         entry["hashes"].add((meta or {}).get("doc_hash"))
 
     files = discover(docs_dir)
-    embedder: Embedder | None = None
+    pending: list[tuple[str, list[str], list[str], list[dict[str, Any]]]] = []
     for source, path in files.items():
         try:
             doc_hash = file_hash(path)
@@ -131,13 +154,21 @@ def ingest(
         except LoadError as exc:
             report.failed[source] = str(exc)
             continue
-        if embedder is None:
-            embedder = embedder_factory()
-        vectors = embedder.encode([index_text(m, t) for m, t in zip(metas, texts, strict=True)])
-        collection.upsert(ids=ids, documents=texts, metadatas=metas, embeddings=vectors.tolist())
+        pending.append((source, ids, texts, metas))
+
+    if pending:  # the model is loaded only when something changed
+        records = [
+            (chunk_id, text, meta)
+            for _, ids, texts, metas in pending
+            for chunk_id, text, meta in zip(ids, texts, metas, strict=True)
+        ]
+        write_batches(collection, records, embedder_factory())
+    for source, ids, _, _ in pending:
         report.chunks_embedded += len(ids)
+        previous = stored.get(source)
         if previous:
-            stale = [i for i in previous["ids"] if i not in set(ids)]
+            fresh = set(ids)
+            stale = [i for i in previous["ids"] if i not in fresh]
             if stale:
                 collection.delete(ids=stale)
             report.updated.append(source)

@@ -1,25 +1,33 @@
-"""Hybrid retrieval: BM25 over jieba tokens fused with dense similarity by tuned weights.
+"""Hybrid retrieval: two BM25 fields (jieba words, character bigrams) fused with dense
+similarity by tuned weights.
 
 The English MiniLM model is weak on Chinese, so plain reciprocal-rank fusion hurts; instead
-each side is scaled to [0, 1] over the allowed chunks and mixed as
-``(1 - dense_weight) * bm25 + dense_weight * dense``. ``dense_weight`` and the confidence
-threshold live in ``knowledge/data/tuning.json``, chosen by ``scripts/bench_knowledge.py``.
+each side is scaled to [0, 1] over the allowed chunks and mixed: the lexical side is
+``(1 - bigram_weight) * words + bigram_weight * bigrams`` and the final score
+``(1 - dense_weight) * lexical + dense_weight * dense``. The bigram field carries paraphrase
+that word segmentation cuts differently. The weights and the confidence threshold live in
+``knowledge/data/tuning.json``, chosen on the dev half by ``scripts/bench_knowledge.py --tune``
+and ``python -m knowledge calibrate``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from knowledge.embedding import Embedder
 from knowledge.index import IndexedChunk, KnowledgeIndex
+from knowledge.scope import NotCovered
 from knowledge.textnorm import Normaliser
 from knowledge.tokenizer import Tokenizer
 
 Mode = Literal["hybrid", "bm25", "dense"]
+# Words that say what kind of answer is wanted (an amount, a time, how to apply), not what
+# about: like bare numbers, they never ground an answer on their own.
+QUESTION_WORDS = frozenset({"钱", "多久", "申请", "多少", "金额"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,8 @@ class RetrievalParams:
     dense_weight: float = 0.2
     min_confidence: float = 0.5
     oov_weight: float = 0.6  # share of max idf charged for a question word the corpus lacks
+    bigram_weight: float = 0.0  # share of the character-bigram field in the lexical score
+    bigram_share: float = 0.0  # share of bigram coverage in the confidence
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class SearchResult:
     hits: list[Hit]
     query_tokens: list[str]
     confidence: float
+    query_bigrams: list[str] = field(default_factory=list)
 
 
 def _scale(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -65,7 +76,9 @@ class HybridRetriever:
         normaliser: Normaliser,
         tokenizer: Tokenizer,
         params: RetrievalParams,
+        not_covered: NotCovered | None = None,
     ) -> None:
+        self.not_covered = not_covered or NotCovered()
         self.index = index
         self.embedder = embedder  # called only when the dense side is needed (lazy model)
         self.normaliser = normaliser
@@ -75,12 +88,48 @@ class HybridRetriever:
     def query_tokens(self, question: str) -> list[str]:
         return self.tokenizer.tokens(self.normaliser.question(question))
 
-    def coverage(self, tokens: list[str], chunk: IndexedChunk) -> float:
+    def query_terms(self, question: str) -> tuple[list[str], list[str]]:
+        """(jieba words, character bigrams) of the normalised question."""
+        normalised = self.normaliser.question(question)
+        return self.tokenizer.tokens(normalised), self.tokenizer.bigrams(normalised)
+
+    def confidence(
+        self,
+        tokens: list[str],
+        bigrams: list[str],
+        chunk: IndexedChunk,
+        *,
+        params: RetrievalParams | None = None,
+    ) -> float:
+        """How well ``chunk`` covers the question: word coverage mixed with bigram coverage."""
+        params = params or self.params
+        words = self.coverage(tokens, chunk, params=params)
+        if words == 0.0 or params.bigram_share <= 0:
+            return words
+        pairs = self._bigram_coverage(bigrams, chunk, params)
+        return (1 - params.bigram_share) * words + params.bigram_share * pairs
+
+    def _bigram_coverage(
+        self, bigrams: list[str], chunk: IndexedChunk, params: RetrievalParams
+    ) -> float:
+        index = self.index.bigram_bm25
+        total = covered = 0.0
+        for pair in set(bigrams):
+            weight = index.idf[pair] if pair in index else params.oov_weight * index.max_idf
+            total += weight
+            if pair in chunk.bigrams:
+                covered += weight
+        return covered / total if total > 0 else 0.0
+
+    def coverage(
+        self, tokens: list[str], chunk: IndexedChunk, *, params: RetrievalParams | None = None
+    ) -> float:
         """Idf-weighted share of the question's words found in ``chunk``.
 
         Words the corpus has never seen count against the answer (weighted ``oov_weight`` of
         the largest idf), except bare numbers, which are neutral.
         """
+        params = params or self.params
         bm25 = self.index.bm25
         total = covered = covered_words = 0.0
         for token in set(tokens):
@@ -89,13 +138,13 @@ class HybridRetriever:
             elif token.isdigit():
                 continue
             else:
-                weight = self.params.oov_weight * bm25.max_idf
+                weight = params.oov_weight * bm25.max_idf
             total += weight
             if token in chunk.tokens:
                 covered += weight
-                if not token.isdigit():
+                if not token.isdigit() and token not in QUESTION_WORDS:
                     covered_words += weight
-        if covered_words == 0:  # numbers alone never ground an answer
+        if covered_words == 0:  # numbers and question words alone never ground an answer
             return 0.0
         return covered / total if total > 0 else 0.0
 
@@ -108,13 +157,21 @@ class HybridRetriever:
         k: int = 5,
         mode: Mode = "hybrid",
         dense_weight: float | None = None,
+        params: RetrievalParams | None = None,
     ) -> SearchResult:
-        tokens = self.query_tokens(question)
+        params = params or self.params
+        tokens, bigrams = self.query_terms(question)
         allowed = self.index.mask(audience, region)
         if not tokens or not allowed.any():
-            return SearchResult([], tokens, 0.0)
-        weight = self.params.dense_weight if dense_weight is None else dense_weight
-        lexical = self.index.bm25.scores(tokens)
+            return SearchResult([], tokens, 0.0, bigrams)
+        weight = params.dense_weight if dense_weight is None else dense_weight
+        words = self.index.bm25.scores(tokens)
+        lexical = words
+        if params.bigram_weight > 0:
+            pairs = self.index.bigram_bm25.scores(bigrams)
+            lexical = (1 - params.bigram_weight) * _scale(
+                words, allowed
+            ) + params.bigram_weight * _scale(pairs, allowed)
         dense = np.zeros(len(self.index), dtype=np.float32)
         wants_dense = mode == "dense" or (mode == "hybrid" and weight > 0)
         if wants_dense and self.embedder is not None and len(self.index):
@@ -127,11 +184,23 @@ class HybridRetriever:
         else:
             fused = (1 - weight) * _scale(lexical, allowed) + weight * _scale(dense, allowed)
         fused[~allowed] = -np.inf
-        top = np.argsort(-fused, kind="stable")[: max(k, 1)]
+        k = max(k, 1)
+        if len(fused) > k:  # partial selection (ties at the cut kept), then a stable order
+            kth = np.partition(-fused, k - 1)[k - 1]
+            candidates = np.flatnonzero(-fused <= kth)
+            top = candidates[np.lexsort((candidates, -fused[candidates]))][:k]
+        else:
+            top = np.argsort(-fused, kind="stable")
         hits = [
             Hit(self.index.chunks[i], float(fused[i]), float(lexical[i]), float(dense[i]))
             for i in top
             if np.isfinite(fused[i])
         ]
-        confidence = self.coverage(tokens, hits[0].chunk) if hits and hits[0].bm25 > 0 else 0.0
-        return SearchResult(hits, tokens, confidence)
+        confidence = (
+            self.confidence(tokens, bigrams, hits[0].chunk, params=params)
+            if hits and hits[0].bm25 > 0
+            else 0.0
+        )
+        if confidence and self.not_covered.match(self.normaliser.question(question)):
+            confidence = 0.0  # a subject the documents do not cover: refuse
+        return SearchResult(hits, tokens, confidence, bigrams)

@@ -19,8 +19,15 @@ from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest
 from knowledge.models import AUDIENCES, Answer
 from knowledge.retrieval import HybridRetriever, Mode, RetrievalParams, SearchResult
+from knowledge.scope import NotCovered
 from knowledge.store import collection_name, make_client, open_collection
-from knowledge.textnorm import Normaliser, SynonymTable, clean_markup, has_meaningful_text
+from knowledge.textnorm import (
+    Normaliser,
+    SynonymTable,
+    clean_markup,
+    has_meaningful_text,
+    load_thesaurus,
+)
 from knowledge.tokenizer import Tokenizer
 from knowledge.tuning import DATA_DIR, load_params
 
@@ -81,10 +88,20 @@ class KnowledgeService:
     def _text_tools(self) -> tuple[Normaliser, Tokenizer]:
         with self._lock:
             if self._normaliser is None or self._tokenizer is None:
-                self._normaliser = Normaliser(SynonymTable.load(self.data_dir / "synonyms.txt"))
-                self._tokenizer = Tokenizer(
+                path = self.data_dir / "thesaurus.csv"
+                thesaurus = load_thesaurus(path) if path.is_file() else None
+                self._normaliser = Normaliser(
+                    SynonymTable.load(self.data_dir / "synonyms.txt"), thesaurus
+                )
+                tokenizer = Tokenizer(
                     self.data_dir / "userdict.txt", self.data_dir / "stopwords.txt"
                 )
+                # the official terms the thesaurus produces are cut as whole words on both sides
+                for official in set(thesaurus.canonical.values()) if thesaurus else ():
+                    for word in official.split():
+                        if len(word) > 1 and not word.isascii():
+                            tokenizer.add_word(word)
+                self._tokenizer = tokenizer
             return self._normaliser, self._tokenizer
 
     @property
@@ -96,7 +113,12 @@ class KnowledgeService:
                     self.collection, normaliser=normaliser, tokenizer=tokenizer
                 )
                 self._retriever = HybridRetriever(
-                    index, self.embedder, normaliser, tokenizer, self.params
+                    index,
+                    self.embedder,
+                    normaliser,
+                    tokenizer,
+                    self.params,
+                    NotCovered.load(self.data_dir / "not_covered.txt"),
                 )
             return self._retriever
 

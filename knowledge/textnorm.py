@@ -7,18 +7,22 @@ meet in one vocabulary.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from knowledge.numerals import arabic_numerals, simplified
 
 _SCRIPT_RE = re.compile(r"<(script|style)\b[^>]{0,200}>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
 _LINK_RE = re.compile(r"!?\[([^\]]{0,200})\]\([^)]{0,500}\)")
 _MD_RE = re.compile(r"https?://\S+|[`*_#>\[\]{}|~]+")
 _SPACE_RE = re.compile(r"\s+")
-_AGE_RE = re.compile(r"(\d{2,3})\s*(?:多)?(?:周岁|岁)")
+_AGE_RE = re.compile(r"(\d{2,3})\s*(?:多)?(?:周岁|岁|了)")
 _CN_AGE_RE = re.compile(r"([六七八九])十(?:[一二三四五六七八九])?(?:多)?(?:周岁|岁)")
 _CN_TENS = {"六": 60, "七": 70, "八": 80, "九": 90}
 # Characters that carry meaning for the retrieval vocabulary: CJK, letters, digits.
@@ -94,21 +98,49 @@ class SynonymTable:
         return self.pattern.sub(lambda m: self.canonical[m.group(0)], text)
 
 
-class Normaliser:
-    """Turns free text into the canonical form used for indexing and matching."""
+def load_thesaurus(path: Path) -> SynonymTable:
+    """The colloquial -> official table (``data/thesaurus.csv``: colloquial, official, source).
 
-    def __init__(self, synonyms: SynonymTable) -> None:
+    Lines starting with ``#`` are comments. Raises ``ValueError`` naming the line of a row
+    without both words, or of a colloquial phrase listed twice with different official terms.
+    """
+    mapping: dict[str, str] = {}
+    text = "\n".join(
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    )
+    for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        colloquial = (row.get("colloquial") or "").strip().lower()
+        official = (row.get("official") or "").strip()
+        if not colloquial or not official:
+            raise ValueError(f"{path.name}: row {n} needs both colloquial and official")
+        if mapping.get(colloquial, official) != official:
+            raise ValueError(f"{path.name}: {colloquial!r} is listed twice with different terms")
+        mapping[colloquial] = official
+    return SynonymTable.from_mapping(mapping)
+
+
+class Normaliser:
+    """Turns free text into the canonical form used for indexing and matching.
+
+    Both sides: NFKC width folding, traditional -> simplified, markup removed, lower case,
+    synonyms, Chinese numerals -> digits. Questions only: the colloquial thesaurus first (a
+    resident's words -> the official term) and age hints.
+    """
+
+    def __init__(self, synonyms: SynonymTable, thesaurus: SynonymTable | None = None) -> None:
         self.synonyms = synonyms
+        self.thesaurus = thesaurus or SynonymTable(None, {})
 
     def basic(self, text: str) -> str:
-        text = unicodedata.normalize("NFKC", text)
+        text = simplified(unicodedata.normalize("NFKC", text))
         return clean_markup(text).lower()
 
     def passage(self, text: str) -> str:
-        return self.synonyms.apply(self.basic(text))
+        return arabic_numerals(self.synonyms.apply(self.basic(text)))
 
     def question(self, text: str) -> str:
         base = self.basic(text)
-        hints = _age_hints(base)
-        canonical = self.synonyms.apply(base)
+        hints = _age_hints(arabic_numerals(base))
+        official = self.thesaurus.apply(base)
+        canonical = arabic_numerals(self.synonyms.apply(official))
         return f"{canonical} {hints}".strip()

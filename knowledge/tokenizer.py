@@ -9,6 +9,7 @@ from pathlib import Path
 import jieba
 
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fffa-z0-9]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 class Tokenizer:
@@ -25,6 +26,20 @@ class Tokenizer:
 
     def add_word(self, word: str) -> None:
         self._jieba.add_word(word, freq=100)
+
+    def bigrams(self, normalised_text: str) -> list[str]:
+        """Overlapping character pairs of each run of Chinese characters (the second lexical field).
+
+        They match where word segmentation cuts a resident's phrase differently from the
+        document's; pairs that are themselves stop words ("什么", "可以") are left out.
+        """
+        out = []
+        for run in _HAN_RUN.findall(normalised_text):
+            for i in range(len(run) - 1):
+                pair = run[i : i + 2]
+                if pair not in self.stopwords:
+                    out.append(pair)
+        return out
 
     def tokens(self, normalised_text: str) -> list[str]:
         """Search-mode tokens of already normalised text, without stop words."""

@@ -57,19 +57,41 @@ def fake_api(state: FakeState) -> Any:
             "question": body["question"],
             "answer": "低保由户籍所在地乡镇(街道)受理,全程一般不超过30个工作日[1]。",
             "confident": True,
-            "citations": [{"n": 1, "title": "最低生活保障审核确认办法", "source": "db.md",
-                           "section": "第二十二条", "issuer": "民政部",
-                           "effective_date": "2021-07-01", "text": "", "score": 0.9}],
+            "citations": [
+                {
+                    "n": 1,
+                    "title": "最低生活保障审核确认办法",
+                    "source": "db.md",
+                    "section": "第二十二条",
+                    "issuer": "民政部",
+                    "effective_date": "2021-07-01",
+                    "text": "",
+                    "score": 0.9,
+                }
+            ],
         }
 
     @app.post("/api/eligibility/prescreen")
     async def prescreen(body: dict[str, Any]) -> dict[str, Any]:
-        return {"verdicts": [
-            {"program": "dibao", "program_label": "最低生活保障(低保)", "verdict": "likely",
-             "reasons": [{"text": "人均收入低于低保标准", "citation": None}], "materials": []},
-            {"program": "medical", "program_label": "医疗救助", "verdict": "possible",
-             "reasons": [{"text": "有较高医疗支出", "citation": None}], "materials": []},
-        ], "standards_used": {}}
+        return {
+            "verdicts": [
+                {
+                    "program": "dibao",
+                    "program_label": "最低生活保障(低保)",
+                    "verdict": "likely",
+                    "reasons": [{"text": "人均收入低于低保标准", "citation": None}],
+                    "materials": [],
+                },
+                {
+                    "program": "medical",
+                    "program_label": "医疗救助",
+                    "verdict": "possible",
+                    "reasons": [{"text": "有较高医疗支出", "citation": None}],
+                    "materials": [],
+                },
+            ],
+            "standards_used": {},
+        }
 
     # Identity verification (the identity-verification contract), one code for everyone.
     @app.post("/api/identity/status")
@@ -77,11 +99,16 @@ def fake_api(state: FakeState) -> Any:
         subject = str(body["subject"])
         verified = (subject, body["id_number"]) in state.verified
         url = "/identity/oidc/start?ticket=bench" if subject.startswith("web:") else None
-        return {"verified": verified, "method": "sms" if verified else None,
-                "verified_at": None,
-                "methods": {"sms": {"available": True, "phone_masked": "138****1234"},
-                            "counter": {"available": subject.startswith("counter:")},
-                            "oidc": {"available": url is not None, "url": url}}}
+        return {
+            "verified": verified,
+            "method": "sms" if verified else None,
+            "verified_at": None,
+            "methods": {
+                "sms": {"available": True, "phone_masked": "138****1234"},
+                "counter": {"available": subject.startswith("counter:")},
+                "oidc": {"available": url is not None, "url": url},
+            },
+        }
 
     @app.post("/api/identity/sms/send")
     async def sms_send(body: dict[str, Any]) -> dict[str, Any]:
@@ -90,8 +117,9 @@ def fake_api(state: FakeState) -> Any:
     @app.post("/api/identity/sms/verify")
     async def sms_verify(body: dict[str, Any]) -> JSONResponse:
         if body["code"] != SMS_CODE:
-            return JSONResponse({"detail": "验证码不正确,还可以再试 4 次", "attempts_left": 4},
-                                status_code=400)
+            return JSONResponse(
+                {"detail": "验证码不正确,还可以再试 4 次", "attempts_left": 4}, status_code=400
+            )
         state.verified.add((body["subject"], body["id_number"]))
         return JSONResponse({"verified": True, "method": "sms"})
 
@@ -101,41 +129,68 @@ def fake_api(state: FakeState) -> Any:
         return {"verified": True, "method": "counter"}
 
     @app.get("/api/registry/households/{id_number}", response_model=None)
-    async def registry(id_number: str, subject: str = "",
-                       purpose: str = "") -> dict[str, Any] | JSONResponse:
+    async def registry(
+        id_number: str, subject: str = "", purpose: str = ""
+    ) -> dict[str, Any] | JSONResponse:
         if (subject, id_number) not in state.verified or purpose != "application":
             return JSONResponse({"detail": "身份未核验,不能查询登记信息"}, status_code=403)
         if id_number != APPLICANT:
             return {"found": False, "household": None}
-        return {"found": True, "household": {
-            "hukou_township_code": "330111001000", "address": "富春街道",
-            "members": [
-                {"relation": "户主", "name": "张建国", "id_number": APPLICANT},
-                {"relation": "配偶", "name": "李秀英", "id_number": SPOUSE,
-                 "disability_category": "肢体", "disability_grade": 2},
-                {"relation": "子女", "name": "张小明", "id_number": CHILD},
-            ]}}
+        return {
+            "found": True,
+            "household": {
+                "hukou_township_code": "330111001000",
+                "address": "富春街道",
+                "members": [
+                    {"relation": "户主", "name": "张建国", "id_number": APPLICANT},
+                    {
+                        "relation": "配偶",
+                        "name": "李秀英",
+                        "id_number": SPOUSE,
+                        "disability_category": "肢体",
+                        "disability_grade": 2,
+                    },
+                    {"relation": "子女", "name": "张小明", "id_number": CHILD},
+                ],
+            },
+        }
 
     @app.post("/api/applications")
-    async def submit(body: dict[str, Any],
-                     idempotency_key: str = Header(...)) -> JSONResponse:
+    async def submit(body: dict[str, Any], idempotency_key: str = Header(...)) -> JSONResponse:
         if idempotency_key in state.applications:
             return JSONResponse(state.applications[idempotency_key]["answer"], status_code=200)
         number = f"FY2026{len(state.applications) + 1:07d}"
-        answer = {"id": len(state.applications) + 1, "number": number, "status": "submitted",
-                  "submitted_township_code": body.get("residence_township_code"),
-                  "cases": [{"id": i, "program": p, "program_label": p, "status": "submitted",
-                             "status_label": "已提交", "handling_township_code": "330111001000",
-                             "handling_township_name": "富春街道", "routing_reason": "",
-                             "due_date": "2027-01-12", "due_date_provisional": False}
-                            for i, p in enumerate(body["programs"], start=1)]}
+        answer = {
+            "id": len(state.applications) + 1,
+            "number": number,
+            "status": "submitted",
+            "submitted_township_code": body.get("residence_township_code"),
+            "cases": [
+                {
+                    "id": i,
+                    "program": p,
+                    "program_label": p,
+                    "status": "submitted",
+                    "status_label": "已提交",
+                    "handling_township_code": "330111001000",
+                    "handling_township_name": "富春街道",
+                    "routing_reason": "",
+                    "due_date": "2027-01-12",
+                    "due_date_provisional": False,
+                }
+                for i, p in enumerate(body["programs"], start=1)
+            ],
+        }
         state.applications[idempotency_key] = {"body": body, "answer": answer}
         return JSONResponse(answer, status_code=201)
 
     @app.get("/api/residents/applications")
     async def resident_applications(channel: str, channel_user_id: str) -> list[Any]:
-        return [a["answer"] for a in state.applications.values()
-                if a["body"]["channel_user_id"] == channel_user_id]
+        return [
+            a["answer"]
+            for a in state.applications.values()
+            if a["body"]["channel_user_id"] == channel_user_id
+        ]
 
     @app.post("/api/status-lookup")
     async def lookup(body: dict[str, Any]) -> JSONResponse:
@@ -149,8 +204,14 @@ def fake_api(state: FakeState) -> Any:
     @app.post("/api/leads")
     async def lead(body: dict[str, Any]) -> JSONResponse:
         state.leads.append(body)
-        return JSONResponse({"id": len(state.leads), "number": f"XS{len(state.leads):05d}",
-                             "township_code": "330111006000"}, status_code=201)
+        return JSONResponse(
+            {
+                "id": len(state.leads),
+                "number": f"XS{len(state.leads):05d}",
+                "township_code": "330111006000",
+            },
+            status_code=201,
+        )
 
     return app
 
@@ -193,46 +254,150 @@ def scripts() -> list[Script]:
     submitted = lambda text: "申请编号" in text  # noqa: E731
     return [
         # "/affirm" and "/deny" are the buttons of the identity question.
-        Script("application, SMS-verified registry household (3 people, 低保+医疗救助)", [
-            "我要申请低保和医疗救助", "同意", APPLICANT, "/affirm", SMS_CODE, "13805711234",
-            "一样的", "对的", "只有退休金两千，儿子打零工一个月三千", "没有存款，也没车",
-            "以后再交", "对，没错",
-        ], submitted),
-        Script("a stranger's ID number shows nothing from the registry", [
-            "我要申请低保", "同意", APPLICANT,
-        ], lambda text: "核验身份" in text and "张建国" not in text),
-        Script("application, verification skipped (members one by one)", [
-            "我想申请低保和医疗救助", "同意", APPLICANT, "/deny", "我叫张建国", "13958012345",
-            "富春街道", "一样", f"老婆李秀英 {SPOUSE}", "没有了", "没有收入",
-            "没有存款，也没车", "以后再交", "确认提交",
-        ], submitted),
-        Script("counter: card checked, no registry record (3 people, members one by one)", [
-            "我想申请低保和医疗救助", "同意", OTHER, "/affirm", "我叫王德明", "13958012345",
-            "新登镇", "一样", f"老婆陈丽 {SPOUSE}", f"女儿王小丽 {CHILD}", "没有了", "没有收入",
-            "没有存款，也没车", "以后再交", "确认提交",
-        ], submitted, channel="counter"),
-        Script("application with a digression, a wrong check digit, a wrong code, a correction", [
-            "我要申请低保和医疗救助", "同意", "低保审批要多久", APPLICANT[:-1] + "2", APPLICANT,
-            "/affirm", "135791", SMS_CODE, "13805711234", "一样的", "对的", "没有收入", "没有",
-            "以后再交", "手机号填错了", "13900001111", "确认",
-        ], submitted),
-        Script("pre-screening then apply", [
-            "帮我测一测能申请什么", "三口人", "我72岁，老伴70岁，孙子10岁", "没有",
-            "只有养老金，每月八百", "看病一年花了三万", "场口镇", "一样", "好的",
-        ], lambda text: "同意" in text and "核实" in text),
-        Script("hardship report", [
-            "我邻居家老人没人管", "银湖街道", "就在村口第二家", "隔壁老人瘫在床上没人照顾",
-            "很急", "不留",
-        ], lambda text: "登记号" in text),
-        Script("status: nothing under this account, look up by number + ID", [
-            "我的申请到哪一步了", "好的", "FY2026000001", OTHER,
-        ], lambda text: "对不上" in text or "办理情况" in text),
+        Script(
+            "application, SMS-verified registry household (3 people, 低保+医疗救助)",
+            [
+                "我要申请低保和医疗救助",
+                "同意",
+                APPLICANT,
+                "/affirm",
+                SMS_CODE,
+                "13805711234",
+                "一样的",
+                "对的",
+                "只有退休金两千，儿子打零工一个月三千",
+                "没有存款，也没车",
+                "以后再交",
+                "对，没错",
+            ],
+            submitted,
+        ),
+        Script(
+            "a stranger's ID number shows nothing from the registry",
+            [
+                "我要申请低保",
+                "同意",
+                APPLICANT,
+            ],
+            lambda text: "核验身份" in text and "张建国" not in text,
+        ),
+        Script(
+            "application, verification skipped (members one by one)",
+            [
+                "我想申请低保和医疗救助",
+                "同意",
+                APPLICANT,
+                "/deny",
+                "我叫张建国",
+                "13958012345",
+                "富春街道",
+                "一样",
+                f"老婆李秀英 {SPOUSE}",
+                "没有了",
+                "没有收入",
+                "没有存款，也没车",
+                "以后再交",
+                "确认提交",
+            ],
+            submitted,
+        ),
+        Script(
+            "counter: card checked, no registry record (3 people, members one by one)",
+            [
+                "我想申请低保和医疗救助",
+                "同意",
+                OTHER,
+                "/affirm",
+                "我叫王德明",
+                "13958012345",
+                "新登镇",
+                "一样",
+                f"老婆陈丽 {SPOUSE}",
+                f"女儿王小丽 {CHILD}",
+                "没有了",
+                "没有收入",
+                "没有存款，也没车",
+                "以后再交",
+                "确认提交",
+            ],
+            submitted,
+            channel="counter",
+        ),
+        Script(
+            "application with a digression, a wrong check digit, a wrong code, a correction",
+            [
+                "我要申请低保和医疗救助",
+                "同意",
+                "低保审批要多久",
+                APPLICANT[:-1] + "2",
+                APPLICANT,
+                "/affirm",
+                "135791",
+                SMS_CODE,
+                "13805711234",
+                "一样的",
+                "对的",
+                "没有收入",
+                "没有",
+                "以后再交",
+                "手机号填错了",
+                "13900001111",
+                "确认",
+            ],
+            submitted,
+        ),
+        Script(
+            "pre-screening then apply",
+            [
+                "帮我测一测能申请什么",
+                "三口人",
+                "我72岁，老伴70岁，孙子10岁",
+                "没有",
+                "只有养老金，每月八百",
+                "看病一年花了三万",
+                "场口镇",
+                "一样",
+                "好的",
+            ],
+            lambda text: "同意" in text and "核实" in text,
+        ),
+        Script(
+            "hardship report",
+            [
+                "我邻居家老人没人管",
+                "银湖街道",
+                "就在村口第二家",
+                "隔壁老人瘫在床上没人照顾",
+                "很急",
+                "不留",
+            ],
+            lambda text: "登记号" in text,
+        ),
+        Script(
+            "status: nothing under this account, look up by number + ID",
+            [
+                "我的申请到哪一步了",
+                "好的",
+                "FY2026000001",
+                OTHER,
+            ],
+            lambda text: "对不上" in text or "办理情况" in text,
+        ),
         # Paused: the second message gets no reply from the bot.
         Script("human help pauses the bot", ["转人工", "你好"], lambda text: not text.strip()),
-        Script("hostile input, then a normal turn", [
-            "救" * 5000, "😀😀😀🙏", "<script>alert(1)</script>",
-            '/apply_assistance{"program":"x"}', "取消", "是的", "你好",
-        ], lambda text: "惠民联办小助手" in text),
+        Script(
+            "hostile input, then a normal turn",
+            [
+                "救" * 5000,
+                "😀😀😀🙏",
+                "<script>alert(1)</script>",
+                '/apply_assistance{"program":"x"}',
+                "取消",
+                "是的",
+                "你好",
+            ],
+            lambda text: "惠民联办小助手" in text,
+        ),
     ]
 
 
@@ -240,8 +405,11 @@ def play(client: httpx.Client, rasa_url: str, script: Script, sender: str) -> di
     latencies, turns, reached = [], 0, False
     for message in script.turns:
         started = time.perf_counter()
-        response = client.post(f"{rasa_url}/webhooks/rest/webhook",
-                               json={"sender": sender, "message": message}, timeout=120)
+        response = client.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=120,
+        )
         latencies.append(time.perf_counter() - started)
         response.raise_for_status()
         turns += 1
@@ -272,23 +440,53 @@ def main() -> int:
             start_fake_api(state, api_port)
             # the same hops as `make run`: action secret header, Rasa API behind a token
             secret, token = secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-            env = {**os.environ, "HUIMIN_API_URL": f"http://127.0.0.1:{api_port}",
-                   "HUIMIN_ACTION_PORT": str(action_port), "HUIMIN_ACTION_SECRET": secret,
-                   "RASA_TELEMETRY_ENABLED": "false"}
+            env = {
+                **os.environ,
+                "HUIMIN_API_URL": f"http://127.0.0.1:{api_port}",
+                "HUIMIN_ACTION_PORT": str(action_port),
+                "HUIMIN_ACTION_SECRET": secret,
+                "RASA_TELEMETRY_ENABLED": "false",
+            }
             logs = Path(tempfile.mkdtemp(prefix="bench-dialogue-"))
-            processes.append(subprocess.Popen(
-                [str(ROOT / ".venv/bin/python"), "-m", "actions.server"], cwd=ROOT, env=env,
-                stdout=(logs / "actions.log").open("wb"), stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [str(ROOT / ".venv/bin/python"), "-m", "actions.server"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=(logs / "actions.log").open("wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
             endpoints = logs / "endpoints.yml"
             endpoints.write_text(
                 f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-                "  headers:\n    X-Huimin-Action-Secret: ${HUIMIN_ACTION_SECRET}\n")
-            processes.append(subprocess.Popen(
-                [str(ROOT / ".venv-rasa/bin/rasa"), "run", "--enable-api", "--auth-token", token,
-                 "-i", "127.0.0.1", "-p", str(rasa_port), "--model", args.model,
-                 "--endpoints", str(endpoints), "--credentials", str(ROOT / "bot/credentials.yml")],
-                cwd=ROOT, env=env, stdout=(logs / "rasa.log").open("wb"),
-                stderr=subprocess.STDOUT))
+                "  headers:\n    X-Huimin-Action-Secret: ${HUIMIN_ACTION_SECRET}\n"
+            )
+            processes.append(
+                subprocess.Popen(
+                    [
+                        str(ROOT / ".venv-rasa/bin/rasa"),
+                        "run",
+                        "--enable-api",
+                        "--auth-token",
+                        token,
+                        "-i",
+                        "127.0.0.1",
+                        "-p",
+                        str(rasa_port),
+                        "--model",
+                        args.model,
+                        "--endpoints",
+                        str(endpoints),
+                        "--credentials",
+                        str(ROOT / "bot/credentials.yml"),
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=(logs / "rasa.log").open("wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
             rasa_url = f"http://127.0.0.1:{rasa_port}"
             print(f"logs in {logs}; waiting for rasa at {rasa_url} ...")
             wait_until(f"http://127.0.0.1:{action_port}/health", 60)
@@ -299,21 +497,30 @@ def main() -> int:
         with httpx.Client() as client:
             for index, script in enumerate(scripts()):
                 session = f"bench-{int(time.time())}-{index}"
-                sender = f"counter:bench.staff:{session}" if script.channel == "counter" else (
-                    f"web:{session}")
+                sender = (
+                    f"counter:bench.staff:{session}"
+                    if script.channel == "counter"
+                    else (f"web:{session}")
+                )
                 result = play(client, rasa_url, script, sender)
                 all_latencies += result["latencies"]
                 failures += not result["reached"]
-                print(f"{'ok ' if result['reached'] else 'FAIL'} {script.name}: "
-                      f"{result['turns']} resident turns")
+                print(
+                    f"{'ok ' if result['reached'] else 'FAIL'} {script.name}: "
+                    f"{result['turns']} resident turns"
+                )
         if args.start:
             for answer in state.applications.values():
                 body = answer["body"]
-                print(f"submitted: programs={body['programs']} members={len(body['members'])} "
-                      f"staff={body['entered_by_staff']}")
+                print(
+                    f"submitted: programs={body['programs']} members={len(body['members'])} "
+                    f"staff={body['entered_by_staff']}"
+                )
         quantiles = statistics.quantiles(all_latencies, n=20)
-        print(f"turns={len(all_latencies)} latency p50={statistics.median(all_latencies):.2f}s "
-              f"p95={quantiles[18]:.2f}s max={max(all_latencies):.2f}s failures={failures}")
+        print(
+            f"turns={len(all_latencies)} latency p50={statistics.median(all_latencies):.2f}s "
+            f"p95={quantiles[18]:.2f}s max={max(all_latencies):.2f}s failures={failures}"
+        )
         return 1 if failures else 0
     finally:
         for process in processes:

@@ -96,11 +96,11 @@ def test_every_figure_in_an_answer_is_in_a_cited_passage(
 @pytest.mark.parametrize(
     ("question", "confident", "says"),
     [
-        ("低保标准多少钱一个月", True, "以区民政局公布为准"),
-        # a known retrieval gap: this phrasing finds no passage above the threshold, so the
-        # answer is the refusal (which invents no amount either)
-        ("富阳低保一个月能拿多少钱", False, "没有找到能可靠回答"),
-        ("高龄津贴多少钱", True, "以区民政局公布为准"),
+        ("低保标准多少钱一个月", True, r"以(富阳)?区民政局(最新)?公布为准"),
+        # formerly a known retrieval gap (refused); now answered from the amounts note,
+        # which points to the bureau and invents no amount
+        ("富阳低保一个月能拿多少钱", True, r"以(富阳)?区民政局(最新)?公布为准"),
+        ("高龄津贴多少钱", True, r"以(富阳)?区民政局(最新)?公布为准"),
     ],
 )
 def test_unknown_amounts_are_not_invented(
@@ -109,7 +109,7 @@ def test_unknown_amounts_are_not_invented(
     answer = real_service.ask(question)
     assert not re.search(r"\d+\s*元", answer.answer)
     assert answer.confident is confident, answer.answer
-    assert says in answer.answer, answer.answer
+    assert re.search(says, answer.answer), answer.answer
 
 
 def test_audience_filter_hides_adviser_only_documents(real_service: KnowledgeService) -> None:
@@ -151,3 +151,41 @@ def test_very_long_question_is_truncated_and_answered(real_service: KnowledgeSer
     answer = real_service.ask("低保要公示几天？" + "请尽快回复。" * 2000)
     assert answer.confident
     assert "7天" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # issue #12's examples (everyday words, Chinese numerals, traditional characters)
+        ("帮老人擦洗身子的服务有没有", "助浴"),
+        ("白天托管老人的地方有吗", "日间照料"),
+        ("家里着火了，能不能先给钱后补材料", "先行救助"),
+        ("看病自己贴了不少钱，家里快揭不开锅了，有啥救助", "自付"),
+        ("十五分钟养老服务圈是啥意思", "15分钟"),
+        ("長壽金怎麼申請", "80周岁"),
+        ("我爸82了，每个月能领点啥钱不？", "80周岁"),
+    ],
+)
+def test_residents_words_find_the_fact(
+    real_service: KnowledgeService, question: str, fact: str
+) -> None:
+    answer = real_service.ask(question)
+    assert answer.confident, answer.answer
+    assert fact in answer.answer.partition("\n来源：")[0], answer.answer
+
+
+def test_an_elder_care_answer_does_not_append_a_tekun_sentence(
+    real_service: KnowledgeService,
+) -> None:
+    answer = real_service.ask("我爸82了，每个月能领点啥钱不？")
+    assert "特困" not in answer.answer.partition("\n来源：")[0], answer.answer
+
+
+@pytest.mark.parametrize("question", ["长期护理保险怎么申请", "养老金今年怎么涨", "公积金怎么提取"])
+def test_subjects_the_documents_do_not_cover_are_refused(
+    real_service: KnowledgeService, question: str
+) -> None:
+    answer = real_service.ask(question)
+    assert not answer.confident, answer.answer
+    assert answer.citations == []
+    assert "转人工" in answer.answer

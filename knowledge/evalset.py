@@ -1,0 +1,47 @@
+"""The evaluation questions (``knowledge/eval/``) and what counts as a right answer.
+
+Two sets: ``questions.jsonl`` (the older set, split by line parity: odd lines dev, even lines
+held-out) and ``paraphrase.jsonl`` (residents' own words, with its own ``split`` and ``fact``
+fields). Only the dev half may be used to choose anything (weights, thresholds, thesaurus).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
+PARAPHRASE_FILE = EVAL_DIR / "paraphrase.jsonl"
+SETS = ("old", "new")
+SPLITS = ("dev", "heldout", "all")
+
+
+def load_questions(
+    path: Path = QUESTIONS_FILE, paraphrase: Path | None = PARAPHRASE_FILE
+) -> list[dict[str, Any]]:
+    """Both sets, each row with ``set`` (old/new), ``split`` (dev/heldout) and ``fact``."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    for i, row in enumerate(rows, start=1):
+        row["split"] = "dev" if i % 2 else "heldout"
+        row["set"] = "old"
+        row.setdefault("fact", [])
+    if paraphrase is not None and paraphrase.is_file():
+        for line in paraphrase.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append({**json.loads(line), "set": "new"})
+    return rows
+
+
+def chosen(rows: list[dict[str, Any]], qset: str, split: str) -> list[dict[str, Any]]:
+    return [r for r in rows if qset in ("all", r["set"]) and split in ("all", r["split"])]
+
+
+def matches(meta: dict[str, Any], expected: list[str]) -> bool:
+    """A passage answers when its doc id matches and its section starts with the prefix."""
+    for ref in expected:
+        doc, _, prefix = ref.partition("#")
+        if meta.get("doc_id") == doc and str(meta.get("section", "")).startswith(prefix):
+            return True
+    return False

@@ -1,0 +1,71 @@
+"""Answers use only sentences that match the question; another topic's passage is not appended."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from knowledge.answer import compose
+from knowledge.index import IndexedChunk
+from knowledge.retrieval import Hit, SearchResult
+from knowledge.service import KnowledgeService
+from tests.knowledge.conftest import FakeEmbedder
+
+IDF = {"高龄津贴": 4.0, "老年人": 1.0, "特困": 3.0, "80周岁": 3.5}
+
+
+def _hit(doc: str, text: str, score: float) -> Hit:
+    meta = {"doc_id": doc, "title": doc, "section": "s", "issuer": "i", "effective_date": "d"}
+    return Hit(IndexedChunk(doc, text, meta, frozenset()), score, score, 0.0)
+
+
+def test_a_passage_about_another_topic_is_not_appended() -> None:
+    elder = _hit("lnr", "80周岁以上老年人可以领高龄津贴。高龄津贴金额以区民政局公布为准。", 1.0)
+    tekun = _hit("tk", "特困人员中60周岁以上的老年人算无劳动能力。", 0.95)
+    result = SearchResult([elder, tekun], ["高龄津贴", "老年人", "80周岁"], 0.9)
+    answer = compose("我爸82岁有高龄津贴吗", result, confident=True, idf=IDF, normalise=str)
+    assert "特困" not in answer.answer
+    assert [c.title for c in answer.citations] == ["lnr"]
+    assert "高龄津贴" in answer.answer.partition("\n来源：")[0]
+
+
+def test_a_second_passage_on_the_same_topic_is_still_cited() -> None:
+    first = _hit("lnr", "80周岁以上老年人可以领高龄津贴。", 1.0)
+    second = _hit("fybz", "富阳区老年人高龄津贴的金额以区民政局公布为准。", 0.95)
+    result = SearchResult([first, second], ["高龄津贴", "老年人"], 0.9)
+    answer = compose("高龄津贴", result, confident=True, idf=IDF, normalise=str)
+    assert [c.title for c in answer.citations] == ["lnr", "fybz"]
+
+
+def test_sentences_that_do_not_match_the_question_are_left_out() -> None:
+    hit = _hit("lnr", "高龄津贴面向80周岁以上老人。本条与其他事项无关。", 1.0)
+    result = SearchResult([hit], ["高龄津贴"], 0.9)
+    answer = compose("高龄津贴", result, confident=True, idf=IDF, normalise=str)
+    assert "无关" not in answer.answer
+
+
+def test_ingestion_embeds_and_writes_in_batches_across_files(
+    tmp_path: Path, write_doc: Callable[..., Path]
+) -> None:
+    class CountingEmbedder(FakeEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[int] = []
+
+        def encode(self, texts):  # type: ignore[no-untyped-def]
+            self.calls.append(len(texts))
+            return super().encode(texts)
+
+    from tests.knowledge.conftest import make_settings
+
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    for n in range(5):
+        write_doc(
+            f"d{n}.md", f"## 第{n}条 标题\n第{n}份文件的内容。\n\n## 其他\n更多内容。\n", id=f"d{n}"
+        )
+    embedder = CountingEmbedder()
+    service = KnowledgeService(make_settings(tmp_path), embedder=embedder)
+    report = service.ingest()
+    assert report.chunks_embedded == 10
+    assert embedder.calls == [10]  # one encode call for all five files
+    assert service.collection.count() == 10
