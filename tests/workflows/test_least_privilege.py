@@ -70,7 +70,7 @@ def _staff(role: Role, township: str | None) -> Caller:
 
 def test_capability_map() -> None:
     adviser = _staff(Role.ADVISER, None)
-    # advisers answer hand-offs (人工服务) of their scope and use the elder-care directory, never cases
+    # advisers answer hand-offs (人工服务) of their scope, use the elder-care directory, no cases
     assert ROLE_CAPABILITIES[Role.ADVISER] == {
         Capability.ASK_KNOWLEDGE,
         Capability.HANDLE_HANDOFFS,
