@@ -5,8 +5,9 @@ Any outbox message whose channel is ``wechat`` reaches the resident this way (ca
 staff replies once hand-offs write them to the outbox): the sender is found by channel name.
 Inside the 48-hour window (the resident wrote within 48 h, seen by this bridge) it is a 客服消息;
 outside it, or when WeChat answers 45015 (reply window over), a 模板消息 with the configured
-template (``HUIMIN_WECHAT_NOTICE_TEMPLATE_ID``). Without a template the failure is reported and
-the API retries with backoff (the resident may write again and open the window).
+template (``HUIMIN_WECHAT_NOTICE_TEMPLATE_ID``). Without a template a 客服消息 is always tried
+(the window may be open though this process did not see the message, e.g. after a restart
+without Redis); WeChat's 45015 is then reported and the API retries with backoff.
 
 Errors: 40001/42001 are handled in :mod:`channels.wechat.api` (token refreshed, call retried
 once); 45009 (daily API quota), 45011 and 45047 (客服 message limit) are reported with
@@ -171,7 +172,9 @@ class WeChatNotifier:
 
     async def _send(self, openid: str, message: dict[str, Any]) -> str:
         """'custom' or 'template'; raises the WeChat errors."""
-        if await self._window.is_open(openid):
+        # Unknown window without a template (e.g. memory store after a restart): 客服 is the
+        # only way, WeChat's 45015 says when it is really closed.
+        if self._template is None or await self._window.is_open(openid):
             try:
                 for piece in split(str(message["text"]), CUSTOM_LIMIT_BYTES):
                     await self._wechat.send_text(openid, piece)

@@ -17,6 +17,13 @@ OPENID = "oHuimin_Resident-0001"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+def drop_keys(prefix: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=prefix + "*"))
+    if keys:
+        client.delete(*keys)
+
+
 def redis_or_skip() -> None:
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
@@ -87,6 +94,7 @@ async def test_processes_sharing_redis_fetch_the_token_once(wechat_settings, wec
             await api.aclose()
         for store in stores:
             await store.aclose()
+        drop_keys(prefix)
 
 
 async def test_a_retry_reaching_another_bridge_process_is_not_processed_again(
@@ -128,3 +136,4 @@ async def test_a_retry_reaching_another_bridge_process_is_not_processed_again(
             await client.aclose()
         for components in bridges:
             await components.stop()
+        drop_keys(prefix)

@@ -58,6 +58,10 @@ async def test_wechat_resident_asks_applies_and_is_notified(
         return "\n".join([wx.reply(response, encrypted=True).content, *late])
 
     try:
+        # A 码上办 code scanned before following: the scene starts the elder-care question.
+        prompt = await say(wx.event("subscribe", "qrscene_elder"))
+        assert "您想了解什么政策" in prompt, prompt
+
         # A policy question, answered from the knowledge base with citations.
         answer = await say(wx.text("低保怎么申请?"))
         assert "[1]" in answer, answer

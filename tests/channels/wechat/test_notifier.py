@@ -85,12 +85,23 @@ async def test_no_template_outside_the_window_is_reported_for_a_later_retry(
     components, backends, wechat
 ) -> None:
     backends.outbox = [outbox_message(4)]
+    await wechat_token(components)
+    wechat.fail_next(CUSTOM, 45015, "response out of time limit")  # WeChat: window closed
     await notifier_for(components, None).run_once()
     [failure] = backends.failed
     assert failure["id"] == "4"
     assert "45015" in failure["error"]
     assert "retry_after_seconds" not in failure  # the API backs off
     assert backends.delivered == []
+
+
+async def test_no_template_and_no_record_of_the_window_tries_customer_service(
+    components, backends, wechat
+) -> None:
+    backends.outbox = [outbox_message(12)]  # e.g. the bridge restarted since the resident wrote
+    await notifier_for(components, None).run_once()
+    assert wechat.custom_texts() == ["您的申请 FY-12 需要补充材料:户口本复印件。"]
+    assert backends.delivered == ["12"]
 
 
 async def test_customer_service_limit_backs_off_and_pauses(components, backends, wechat) -> None:
