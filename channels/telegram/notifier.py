@@ -34,7 +34,9 @@ CHANNEL = "telegram"
 class NotifierOptions:
     batch_size: int = 20
     lease_seconds: int = 60
-    idle_seconds: float = 5.0  # wait between rounds when there was nothing to send
+    # wait between rounds when there was nothing to send; short, as staff replies of a live
+    # hand-off (人工服务) come through the outbox too (one small claim request per round)
+    idle_seconds: float = 2.0
     api_down_seconds: float = 15.0  # wait after the API could not be reached
     network_retry_seconds: int = 30  # asked of the API after a network error towards Telegram
 

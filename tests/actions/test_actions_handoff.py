@@ -33,7 +33,7 @@ def test_codes_used_here_are_the_districts() -> None:
 
 
 async def _run_handoff(fake_api: Any, dispatcher: CollectingDispatcher, kit: Any, tracker: Any):
-    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 3, "status": "open"})
+    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 3, "status": "waiting"})
     events = await ActionHandoff().run(dispatcher, tracker, kit.domain)
     assert [e["event"] for e in events] == ["pause"]
     return fake_api.json_of("POST", "/api/handoffs")
@@ -97,7 +97,7 @@ async def test_repeated_misunderstanding_hand_off_carries_the_township_too(
     fake_api: Any, dispatcher: CollectingDispatcher, kit: Any, slot: str
 ) -> None:
     fake_api.on("POST", "/api/knowledge/ask", body=NO_ANSWER)
-    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 7, "status": "open"})
+    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 7, "status": "waiting"})
     history = [kit.user("啊啊啊", "nlu_fallback"), {"event": "bot", "text": "没听懂"}]
     tracker = kit.tracker(
         "呜呜呜",

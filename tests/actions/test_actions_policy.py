@@ -99,7 +99,7 @@ async def test_third_misunderstanding_in_a_row_hands_over(
     fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
 ) -> None:
     fake_api.on("POST", "/api/knowledge/ask", body=NO_ANSWER)
-    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 7, "status": "open"})
+    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 7, "status": "waiting"})
     history = [kit.user("啊啊啊", "nlu_fallback"), {"event": "bot", "text": "没听懂"}]
     tracker = kit.tracker("呜呜呜", "nlu_fallback", slots={"misunderstood": 2}, history=history)
 
@@ -131,7 +131,7 @@ async def test_a_miss_after_an_understood_message_starts_counting_again(
 async def test_request_human_pauses_and_masks_id_numbers(
     fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
 ) -> None:
-    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 1, "status": "open"})
+    fake_api.on("POST", "/api/handoffs", status=201, body={"id": 1, "status": "waiting"})
     history = [kit.user("330183195503120211", "inform")]
     tracker = kit.tracker("转人工", "request_human", history=history)
 

@@ -46,7 +46,7 @@ BASE = "http://real-api.test"
 SMS_SENT = {"sent": True, "phone_masked": "138****5678", "expires_in_seconds": 300}
 SMS_VERIFIED = {"verified": True, "method": "sms"}  # test_actions_identity_check
 COUNTER_VERIFIED = {"verified": True, "method": "counter"}  # test_actions_identity_check
-HANDOFF = {"id": 3, "status": "open"}  # test_actions_handoff
+HANDOFF = {"id": 3, "status": "waiting"}  # test_actions_handoff
 LEAD = {"id": 1, "number": "XS00001", "township_code": "330111006000"}  # test_actions_other_flows
 PRESCREEN = {  # test_actions_other_flows.test_prescreen_verdicts_prefill_the_application
     "verdicts": [

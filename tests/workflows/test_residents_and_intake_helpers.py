@@ -86,7 +86,7 @@ def test_handoff_open_active_release(
     }
     opened = client.post("/api/handoffs", json=body, headers=internal)
     assert opened.status_code == 201
-    assert opened.json()["status"] == "open"
+    assert opened.json()["status"] == "waiting"
     assert (
         client.post("/api/handoffs", json=body, headers=internal).json()["id"]
         == opened.json()["id"]
@@ -98,7 +98,7 @@ def test_handoff_open_active_release(
     handoff_id = opened.json()["id"]
     assert client.post(f"/api/handoffs/{handoff_id}/release", headers=internal).status_code == 401
     released = client.post(f"/api/handoffs/{handoff_id}/release", headers=login("rev_fuchun"))
-    assert released.json()["status"] == "released"
+    assert released.json()["status"] == "closed"
     assert client.get("/api/handoffs/active", params=query, headers=internal).json() == {
         "active": False,
         "handoff": None,

@@ -1,4 +1,5 @@
-"""Open, find and release hand-offs."""
+"""Open, find, list and summarise hand-offs (scoping: who sees which); the conversation itself
+is in flows.py."""
 
 from __future__ import annotations
 
