@@ -238,6 +238,13 @@ class WeChatBridge:
     async def _once(self, openid: str, incoming: Forward | Attach) -> str:
         if isinstance(incoming, Attach):
             return await self.uploads.attach(openid, incoming.media_id)
+        if incoming.typed:
+            # During a hand-off (人工服务) what the resident typed goes to the staff member (stored
+            # on the hand-off; the assistant is paused); staff answer as 客服消息 through the
+            # outbox. The API down raises ServiceUnavailableError: retried in order, never lost.
+            taken = await self.api.resident_message(CHANNEL, openid, incoming.text)
+            if taken.get("accepted"):
+                return ""
         # Resolved here, under the resident's lock: after the previous turn offered its choices.
         text = incoming.text
         if incoming.typed:

@@ -12,7 +12,8 @@ from wechatpy.messages import TextMessage
 
 from huimin.townships import all_townships
 
-SENDER = "wechat:oHuimin_Resident-0001"
+OPENID = "oHuimin_Resident-0001"
+SENDER = f"wechat:{OPENID}"
 CUSTOM = "/cgi-bin/message/custom/send"
 
 
@@ -245,3 +246,21 @@ async def test_an_unexpected_failure_is_a_polite_reply_not_a_500(
         assert wx.reply(response).content.startswith("抱歉,处理您的消息时出了点问题")
     await components.stop()
     assert backends.rasa_calls == []  # not processed without de-duplication
+
+
+async def test_during_a_hand_off_text_goes_to_staff_not_to_the_assistant(
+    wx, backends, wechat
+) -> None:
+    """人工服务: the assistant is paused; what the resident types is stored on the hand-off and
+    staff answer through the outbox (客服消息), so the callback itself answers nothing."""
+    backends.handoff_users.add(OPENID)
+    response = await wx.post(wx.text("我想问一下低保的事"))
+
+    assert response.text == "success"
+    assert backends.rasa_calls == []
+    assert backends.handoff_messages == [
+        {"channel": "wechat", "channel_user_id": OPENID, "text": "我想问一下低保的事"}
+    ]
+    backends.handoff_users.clear()  # closed: the assistant answers again
+    await wx.post(wx.text("谢谢"))
+    assert [call["message"] for call in backends.rasa_calls] == ["谢谢"]
