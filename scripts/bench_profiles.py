@@ -100,7 +100,7 @@ def main(argv: list[str]) -> int:
             password_hash_rounds=4,
             secret_key="bench-secret-key-that-is-long-enough-for-hs256",
             token_ttl_minutes=60 * 24 * 90,  # the clock moves past the 公示
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
         )
         upgrade_to_head(settings)
         clock = Clock()

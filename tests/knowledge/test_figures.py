@@ -110,8 +110,8 @@ def test_the_check_catches_an_invented_figure() -> None:
 
 def test_materials_document_lists_what_the_rules_list() -> None:
     """The knowledge base's materials per program are the eligibility rules' lists."""
-    from huimin.settings import Settings  # noqa: PLC0415
-    from workflows.eligibility.rules import load_rules  # noqa: PLC0415
+    from huimin.settings import Settings
+    from workflows.eligibility.rules import load_rules
 
     text = (DOCS / "fuyang-shenqing-cailiao.md").read_text(encoding="utf-8")
     rules = load_rules(Settings(_env_file=None))  # type: ignore[call-arg]

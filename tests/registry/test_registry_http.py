@@ -22,6 +22,8 @@ from workflows.registry import (
     make_registry,
     make_verifier,
 )
+from workflows.registry.http import HttpCertificates
+from workflows.registry.local import LocalCertificates
 
 TOKEN = "test-token"
 HEAD_H01 = "330183197803120116"
@@ -64,6 +66,9 @@ class Handler(BaseHTTPRequestHandler):
                 "household": household.model_dump() if household else None,
             }
             self._send(200, answer)
+        elif self.path == "/api/certificates":
+            found = LocalCertificates().certificates(body["id_numbers"])
+            self._send(200, {"certificates": [c.model_dump() for c in found]})
         elif self.path == "/api/verifications":
             report = LocalVerifier(clock=lambda: CHECKED_AT).verify(body["id_numbers"])
             self._send(200, report.model_dump(mode="json"))
@@ -177,3 +182,25 @@ def test_factories_build_http_adapters(base_url: str) -> None:
     assert found is not None
     assert found.hukou_township_code == "330111001000"
     assert verifier.verify(["330183198107050227"]).items[0].kind == "wage"
+
+
+H08_HEAD = "330183197303031715"  # holds a 低保边缘 certificate in the demo data
+
+
+def test_certificates_over_http_match_local(base_url: str, server: ExchangeServer) -> None:
+    certificates = HttpCertificates(base_url, TOKEN, timeout_seconds=2)
+    found = certificates.certificates([H08_HEAD, HEAD_H01])
+    assert found == LocalCertificates().certificates([H08_HEAD, HEAD_H01])
+    assert [(c.id_number, c.program, c.number) for c in found] == [
+        (H08_HEAD, "dibao_edge", "示例-低边-0008")
+    ]
+    assert all(H08_HEAD not in path for path in server.seen_paths)  # never in the URL
+    server.mode = "garbage"
+    with pytest.raises(RegistryUnavailableError, match="救助对象认定系统"):
+        certificates.certificates([H08_HEAD])
+
+
+def test_certificates_are_not_in_the_household_the_dialogue_sees() -> None:
+    household = LocalRegistry().lookup(H08_HEAD)
+    assert household is not None
+    assert "certificates" not in str(household.public_dump())

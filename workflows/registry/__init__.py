@@ -1,11 +1,23 @@
-"""一证通办 household-registry lookup and 一键核对 economic verification, behind interfaces."""
+"""一证通办 household-registry lookup, 一键核对 economic verification and the 低保/特困/低保边缘
+certificate lookup, behind interfaces."""
 
-from workflows.registry.base import EconomicVerifier, HouseholdRegistry, RegistryUnavailableError
-from workflows.registry.factory import make_registry, make_verifier
-from workflows.registry.http import HttpRegistry, HttpVerifier
-from workflows.registry.local import DEFAULT_DATA_FILE, LocalRegistry, LocalVerifier
+from workflows.registry.base import (
+    CertificateRegistry,
+    EconomicVerifier,
+    HouseholdRegistry,
+    RegistryUnavailableError,
+)
+from workflows.registry.factory import make_certificates, make_registry, make_verifier
+from workflows.registry.http import HttpCertificates, HttpRegistry, HttpVerifier
+from workflows.registry.local import (
+    DEFAULT_DATA_FILE,
+    LocalCertificates,
+    LocalRegistry,
+    LocalVerifier,
+)
 from workflows.registry.models import (
     KIND_LABELS,
+    Certificate,
     RegistryHousehold,
     RegistryMember,
     VerificationItem,
@@ -15,10 +27,14 @@ from workflows.registry.models import (
 __all__ = [
     "DEFAULT_DATA_FILE",
     "KIND_LABELS",
+    "Certificate",
+    "CertificateRegistry",
     "EconomicVerifier",
     "HouseholdRegistry",
+    "HttpCertificates",
     "HttpRegistry",
     "HttpVerifier",
+    "LocalCertificates",
     "LocalRegistry",
     "LocalVerifier",
     "RegistryHousehold",
@@ -26,6 +42,7 @@ __all__ = [
     "RegistryUnavailableError",
     "VerificationItem",
     "VerificationReport",
+    "make_certificates",
     "make_registry",
     "make_verifier",
 ]
