@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     remind.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     discover = sub.add_parser("discover", help="daily: 主动发现 / 免申即享 rules over known people")
     discover.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    summarise = sub.add_parser("summarise-visits", help="daily: closed months' visit figures")
+    summarise.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     return parser
 
 
@@ -124,11 +126,15 @@ def main(argv: list[str] | None = None) -> int:
 
         refuse_unsafe_start(settings, process="SMS worker (python -m workflows deliver-sms)")
         return deliver_sms(settings, once=args.once, interval_seconds=args.interval)
-    if args.command in ("remind-reviews", "discover"):
+    if args.command in ("remind-reviews", "discover", "summarise-visits"):
         from workflows.cli import eldercare
 
-        job = eldercare.remind_reviews if args.command == "remind-reviews" else eldercare.discover
-        return job(settings, day=args.date)
+        jobs = {
+            "remind-reviews": eldercare.remind_reviews,
+            "discover": eldercare.discover,
+            "summarise-visits": eldercare.summarise_visits,
+        }
+        return jobs[args.command](settings, day=args.date)
     return 2
 
 

@@ -222,25 +222,45 @@ def by_area_and_category(
         AreaCounts(str(t), str(v), Rate(int(n), int(d)), {})
         for t, v, n, d in session.execute(areas)
     ]
-    group = (
-        (*places, VisitTarget.category_mask)
-        if per_village_categories
-        else (VisitTarget.category_mask,)
-    )
-    masks = base_query(month, grace_days, scope, *group, latest=latest).group_by(*group)
-    expanded = _expand(session.execute(masks))
-
-    def rates(per: dict[str, list[int]]) -> dict[str, Rate]:
-        return {code: Rate(v[0], v[1]) for code, v in per.items()}
-
     if per_village_categories:
-        return [
-            AreaCounts(a.township_code, a.village, a.total,
-                       rates(expanded.get((a.township_code, a.village), {})))
-            for a in totals
-        ]  # fmt: skip
-    whole = AreaCounts("", "", Rate(0, 0), rates(expanded.get((), {})))
+        return _per_village_categories(session, month, grace_days, scope, latest, totals)
+    masks = base_query(month, grace_days, scope, VisitTarget.category_mask, latest=latest)
+    expanded = _expand(session.execute(masks.group_by(VisitTarget.category_mask)))
+    per = expanded.get((), {})
+    whole = AreaCounts("", "", Rate(0, 0), {c: Rate(v[0], v[1]) for c, v in per.items()})
     return [whole, *totals]
+
+
+def _per_village_categories(
+    session: Session,
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool] | None,
+    latest: bool,
+    totals: list[AreaCounts],
+) -> list[AreaCounts]:
+    """Per village and category: one pass with two sums per category (a village's masks are
+    too many distinct groups to group by)."""
+    visited_now, joined = _visited_expr(month, latest, whole_roster=scope is None)
+    columns: list[Any] = [VisitTarget.township_code, VisitTarget.village]
+    for category in TargetCategory:
+        has = VisitTarget.category_mask.op("&")(category_bit(category)) != 0
+        columns += [_ones(has), _ones(and_(has, visited_now))]
+    query = _frame(month, grace_days, scope, columns, visited_now, joined).group_by(
+        VisitTarget.township_code, VisitTarget.village
+    )
+    found: dict[tuple[str, str], dict[str, Rate]] = {}
+    for row in session.execute(query):
+        per: dict[str, Rate] = {}
+        for i, category in enumerate(TargetCategory):
+            targets, visited = int(row[2 + 2 * i]), int(row[3 + 2 * i])
+            if targets:
+                per[category.value] = Rate(targets, visited)
+        found[(str(row[0]), str(row[1]))] = per
+    return [
+        AreaCounts(a.township_code, a.village, a.total, found.get((a.township_code, a.village), {}))
+        for a in totals
+    ]
 
 
 def split(areas: list[AreaCounts]) -> tuple[list[tuple[str, str, Rate]], dict[str, Rate]]:
