@@ -104,10 +104,6 @@ def _counted_expr(
     return or_(visited, _on_roster(month, grace_days))
 
 
-def _counted(month: Month, grace_days: int, visited_id: ColumnElement[int]) -> ColumnElement[bool]:
-    return _counted_expr(month, grace_days, visited_id.is_not(None))
-
-
 def _visited_expr(
     month: Month, latest: bool, whole_roster: bool = True
 ) -> tuple[ColumnElement[bool], Any]:
@@ -301,36 +297,6 @@ def overall(
 ) -> Rate:
     row = session.execute(base_query(month, grace_days, scope, latest=latest)).one()
     return Rate(targets=int(row[0]), visited=int(row[1] or 0))
-
-
-def by_category(
-    session: Session,
-    *,
-    month: Month,
-    grace_days: int,
-    scope: ColumnElement[bool],
-    latest: bool = False,
-) -> dict[str, Rate]:
-    areas = by_area_and_category(
-        session, month=month, grace_days=grace_days, scope=scope, latest=latest
-    )
-    return split(areas)[1]
-
-
-def by_area(
-    session: Session,
-    *,
-    month: Month,
-    grace_days: int,
-    scope: ColumnElement[bool],
-    latest: bool = False,
-) -> list[tuple[str, str, Rate]]:
-    """(township code, village, rate) per village, worst first."""
-    query = base_query(
-        month, grace_days, scope, VisitTarget.township_code, VisitTarget.village, latest=latest
-    ).group_by(VisitTarget.township_code, VisitTarget.village)
-    rows = [(str(r[0]), str(r[1]), Rate(int(r[2]), int(r[3] or 0))) for r in session.execute(query)]
-    return sorted(rows, key=lambda r: (r[2].rate, -r[2].targets, r[0], r[1]))
 
 
 def overdue(
