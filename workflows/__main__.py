@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     remind.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     discover = sub.add_parser("discover", help="daily: 主动发现 / 免申即享 rules over known people")
     discover.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
+    summarise = sub.add_parser("summarise-visits", help="daily: closed months' visit figures")
+    summarise.add_argument("--date", default=None, help="YYYY-MM-DD (default: today)")
     return parser
 
 
@@ -131,11 +133,15 @@ def main(argv: list[str] | None = None) -> int:
         from workflows.cli import eldercare
 
         return eldercare.run(settings, args)
-    if args.command in ("remind-reviews", "discover"):
+    if args.command in ("remind-reviews", "discover", "summarise-visits"):
         from workflows.cli import daily_jobs
 
-        job = daily_jobs.remind_reviews if args.command == "remind-reviews" else daily_jobs.discover
-        return job(settings, day=args.date)
+        jobs = {
+            "remind-reviews": daily_jobs.remind_reviews,
+            "discover": daily_jobs.discover,
+            "summarise-visits": daily_jobs.summarise_visits,
+        }
+        return jobs[args.command](settings, day=args.date)
     return 2
 
 

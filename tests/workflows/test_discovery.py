@@ -149,10 +149,18 @@ def test_findings_for_staff_confirmation_with_the_rule_that_fired(
 
 
 def test_the_cli_job_runs(app: FastAPI, capsys: Any) -> None:
-    from workflows.cli.daily_jobs import discover, remind_reviews
+    from workflows.cli.daily_jobs import discover, remind_reviews, summarise_visits
+    from workflows.visits.models import VisitRateSnapshot
 
     assert discover(app.state.settings, day="2026-11-10") == 0
     assert remind_reviews(app.state.settings, day="2026-11-10") == 0
+    assert summarise_visits(app.state.settings, day="2026-11-10") == 0
     out = capsys.readouterr().out
     assert "主动发现 (2026-11-10)" in out
     assert "复核提醒:0 条" in out
+    assert "2025-11 至 2026-10 已就绪" in out
+    with app.state.session_factory() as session:
+        marks = session.scalars(
+            select(VisitRateSnapshot.month).where(VisitRateSnapshot.category == "#")
+        ).all()
+        assert sorted(marks) == [202511, 202512, *range(202601, 202611)]

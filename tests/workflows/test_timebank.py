@@ -207,3 +207,29 @@ def test_bad_requests_are_422_in_chinese(
         ).status_code
         == 403
     )
+
+
+def test_a_family_member_confirms_for_the_served_elder_and_strangers_cannot(
+    client: TestClient, login: Login, internal: dict[str, str]
+) -> None:
+    staff = login("rev_fuchun")
+    son = _account(client, internal, kind="volunteer", holder_name="儿子")
+    father = _account(client, internal, kind="elder", holder_name="父亲", family_of_id=son)
+    daughter = _account(client, internal, kind="family", holder_name="女儿", family_of_id=father)
+    stranger = _account(client, internal, kind="family", holder_name="邻居")
+    helper = _account(client, internal, kind="volunteer", holder_name="志愿者")
+    pool = _account(client, staff, kind="pool", holder_name="公共账户")
+    earn = _transfer(client, staff, kind="service", source_id=pool, destination_id=son, minutes=60)
+    _confirm(client, staff, earn.json()["id"], None)
+    gift = _transfer(
+        client, internal, kind="gift", source_id=son, destination_id=father, minutes=60
+    )
+    assert _confirm(client, internal, gift.json()["id"], son).status_code == 200
+    served = _transfer(
+        client, internal, kind="service", source_id=father, destination_id=helper, minutes=45
+    )
+    refused = _confirm(client, internal, served.json()["id"], stranger)
+    assert refused.status_code == 403
+    assert "家属" in refused.json()["detail"]
+    assert _confirm(client, internal, served.json()["id"], daughter).status_code == 200
+    assert (_balance(client, staff, father), _balance(client, staff, helper)) == (15, 45)

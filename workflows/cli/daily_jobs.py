@@ -1,6 +1,7 @@
-"""Daily jobs of 幸福颐养: ``remind-reviews`` (复核 reminders into the outbox) and ``discover``
-(主动发现). Run both once a day (cron or a systemd timer: the launcher has no scheduler), e.g.
-``python -m workflows remind-reviews && python -m workflows discover``; both are idempotent."""
+"""Daily jobs of 幸福颐养: ``remind-reviews`` (复核 reminders into the outbox), ``discover``
+(主动发现) and ``summarise-visits`` (the last 12 closed months' visit figures, so no dashboard
+reader waits for them). Run them once a day (cron or a systemd timer: the launcher has no
+scheduler); all are idempotent."""
 
 from __future__ import annotations
 
@@ -42,4 +43,20 @@ def discover(settings: Settings, *, day: str | None = None) -> int:
     print(
         f"主动发现 ({today.isoformat()}): {found}; 已告知 {result.told}, 待确认 {result.awaiting}"
     )
+    return 0
+
+
+def summarise_visits(settings: Settings, *, day: str | None = None) -> int:
+    from workflows.visits import snapshots
+    from workflows.visits.rate import Month
+
+    today, now = _moment(day)
+    current = Month.of(today)
+    months = [current.previous(i) for i in range(1, 13)]
+    with cli_session(settings) as session:
+        snapshots.ensure_months(
+            session, months=months, grace_days=settings.visit_new_target_grace_days, now=now
+        )
+        session.commit()
+    print(f"探访率月度汇总:{months[-1]} 至 {months[0]} 已就绪")
     return 0

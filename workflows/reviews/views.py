@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from huimin.programs import Program
-from workflows.audit import service as audit
 from workflows.auth.deps import CaseStaff, InternalCaller
 from workflows.cases.views import EnvDep
 from workflows.deps import IdPath, SessionDep
@@ -121,6 +120,3 @@ def complete_review(
     )
     session.commit()
     return _out(row, env.today)
-
-
-__all__ = ["audit", "router"]

@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from workflows.visits.enums import TargetCategory
@@ -104,19 +104,26 @@ def _counted_expr(
     return or_(visited, _on_roster(month, grace_days))
 
 
-def _counted(month: Month, grace_days: int, visited_id: ColumnElement[int]) -> ColumnElement[bool]:
-    return _counted_expr(month, grace_days, visited_id.is_not(None))
-
-
-def _visited_expr(month: Month, latest: bool) -> tuple[ColumnElement[bool], Any]:
+def _visited_expr(
+    month: Month, latest: bool, whole_roster: bool = True
+) -> tuple[ColumnElement[bool], Any]:
     """(visited in ``month``, the visited subquery to join or None).
 
     ``latest``: ``month`` is the current month (or later): no visit is dated after it, so a
     target was visited in it exactly when its ``last_visited_on`` falls in it; the visits table
-    is not read. Earlier months join the month's distinct visited targets.
+    is not read. Earlier months: over the whole roster, join the month's distinct visited
+    targets; within a scope (a few villages), probe the (month, target) index per target.
     """
     if latest:
         return VisitTarget.last_visited_on >= month.first, None
+    if not whole_roster:
+        probe = (
+            select(Visit.id)
+            .where(Visit.visit_month == month.key, Visit.target_id == VisitTarget.id)
+            .correlate(VisitTarget)
+            .exists()
+        )
+        return probe, None
     visited = _visited(month)
     return visited.c.target_id.is_not(None), visited
 
@@ -148,7 +155,7 @@ def base_query(
     latest: bool = False,
 ) -> Select[Any]:
     """SELECT *group, targets, visited … for ``month`` (the caller adds GROUP BY)."""
-    visited_now, joined = _visited_expr(month, latest)
+    visited_now, joined = _visited_expr(month, latest, whole_roster=scope is None)
     columns = [*group, func.count(), _ones(visited_now)]
     return _frame(month, grace_days, scope, columns, visited_now, joined)
 
@@ -165,8 +172,21 @@ def mask_of(categories: Any) -> int:
     return mask
 
 
-def _has(category: TargetCategory) -> ColumnElement[bool]:
-    return VisitTarget.category_mask.op("&")(category_bit(category)) != 0
+def categories_of_mask(mask: int) -> list[str]:
+    return [c.value for c in TargetCategory if mask & category_bit(c)]
+
+
+def _expand(rows: Any) -> dict[tuple[Any, ...], dict[str, list[int]]]:
+    """Rows of (*key, category_mask, targets, visited) summed per key and category."""
+    found: dict[tuple[Any, ...], dict[str, list[int]]] = {}
+    for row in rows:
+        *key, mask, targets, visited = row
+        per = found.setdefault(tuple(key), {})
+        for code in categories_of_mask(int(mask or 0)):
+            pair = per.setdefault(code, [0, 0])
+            pair[0] += int(targets)
+            pair[1] += int(visited)
+    return found
 
 
 @dataclass(frozen=True)
@@ -184,36 +204,99 @@ def by_area_and_category(
     grace_days: int,
     scope: ColumnElement[bool] | None,
     latest: bool = False,
+    per_village_categories: bool = False,
 ) -> list[AreaCounts]:
-    """Every village's totals and per-category counts in one pass over the roster (categories
-    read from ``category_mask``: no join)."""
-    visited_now, joined = _visited_expr(month, latest)
-    columns: list[Any] = [
+    """Every village's totals, and the categories: per village when asked (the monthly
+    summaries), else once for the whole scope (on the first AreaCounts, township "").
+
+    Categories come from ``category_mask`` grouped by mask (a few dozen distinct values) and
+    are expanded here: two passes over the roster with two aggregates each, no join.
+    """
+    places = (VisitTarget.township_code, VisitTarget.village)
+    bind = session.get_bind()
+    if not per_village_categories and bind.dialect.name == "postgresql":
+        return _one_pass(session, month, grace_days, scope, latest)
+    areas = base_query(month, grace_days, scope, *places, latest=latest).group_by(*places)
+    totals = [
+        AreaCounts(str(t), str(v), Rate(int(n), int(d)), {})
+        for t, v, n, d in session.execute(areas)
+    ]
+    if per_village_categories:
+        return _per_village_categories(session, month, grace_days, scope, latest, totals)
+    masks = base_query(month, grace_days, scope, VisitTarget.category_mask, latest=latest)
+    expanded = _expand(session.execute(masks.group_by(VisitTarget.category_mask)))
+    per = expanded.get((), {})
+    whole = AreaCounts("", "", Rate(0, 0), {c: Rate(v[0], v[1]) for c, v in per.items()})
+    return [whole, *totals]
+
+
+def _one_pass(
+    session: Session,
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool] | None,
+    latest: bool,
+) -> list[AreaCounts]:
+    """PostgreSQL: villages and masks in one scan (GROUPING SETS); the columns are NOT NULL,
+    so a NULL marks the other grouping set's rows."""
+    township, village, mask = (
         VisitTarget.township_code,
         VisitTarget.village,
-        func.count(),
-        _ones(visited_now),
-    ]
+        VisitTarget.category_mask,
+    )
+    query = base_query(month, grace_days, scope, township, village, mask, latest=latest).group_by(
+        func.grouping_sets(tuple_(township, village), tuple_(mask))
+    )
+    totals: list[AreaCounts] = []
+    per: dict[str, list[int]] = {}
+    for code, place, bits, targets, visited in session.execute(query):
+        if bits is None:
+            totals.append(AreaCounts(str(code), str(place), Rate(int(targets), int(visited)), {}))
+            continue
+        for category in categories_of_mask(int(bits)):
+            pair = per.setdefault(category, [0, 0])
+            pair[0] += int(targets)
+            pair[1] += int(visited)
+    whole = AreaCounts("", "", Rate(0, 0), {c: Rate(v[0], v[1]) for c, v in per.items()})
+    return [whole, *totals]
+
+
+def _per_village_categories(
+    session: Session,
+    month: Month,
+    grace_days: int,
+    scope: ColumnElement[bool] | None,
+    latest: bool,
+    totals: list[AreaCounts],
+) -> list[AreaCounts]:
+    """Per village and category: one pass with two sums per category (a village's masks are
+    too many distinct groups to group by)."""
+    visited_now, joined = _visited_expr(month, latest, whole_roster=scope is None)
+    columns: list[Any] = [VisitTarget.township_code, VisitTarget.village]
     for category in TargetCategory:
-        columns += [_ones(_has(category)), _ones(and_(_has(category), visited_now))]
+        has = VisitTarget.category_mask.op("&")(category_bit(category)) != 0
+        columns += [_ones(has), _ones(and_(has, visited_now))]
     query = _frame(month, grace_days, scope, columns, visited_now, joined).group_by(
         VisitTarget.township_code, VisitTarget.village
     )
-    found = []
+    found: dict[tuple[str, str], dict[str, Rate]] = {}
     for row in session.execute(query):
-        per = {}
+        per: dict[str, Rate] = {}
         for i, category in enumerate(TargetCategory):
-            targets, visited = int(row[4 + 2 * i]), int(row[5 + 2 * i])
+            targets, visited = int(row[2 + 2 * i]), int(row[3 + 2 * i])
             if targets:
                 per[category.value] = Rate(targets, visited)
-        found.append(AreaCounts(str(row[0]), str(row[1]), Rate(int(row[2]), int(row[3])), per))
-    return found
+        found[(str(row[0]), str(row[1]))] = per
+    return [
+        AreaCounts(a.township_code, a.village, a.total, found.get((a.township_code, a.village), {}))
+        for a in totals
+    ]
 
 
 def split(areas: list[AreaCounts]) -> tuple[list[tuple[str, str, Rate]], dict[str, Rate]]:
     """(villages worst first, categories in their order) from ``by_area_and_category``."""
     villages = sorted(
-        ((a.township_code, a.village, a.total) for a in areas),
+        ((a.township_code, a.village, a.total) for a in areas if a.village or a.township_code),
         key=lambda r: (r[2].rate, -r[2].targets, r[0], r[1]),
     )
     sums: dict[str, list[int]] = {}
@@ -248,36 +331,6 @@ def overall(
 ) -> Rate:
     row = session.execute(base_query(month, grace_days, scope, latest=latest)).one()
     return Rate(targets=int(row[0]), visited=int(row[1] or 0))
-
-
-def by_category(
-    session: Session,
-    *,
-    month: Month,
-    grace_days: int,
-    scope: ColumnElement[bool],
-    latest: bool = False,
-) -> dict[str, Rate]:
-    areas = by_area_and_category(
-        session, month=month, grace_days=grace_days, scope=scope, latest=latest
-    )
-    return split(areas)[1]
-
-
-def by_area(
-    session: Session,
-    *,
-    month: Month,
-    grace_days: int,
-    scope: ColumnElement[bool],
-    latest: bool = False,
-) -> list[tuple[str, str, Rate]]:
-    """(township code, village, rate) per village, worst first."""
-    query = base_query(
-        month, grace_days, scope, VisitTarget.township_code, VisitTarget.village, latest=latest
-    ).group_by(VisitTarget.township_code, VisitTarget.village)
-    rows = [(str(r[0]), str(r[1]), Rate(int(r[2]), int(r[3] or 0))) for r in session.execute(query)]
-    return sorted(rows, key=lambda r: (r[2].rate, -r[2].targets, r[0], r[1]))
 
 
 def overdue(

@@ -33,7 +33,9 @@ def _compute(session: Session, month: Month, grace_days: int, now: dt.datetime) 
         {"month": month.key, "township_code": "", "village": "", "category": MARK,
          "targets": 0, "visited": 0, "computed_at": now}
     ]  # fmt: skip
-    for area in rate.by_area_and_category(session, month=month, grace_days=grace_days, scope=None):
+    for area in rate.by_area_and_category(
+        session, month=month, grace_days=grace_days, scope=None, per_village_categories=True
+    ):
         place = {"month": month.key, "township_code": area.township_code, "village": area.village}
         rows.append(
             {**place, "category": ALL, "targets": area.total.targets,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from huimin import idcard, townships
+from huimin import townships
 from huimin.settings import Settings
 from workflows.audit import service as audit
 from workflows.auth.actor import Caller
@@ -311,6 +311,3 @@ def assign_area(
     )
     session.commit()
     return {"id": area.id, "username": area.username, "village": area.village}
-
-
-__all__ = ["idcard", "rate_answer", "router"]
