@@ -144,3 +144,7 @@ def test_not_covered_subjects_are_listed_as_expressions(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="line 2"):
         NotCovered.load(bad)
     assert NotCovered.load(tmp_path / "missing.txt").match("公积金") is None
+
+
+def test_thesaurus_words_are_width_folded_like_questions(normaliser: Normaliser) -> None:
+    assert "村(社区)" in normaliser.question("特困申请后村里公示多少天")
