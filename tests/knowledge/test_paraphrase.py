@@ -148,3 +148,29 @@ def test_not_covered_subjects_are_listed_as_expressions(tmp_path: Path) -> None:
 
 def test_thesaurus_words_are_width_folded_like_questions(normaliser: Normaliser) -> None:
     assert "村(社区)" in normaliser.question("特困申请后村里公示多少天")
+
+
+def test_every_expected_section_and_fact_is_in_the_documents() -> None:
+    """Guards the eval set against document edits: refs resolve, facts are in those sections."""
+    import re
+
+    from tests.knowledge.conftest import DOCS_DIR
+
+    sections: dict[str, list[tuple[str, str]]] = {}
+    for path in DOCS_DIR.glob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        found = re.search(r"^id: (\S+)", text, re.M)
+        if found:
+            sections[found.group(1)] = re.findall(
+                r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", text, re.M | re.S
+            )
+    for row in load_questions():
+        if row["set"] != "new" or not row["answerable"]:
+            continue
+        texts = []
+        for ref in row["expected"]:
+            doc, _, prefix = ref.partition("#")
+            hit = [h + b for h, b in sections.get(doc, []) if h.startswith(prefix)]
+            assert hit, (row["id"], ref)
+            texts += hit
+        assert any(f in t for f in row["fact"] for t in texts), (row["id"], row["fact"])
