@@ -165,7 +165,7 @@ def test_every_expected_section_and_fact_is_in_the_documents() -> None:
                 r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", text, re.M | re.S
             )
     for row in load_questions():
-        if row["set"] != "new" or not row["answerable"]:
+        if row["set"] not in ("new", "new2") or not row["answerable"]:
             continue
         texts = []
         for ref in row["expected"]:
@@ -174,3 +174,14 @@ def test_every_expected_section_and_fact_is_in_the_documents() -> None:
             assert hit, (row["id"], ref)
             texts += hit
         assert any(f in t for f in row["fact"] for t in texts), (row["id"], row["fact"])
+
+
+def test_second_dev_set_is_dev_only_with_facts_and_refusals() -> None:
+    new2 = [r for r in load_questions() if r["set"] == "new2"]
+    answerable = [r for r in new2 if r["answerable"]]
+    assert len(answerable) >= 80 and len(new2) - len(answerable) >= 20
+    assert {r["split"] for r in new2} == {"dev"}
+    assert sum(r["topic"] == "eldercare" for r in answerable) * 3 >= len(answerable)
+    assert all(r["fact"] and r["expected"] for r in answerable)
+    ids = [r["id"] for r in load_questions() if r["set"] in ("new", "new2")]
+    assert len(ids) == len(set(ids))
