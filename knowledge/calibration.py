@@ -8,10 +8,10 @@
 right section) and scored on the left-out fold. The setting with the best mean left-out
 score that meets ``target`` on average wins; its final threshold is then fitted on all dev
 rows and saved to ``knowledge/data/tuning.json``.
-Held-out questions are never read here. The not-covered subject list (``data/not_covered.txt``)
-is part of the refusal model as deployed, so it is applied here too (a question it matches has
-confidence 0); since that list is grown from dev questions, the dev refusal rate it helps reach
-is optimistic, which is why the held-out rate is reported separately by the bench.
+Held-out questions are never read here, and neither is ``data/not_covered.txt``: that list is
+grown from dev questions, so counting it would make the dev refusal rate optimistic and loosen
+the threshold for every other question (tried: with the list counted, the threshold fell from
+0.52 to 0.40 and held-out refusals fell to 0.60). It stays a safety net on top.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from knowledge.service import KnowledgeService
 
 OOV_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
 FOLDS = 5
-# Refusal target for the dev half: the issue's goal is 0.90 on held-out questions; dev is
-# calibrated a little above it because the not-covered list is grown from dev questions.
-DEFAULT_TARGET = 0.93
+# Refusal target for the dev half, without the not-covered list (the issue's goal: 0.90).
+DEFAULT_TARGET = 0.9
 BIGRAM_SHARES = (0.0, 0.25, 0.5, 0.75)
 THRESHOLDS = tuple(round(0.02 * i, 2) for i in range(5, 46))
 
@@ -123,11 +122,8 @@ def calibrate(
     tops = []
     for row in dev:
         result = retriever.search(row["question"], audience=row["audience"], params=base)
+        # the not-covered list is ignored here on purpose (see the module docstring)
         top = result.hits[0] if result.hits and result.hits[0].bm25 > 0 else None
-        if top is not None and retriever.not_covered.match(
-            retriever.normaliser.question(row["question"])
-        ):
-            top = None  # a subject the documents do not cover: refused whatever the threshold
         right = top is not None and matches(top.chunk.meta, row.get("expected") or [])
         tops.append((row, result.query_tokens, result.query_bigrams, top, right))
     n_a = sum(bool(t[0]["answerable"]) for t in tops)

@@ -48,9 +48,7 @@ def test_one_character_homophone_typos_become_corpus_words(
         "今天天气怎么样",
     ],
 )
-def test_real_words_and_corpus_words_are_left_alone(
-    corrector: PinyinCorrector, text: str
-) -> None:
+def test_real_words_and_corpus_words_are_left_alone(corrector: PinyinCorrector, text: str) -> None:
     assert corrector.correct(text) == text
 
 
