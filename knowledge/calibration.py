@@ -107,6 +107,13 @@ def cross_validate(scored: list[Scored], target: float, k: int) -> tuple[float, 
     return refused / k, right / k
 
 
+def _key(refused: float, answered_right: float, target: float) -> tuple[float, ...]:
+    """Meeting the target first, then the most answers; if nothing meets it, the most refusals."""
+    if refused >= target:
+        return (1.0, answered_right, refused)
+    return (0.0, refused, answered_right)
+
+
 def calibrate(
     service: KnowledgeService,
     rows: list[dict[str, Any]] | None = None,
@@ -137,13 +144,14 @@ def calibrate(
             scored = [
                 (_conf(retriever, t, trial), bool(t[0]["answerable"]), bool(t[4])) for t in tops
             ]
+            r, _, a = _rates(scored, _threshold(scored, target))
+            fit = _key(r, a, target)  # the single fit on all dev breaks ties
             if k >= 2:
                 cv_r, cv_a = cross_validate(scored, target, k)
-                key: tuple[float, ...] = (float(cv_r >= target), cv_a, cv_r)
+                key: tuple[float, ...] = _key(cv_r, cv_a, target) + fit
                 cv: tuple[float | None, float | None] = (cv_r, cv_a)
-            else:  # too few rows to cross-validate: a single fit
-                r, _, a = _rates(scored, _threshold(scored, target))
-                key, cv = (float(r >= target), a, r), (None, None)
+            else:  # too few rows to cross-validate: the single fit alone
+                key, cv = fit, (None, None)
             if key > best[0]:
                 best = (key, trial, scored, *cv)
     _, trial, scored, cv_refused, cv_right = best
