@@ -210,3 +210,17 @@ def test_not_covered_subjects_grown_from_the_second_dev_set() -> None:
     assert table.match("个人所得税怎么退")
     assert table.match("工伤认定去哪里办")
     assert table.match("家庭收入扣除个人所得税吗")  # a known limit of a subject list, kept visible
+    assert table.match("残疾证怎么办理")
+    assert table.match("退休人员去世后的抚恤金怎么领")
+    assert table.match("抚恤金算不算家庭收入") is None  # covered: not counted as income
+    assert table.match("残疾人生活补贴谁能领") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "official"),
+    [("公式期七天里有人举报会怎样", "公示期"), ("找到工作后低保减退期有几个月", "渐退")],
+)
+def test_real_word_typos_are_thesaurus_entries(
+    normaliser: Normaliser, question: str, official: str
+) -> None:
+    assert official in normaliser.question(question)
