@@ -96,11 +96,16 @@ def compose(
     # (score, citation index, position, text, matched question words)
     picked: list[tuple[float, int, int, str, frozenset[str]]] = []
     for ci, hit in enumerate(chosen):
+        asked: frozenset[str] = frozenset()
         for pos, sentence in enumerate(sentences(hit.chunk.text)):
-            if sentence.endswith(("？", "?")):
-                continue  # a passage's own rhetorical question is not an answer
             normalised = normalise(sentence)
-            matched = frozenset(_matched(normalised, tokens))
+            if sentence.endswith(("？", "?")):
+                # a passage's own question ("申请后多久出结果？") is not an answer, but the
+                # sentence right after it is: it inherits the words the question matched
+                asked = frozenset(_matched(normalised, tokens))
+                continue
+            matched = frozenset(_matched(normalised, tokens)) | asked
+            asked = frozenset()
             score = sum(idf.get(t, 0.0) for t in matched)
             if ci == 0:
                 score += 1e-3  # prefer the best passage on ties

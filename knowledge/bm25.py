@@ -37,6 +37,10 @@ class BM25Index:
         }
         self.max_idf = math.log(1 + (self.size + 0.5) / 0.5) if self.size else 1.0
 
+    def document_frequencies(self) -> dict[str, int]:
+        """Each term of the vocabulary with the number of documents containing it."""
+        return {term: len(ids) for term, (ids, _) in self._postings.items()}
+
     def __contains__(self, term: str) -> bool:
         return term in self._postings
 

@@ -1,11 +1,17 @@
-"""Refusal threshold calibrated on the dev half of the evaluation questions.
+"""Refusal model calibrated on the dev half of the evaluation questions, by cross-validation.
 
 ``python -m knowledge calibrate`` (and ``scripts/bench_knowledge.py --tune``) search
-``oov_weight`` x ``bigram_share`` x ``min_confidence`` for the setting that refuses at least
-``target`` of the dev questions the documents do not cover while answering as many dev
-answerable questions as possible, and save it to ``knowledge/data/tuning.json``.
-Held-out questions are never read here, and neither is ``data/not_covered.txt`` (a safety net
-on top of the threshold; counting it would loosen the threshold for every other question).
+``oov_weight`` (what a question word the corpus never uses costs; 0 = ignored) x
+``bigram_share`` for the setting whose threshold generalises best: the dev rows are cut into
+``folds`` stratified folds, the threshold is chosen on the other folds (refuse at least
+``target`` of the questions the documents do not cover, answer as many as possible from the
+right section) and scored on the left-out fold. The setting with the best mean left-out
+score that meets ``target`` on average wins; its final threshold is then fitted on all dev
+rows and saved to ``knowledge/data/tuning.json``.
+Held-out questions are never read here, and neither is ``data/not_covered.txt``: that list is
+grown from dev questions, so counting it would make the dev refusal rate optimistic and loosen
+the threshold for every other question (tried: with the list counted, the threshold fell from
+0.52 to 0.40 and held-out refusals fell to 0.60). It stays a safety net on top.
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from knowledge.evalset import chosen, load_questions
+from knowledge.evalset import chosen, load_questions, matches
 from knowledge.retrieval import RetrievalParams
 from knowledge.service import KnowledgeService
 
-OOV_WEIGHTS = (0.2, 0.4, 0.6, 0.8, 1.0)
+OOV_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
+FOLDS = 5
+# Refusal target for the dev half, without the not-covered list (the issue's goal: 0.90).
+DEFAULT_TARGET = 0.9
 BIGRAM_SHARES = (0.0, 0.25, 0.5, 0.75)
 THRESHOLDS = tuple(round(0.02 * i, 2) for i in range(5, 46))
 
@@ -25,10 +34,13 @@ THRESHOLDS = tuple(round(0.02 * i, 2) for i in range(5, 46))
 @dataclass(frozen=True)
 class Calibration:
     params: RetrievalParams
-    refused: float  # dev unanswerable questions refused
+    refused: float  # dev unanswerable questions refused (final threshold, all dev)
     answered: float  # dev answerable questions answered confidently
     n_answerable: int
     n_unanswerable: int
+    cv_refused: float | None = None  # mean over left-out folds
+    cv_answered_right: float | None = None  # answered from an expected section, left-out folds
+    folds: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,64 +49,128 @@ class Calibration:
             "bigram_share": self.params.bigram_share,
             "dev_refused": round(self.refused, 4),
             "dev_answered": round(self.answered, 4),
+            "cv_refused": None if self.cv_refused is None else round(self.cv_refused, 4),
+            "cv_answered_right": (
+                None if self.cv_answered_right is None else round(self.cv_answered_right, 4)
+            ),
+            "folds": self.folds,
             "n_answerable": self.n_answerable,
             "n_unanswerable": self.n_unanswerable,
         }
+
+
+# one dev question: (confidence of its top passage, answerable, top passage from a right section)
+Scored = tuple[float, bool, bool]
+
+
+def _threshold(scored: list[Scored], target: float) -> float:
+    """The lowest threshold refusing ``target`` of the unanswerable (the strictest if none)."""
+    conf_u = [c for c, ok, _ in scored if not ok]
+    for threshold in THRESHOLDS:
+        refused = sum(c < threshold for c in conf_u) / max(len(conf_u), 1)
+        if refused >= target:
+            return threshold
+    return THRESHOLDS[-1]
+
+
+def _rates(scored: list[Scored], threshold: float) -> tuple[float, float, float]:
+    """(refused, answered, answered from a right section) at ``threshold``."""
+    conf_u = [c for c, ok, _ in scored if not ok]
+    answerable = [(c, right) for c, ok, right in scored if ok]
+    n = max(len(answerable), 1)
+    return (
+        sum(c < threshold for c in conf_u) / max(len(conf_u), 1),
+        sum(c >= threshold for c, _ in answerable) / n,
+        sum(c >= threshold and right for c, right in answerable) / n,
+    )
+
+
+def _folds(scored: list[Scored], k: int) -> list[list[int]]:
+    """Stratified: answerable and unanswerable rows dealt round-robin into ``k`` folds."""
+    folds: list[list[int]] = [[] for _ in range(k)]
+    for wanted in (True, False):
+        for n, i in enumerate(i for i, s in enumerate(scored) if s[1] is wanted):
+            folds[n % k].append(i)
+    return folds
+
+
+def cross_validate(scored: list[Scored], target: float, k: int) -> tuple[float, float]:
+    """Mean left-out (refused, answered from a right section) with thresholds fitted in-fold."""
+    refused = right = 0.0
+    for fold in _folds(scored, k):
+        left_out = set(fold)
+        train = [s for i, s in enumerate(scored) if i not in left_out]
+        test = [scored[i] for i in fold]
+        r, _, a = _rates(test, _threshold(train, target))
+        refused += r
+        right += a
+    return refused / k, right / k
+
+
+def _key(refused: float, answered_right: float, target: float) -> tuple[float, ...]:
+    """Meeting the target first, then the most answers; if nothing meets it, the most refusals."""
+    if refused >= target:
+        return (1.0, answered_right, refused)
+    return (0.0, refused, answered_right)
 
 
 def calibrate(
     service: KnowledgeService,
     rows: list[dict[str, Any]] | None = None,
     *,
-    target: float = 0.9,
+    target: float = DEFAULT_TARGET,
     params: RetrievalParams | None = None,
+    folds: int = FOLDS,
 ) -> Calibration:
-    """The safest setting meeting ``target`` refusals on dev that answers the most."""
+    """The refusal setting that generalises best across dev folds, threshold fitted on dev."""
     base = params or service.params
     dev = chosen(rows if rows is not None else load_questions(), "all", "dev")
     retriever = service.retriever
     tops = []
     for row in dev:
         result = retriever.search(row["question"], audience=row["audience"], params=base)
-        # the not-covered list is ignored here on purpose: it is a safety net on top of the
-        # threshold, and counting it would loosen the threshold for everything else
+        # the not-covered list is ignored here on purpose (see the module docstring)
         top = result.hits[0] if result.hits and result.hits[0].bm25 > 0 else None
-        tops.append((row, result.query_tokens, result.query_bigrams, top))
-    answerable = [t for t in tops if t[0]["answerable"]]
-    unanswerable = [t for t in tops if not t[0]["answerable"]]
-    best: tuple[float, float, RetrievalParams] | None = None
-    best_rates = (0.0, 0.0)
+        right = top is not None and matches(top.chunk.meta, row.get("expected") or [])
+        tops.append((row, result.query_tokens, result.query_bigrams, top, right))
+    n_a = sum(bool(t[0]["answerable"]) for t in tops)
+    n_u = len(tops) - n_a
+    k = min(folds, n_a, n_u)
+    best: tuple[tuple[float, ...], RetrievalParams, list[Scored], float | None, float | None]
+    best = ((-1.0,), base, [], None, None)
     for oov in OOV_WEIGHTS:
         for share in BIGRAM_SHARES:
             trial = replace(base, oov_weight=oov, bigram_share=share)
-            conf_a = [_conf(retriever, t, trial) for t in answerable]
-            conf_u = [_conf(retriever, t, trial) for t in unanswerable]
-            for threshold in THRESHOLDS:
-                refused = sum(c < threshold for c in conf_u) / max(len(conf_u), 1)
-                if refused < target:
-                    continue
-                answered = sum(c >= threshold for c in conf_a) / max(len(conf_a), 1)
-                key = (answered, refused)
-                if best is None or key > best[:2]:
-                    best = (answered, refused, replace(trial, min_confidence=threshold))
-                    best_rates = (refused, answered)
-    if best is None:  # nothing reaches the target: the strictest threshold
-        chosen_params = replace(base, min_confidence=THRESHOLDS[-1])
-        conf_u = [_conf(retriever, t, chosen_params) for t in unanswerable]
-        conf_a = [_conf(retriever, t, chosen_params) for t in answerable]
-        best_rates = (
-            sum(c < THRESHOLDS[-1] for c in conf_u) / max(len(conf_u), 1),
-            sum(c >= THRESHOLDS[-1] for c in conf_a) / max(len(conf_a), 1),
-        )
-    else:
-        chosen_params = best[2]
+            scored = [
+                (_conf(retriever, t, trial), bool(t[0]["answerable"]), bool(t[4])) for t in tops
+            ]
+            r, _, a = _rates(scored, _threshold(scored, target))
+            fit = _key(r, a, target)  # the single fit on all dev breaks ties
+            if k >= 2:
+                cv_r, cv_a = cross_validate(scored, target, k)
+                key: tuple[float, ...] = _key(cv_r, cv_a, target) + fit
+                cv: tuple[float | None, float | None] = (cv_r, cv_a)
+            else:  # too few rows to cross-validate: the single fit alone
+                key, cv = fit, (None, None)
+            if key > best[0]:
+                best = (key, trial, scored, *cv)
+    _, trial, scored, cv_refused, cv_right = best
+    threshold = _threshold(scored, target)
+    refused, answered, _ = _rates(scored, threshold)
     return Calibration(
-        chosen_params, best_rates[0], best_rates[1], len(answerable), len(unanswerable)
+        replace(trial, min_confidence=threshold),
+        refused,
+        answered,
+        n_a,
+        n_u,
+        cv_refused,
+        cv_right,
+        k if k >= 2 else 0,
     )
 
 
 def _conf(retriever: Any, entry: tuple[Any, ...], params: RetrievalParams) -> float:
-    _, tokens, bigrams, top = entry
+    _, tokens, bigrams, top, _ = entry
     if top is None:
         return 0.0
     return float(retriever.confidence(tokens, bigrams, top.chunk, params=params))

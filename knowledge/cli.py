@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from huimin.settings import Settings
+from knowledge.calibration import DEFAULT_TARGET
 from knowledge.embedding import EmbeddingModelError
 from knowledge.models import AUDIENCES, Answer
 from knowledge.service import KnowledgeService
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         "calibrate", help="用评测集的开发集校准拒答阈值，写入 knowledge/data/tuning.json"
     )
     calibrate.add_argument(
-        "--target", type=float, default=0.9, help="开发集中无法回答的问题至少拒答的比例"
+        "--target", type=float, default=DEFAULT_TARGET, help="开发集中无法回答的问题至少拒答的比例"
     )
     calibrate.add_argument("--dry-run", action="store_true", help="只显示结果，不写入")
     calibrate.add_argument(

@@ -1,8 +1,9 @@
 """The evaluation questions (``knowledge/eval/``) and what counts as a right answer.
 
-Two sets: ``questions.jsonl`` (the older set, split by line parity: odd lines dev, even lines
-held-out) and ``paraphrase.jsonl`` (residents' own words, with its own ``split`` and ``fact``
-fields). Only the dev half may be used to choose anything (weights, thresholds, thesaurus).
+Three sets: ``questions.jsonl`` (the older set, split by line parity: odd lines dev, even lines
+held-out), ``paraphrase.jsonl`` (residents' own words, with its own ``split`` and ``fact``
+fields) and ``residents-dev.jsonl`` (set ``new2``: more residents' words, all dev, written later
+for tuning). Only the dev half may be used to choose anything (weights, thresholds, thesaurus).
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ from typing import Any
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
 PARAPHRASE_FILE = EVAL_DIR / "paraphrase.jsonl"
-SETS = ("old", "new")
+RESIDENTS_DEV_FILE = EVAL_DIR / "residents-dev.jsonl"
+SETS = ("old", "new", "new2")
 SPLITS = ("dev", "heldout", "all")
 
 
 def load_questions(
-    path: Path = QUESTIONS_FILE, paraphrase: Path | None = PARAPHRASE_FILE
+    path: Path = QUESTIONS_FILE,
+    paraphrase: Path | None = PARAPHRASE_FILE,
+    residents_dev: Path | None = RESIDENTS_DEV_FILE,
 ) -> list[dict[str, Any]]:
-    """Both sets, each row with ``set`` (old/new), ``split`` (dev/heldout) and ``fact``."""
+    """All sets, each row with ``set`` (old/new/new2), ``split`` (dev/heldout) and ``fact``."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     for i, row in enumerate(rows, start=1):
         row["split"] = "dev" if i % 2 else "heldout"
@@ -31,6 +35,10 @@ def load_questions(
         for line in paraphrase.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rows.append({**json.loads(line), "set": "new"})
+    if residents_dev is not None and residents_dev.is_file():
+        for line in residents_dev.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rows.append({**json.loads(line), "set": "new2"})
     return rows
 
 

@@ -23,6 +23,7 @@ from knowledge.index import IndexedChunk, KnowledgeIndex
 from knowledge.scope import NotCovered
 from knowledge.textnorm import Normaliser
 from knowledge.tokenizer import Tokenizer
+from knowledge.typos import PinyinCorrector
 
 Mode = Literal["hybrid", "bm25", "dense"]
 # Words that say what kind of answer is wanted (an amount, a time, how to apply), not what
@@ -37,6 +38,7 @@ class RetrievalParams:
     oov_weight: float = 0.6  # share of max idf charged for a question word the corpus lacks
     bigram_weight: float = 0.0  # share of the character-bigram field in the lexical score
     bigram_share: float = 0.0  # share of bigram coverage in the confidence
+    typo_tolerance: bool = True  # same-pinyin one-character typos -> corpus words
 
 
 @dataclass(frozen=True)
@@ -84,13 +86,27 @@ class HybridRetriever:
         self.normaliser = normaliser
         self.tokenizer = tokenizer
         self.params = params
+        self._corrector: PinyinCorrector | None = None
+
+    @property
+    def corrector(self) -> PinyinCorrector:
+        """Homophone typos -> corpus words, built from the word index on first use."""
+        if self._corrector is None:
+            self._corrector = PinyinCorrector(
+                self.index.bm25.document_frequencies(), self.tokenizer.is_dictionary_word
+            )
+        return self._corrector
+
+    def normalised_question(self, question: str) -> str:
+        normalised = self.normaliser.question(question)
+        return self.corrector.correct(normalised) if self.params.typo_tolerance else normalised
 
     def query_tokens(self, question: str) -> list[str]:
-        return self.tokenizer.tokens(self.normaliser.question(question))
+        return self.tokenizer.tokens(self.normalised_question(question))
 
     def query_terms(self, question: str) -> tuple[list[str], list[str]]:
-        """(jieba words, character bigrams) of the normalised question."""
-        normalised = self.normaliser.question(question)
+        """(jieba words, character bigrams) of the normalised, typo-corrected question."""
+        normalised = self.normalised_question(question)
         return self.tokenizer.tokens(normalised), self.tokenizer.bigrams(normalised)
 
     def confidence(

@@ -109,8 +109,9 @@ def load_thesaurus(path: Path) -> SynonymTable:
         line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
     )
     for n, row in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        colloquial = (row.get("colloquial") or "").strip().lower()
-        official = (row.get("official") or "").strip()
+        # the table meets questions after NFKC folding, so its words are folded the same way
+        colloquial = unicodedata.normalize("NFKC", row.get("colloquial") or "").strip().lower()
+        official = unicodedata.normalize("NFKC", row.get("official") or "").strip()
         if not colloquial or not official:
             raise ValueError(f"{path.name}: row {n} needs both colloquial and official")
         if mapping.get(colloquial, official) != official:

@@ -24,6 +24,10 @@ class Tokenizer:
             w.strip() for w in stopwords.read_text(encoding="utf-8").split() if w.strip()
         )
 
+    def is_dictionary_word(self, word: str) -> bool:
+        """Whether jieba's dictionary (general + domain) knows ``word`` as a word."""
+        return bool(self._jieba.FREQ.get(word))
+
     def add_word(self, word: str) -> None:
         self._jieba.add_word(word, freq=100)
 

@@ -69,3 +69,18 @@ def test_ingestion_embeds_and_writes_in_batches_across_files(
     assert report.chunks_embedded == 10
     assert embedder.calls == [10]  # one encode call for all five files
     assert service.collection.count() == 10
+
+
+def test_the_sentence_after_a_passages_own_question_answers_it() -> None:
+    idf = {"刚性支出": 3.0, "多久": 1.0, "结果": 1.0}
+    hit = _hit(
+        "gx",
+        "申请后多久出结果？县级民政部门应当在30个工作日内作出认定决定。"
+        "刚性支出困难家庭的认定有效期最长为12个月。",
+        1.0,
+    )
+    result = SearchResult([hit], ["刚性支出", "多久", "结果"], 0.9)
+    answer = compose("刚性支出多久出结果", result, confident=True, idf=idf, normalise=str)
+    body = answer.answer.partition("\n来源：")[0]
+    assert "30个工作日" in body
+    assert "出结果？" not in body  # the passage's question itself is not quoted

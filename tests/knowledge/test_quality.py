@@ -157,6 +157,7 @@ def test_very_long_question_is_truncated_and_answered(real_service: KnowledgeSer
     ("question", "fact"),
     [
         # issue #12's examples (everyday words, Chinese numerals, traditional characters)
+        ("低保要挂出来给大家看几天", "7天"),
         ("帮老人擦洗身子的服务有没有", "助浴"),
         ("白天托管老人的地方有吗", "日间照料"),
         ("家里着火了，能不能先给钱后补材料", "先行救助"),
