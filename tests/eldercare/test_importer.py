@@ -100,3 +100,56 @@ def test_duplicate_code_is_rejected() -> None:
 def test_unreadable_file_is_refused(data: bytes, message: str) -> None:
     with pytest.raises(importer.ImportRefusedError, match=message):
         importer.parse_csv(data)
+
+
+def xlsx_bytes(*rows: list[object]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(list(importer.HEADERS.values()))
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _good_cells() -> list[object]:
+    """The GOOD row as a spreadsheet holds it: numbers and a date typed as such."""
+    import datetime as dt
+
+    cells: list[object] = list(GOOD.split(","))
+    cells[6], cells[7] = 30.05, 119.95
+    cells[13] = dt.datetime(2026, 11, 30)
+    return cells
+
+
+def test_an_excel_workbook_is_read_like_the_csv() -> None:
+    records, errors, rows = importer.parse_table(xlsx_bytes(_good_cells()))
+    assert errors == []
+    assert rows == 1
+    [record] = records
+    assert record.kind is FacilityKind.CANTEEN
+    assert record.township_code == "330111001000"
+    assert (record.lat, record.lon) == (30.05, 119.95)
+    assert record.checked_on.isoformat() == "2026-11-30"
+
+
+def test_bad_excel_rows_are_reported_in_chinese_with_their_line() -> None:
+    bad = _good_cells()
+    bad[0], bad[2] = "T-2", "游泳馆"
+    records, errors, rows = importer.parse_table(xlsx_bytes(_good_cells(), bad))
+    assert rows == 2
+    assert len(records) == 1
+    [error] = errors
+    assert (error.line, error.column) == (3, "类型")
+    assert "游泳馆" in error.message
+
+
+def test_a_damaged_workbook_is_refused_in_chinese() -> None:
+    with pytest.raises(importer.ImportRefusedError, match="无法读取这个Excel文件"):
+        importer.parse_table(b"PK\x03\x04 not really a zip archive")

@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -30,6 +31,7 @@ from workflows.eldercare.models import Facility
 Mode = Literal["all", "partial"]
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
 
 # column key -> the header in the file (the order of the template and of the sample file)
 HEADERS: dict[str, str] = {
@@ -260,7 +262,55 @@ def parse_csv(data: bytes) -> tuple[list[FacilityRecord], list[RowError], int]:
         raise ImportRefusedError(
             "文件不是UTF-8编码的CSV(请在表格软件中“另存为 CSV UTF-8”)"
         ) from exc
-    reader = csv.reader(io.StringIO(text))
+    return _parse_rows(csv.reader(io.StringIO(text)))
+
+
+def parse_table(data: bytes) -> tuple[list[FacilityRecord], list[RowError], int]:
+    """A CSV file or an Excel workbook (.xlsx: its first sheet), told apart by content."""
+    if data[:4] == XLSX_MAGIC:
+        return parse_xlsx(data)
+    return parse_csv(data)
+
+
+def parse_xlsx(data: bytes) -> tuple[list[FacilityRecord], list[RowError], int]:
+    """The first sheet of an .xlsx workbook, cells read as the text a CSV export would hold."""
+    if len(data) > MAX_BYTES:
+        raise ImportRefusedError(f"文件超过{MAX_BYTES // (1024 * 1024)}MB")
+    from openpyxl import load_workbook  # only when a workbook arrives
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a damaged or disguised file: openpyxl raises many kinds
+        raise ImportRefusedError("无法读取这个Excel文件(请确认是 .xlsx 格式且未加密)") from exc
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise ImportRefusedError("Excel文件里没有工作表")
+        rows = (
+            [_cell_text(value) for value in row]
+            for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)
+        )
+        return _parse_rows(rows)
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a CSV export would hold: 12.0 → "12", a date → "2026-11-30"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _parse_rows(reader: Iterator[list[str]]) -> tuple[list[FacilityRecord], list[RowError], int]:
     header = next(reader, None)
     if header is None:
         raise ImportRefusedError("文件是空的")
@@ -340,8 +390,9 @@ def apply(
 def import_csv(
     session: Session, data: bytes, *, mode: Mode, actor: str, now: dt.datetime, source: str = ""
 ) -> ImportReport:
-    """Check and (per `mode`) write a CSV file; the report says what happened. Caller commits."""
-    records, errors, rows = parse_csv(data)
+    """Check and (per `mode`) write a CSV file or an .xlsx workbook; the report says what
+    happened. Caller commits."""
+    records, errors, rows = parse_table(data)
     report = ImportReport(mode=mode, rows=rows, errors=errors)
     if errors and mode == "all":
         return report
