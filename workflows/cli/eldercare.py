@@ -28,7 +28,7 @@ from workflows.eldercare.service import walk_model
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     eldercare = sub.add_parser("eldercare", help="elder-care service directory (幸福颐养)")
     commands = eldercare.add_subparsers(dest="eldercare_command", required=True)
-    imp = commands.add_parser("import", help="import facilities from a CSV file (audited)")
+    imp = commands.add_parser("import", help="import facilities from a CSV or .xlsx file (audited)")
     imp.add_argument("file", type=Path)
     imp.add_argument(
         "--partial",
