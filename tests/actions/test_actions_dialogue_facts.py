@@ -473,3 +473,17 @@ async def test_a_name_alone_at_the_member_prompt_ends_in_an_offer_of_a_person(
     assert failures == 0
     buttons = kit.domain["responses"]["utter_repeated_failure"][0]["buttons"]
     assert {b["payload"] for b in buttons} == {"/request_human", "/cancel"}
+
+
+async def test_the_summary_shows_who_is_ill_and_in_school(
+    kit: Any, dispatcher: CollectingDispatcher, api: Any
+) -> None:
+    from actions.application_form import ActionAskSummaryConfirmed
+
+    members = [dict(m, serious_illness=(m["relation"] == "配偶")) for m in MEMBERS]
+    filled = {**BEFORE_SPENDING, "members": members, "programs": ["dibao", "medical"]}
+    await ActionAskSummaryConfirmed().run(dispatcher, kit.tracker("", "inform", slots=filled), {})
+    lines = dispatcher.messages[0]["members_text"].split("\n")
+    assert lines[1].endswith("患重病")
+    assert lines[2].endswith("在读")
+    assert dispatcher.messages[0]["programs_text"] == "最低生活保障(低保)、医疗救助"
