@@ -91,6 +91,10 @@ def describe(members: list[dict[str, Any]]) -> str:
         category, grade = member.get("disability_category"), member.get("disability_grade")
         if category or grade:
             line += f" {category or ''}残疾{grade or ''}级"
+        if member.get("serious_illness"):
+            line += " 患重病"
+        if member.get("in_school"):
+            line += " 在读"
         lines.append(line)
     return "\n".join(lines)
 

@@ -34,12 +34,20 @@ KNOWLEDGE_TURNS = (
     "残疾人护理补贴谁能领",
     "审核要多长时间",
 )
+# Questions that carry facts: custom action -> API parsing + pre-screening (issue #12).
+FACT_TURNS = (
+    "我爸今年82,高龄补贴能领吗",
+    "我75岁,老伴走了一个人过,有什么补助?",
+    "我家4口人,每月收入3000,够低保吗",
+    "我老伴肢体残疾二级,能领护理补贴吗",
+)
 
 
 @dataclass
 class Samples:
     plain: list[float] = field(default_factory=list)
     knowledge: list[float] = field(default_factory=list)
+    facts: list[float] = field(default_factory=list)
     errors: int = 0
     late_starts: int = 0
 
@@ -65,10 +73,14 @@ async def one_turn(
         samples.errors += 1
         return
     elapsed = (time.perf_counter() - started) * 1000
-    (samples.knowledge if kind == "knowledge" else samples.plain).append(elapsed)
+    {"knowledge": samples.knowledge, "facts": samples.facts}.get(kind, samples.plain).append(
+        elapsed
+    )
 
 
-async def run_rate(rasa: str, rate: float, seconds: float, knowledge_share: float) -> Samples:
+async def run_rate(
+    rasa: str, rate: float, seconds: float, knowledge_share: float, facts_share: float = 0.0
+) -> Samples:
     url = f"{rasa}/webhooks/rest/webhook"
     samples = Samples()
     total = int(rate * seconds)
@@ -76,6 +88,8 @@ async def run_rate(rasa: str, rate: float, seconds: float, knowledge_share: floa
     plain = itertools.cycle(PLAIN_TURNS)
     knowledge = itertools.cycle(KNOWLEDGE_TURNS)
     every = max(1, round(1 / knowledge_share)) if knowledge_share > 0 else 0
+    facts_every = max(1, round(1 / facts_share)) if facts_share > 0 else 0
+    fact = itertools.cycle(FACT_TURNS)
     limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         tasks = []
@@ -88,7 +102,9 @@ async def run_rate(rasa: str, rate: float, seconds: float, knowledge_share: floa
             elif delay < -0.05:
                 samples.late_starts += 1
             kind = "knowledge" if every and i % every == 0 else "plain"
-            text = next(knowledge) if kind == "knowledge" else next(plain)
+            if kind == "plain" and facts_every and i % facts_every == 1 % facts_every:
+                kind = "facts"
+            text = next({"knowledge": knowledge, "facts": fact}.get(kind, plain))
             sender = f"web:bench-{uuid.uuid4().hex[:10]}"
             tasks.append(asyncio.create_task(one_turn(client, url, sender, text, kind, samples)))
         await asyncio.gather(*tasks)
@@ -104,7 +120,10 @@ def summarise(rate: float, samples: Samples) -> dict[str, object]:
         "knowledge_n": len(samples.knowledge),
         "knowledge_p50_ms": round(percentile(samples.knowledge, 50), 1),
         "knowledge_p95_ms": round(percentile(samples.knowledge, 95), 1),
-        "all_p95_ms": round(percentile(samples.plain + samples.knowledge, 95), 1),
+        "facts_n": len(samples.facts),
+        "facts_p50_ms": round(percentile(samples.facts, 50), 1),
+        "facts_p95_ms": round(percentile(samples.facts, 95), 1),
+        "all_p95_ms": round(percentile(samples.plain + samples.knowledge + samples.facts, 95), 1),
         "errors": samples.errors,
         "late_starts": samples.late_starts,
         "mean_ms": round(statistics.fmean(samples.plain + samples.knowledge), 1)
@@ -121,7 +140,9 @@ async def main_async(args: argparse.Namespace) -> None:
             json.dumps(
                 summarise(
                     args.rate,
-                    await run_rate(args.rasa, args.rate, args.seconds, args.knowledge_share),
+                    await run_rate(
+                        args.rasa, args.rate, args.seconds, args.knowledge_share, args.facts_share
+                    ),
                 ),
                 ensure_ascii=False,
             )
@@ -147,6 +168,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="turns per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--knowledge-share", type=float, default=0.3)
+    parser.add_argument(
+        "--facts-share", type=float, default=0.0, help="share of questions carrying facts"
+    )
     parser.add_argument("--find-max", action="store_true")
     parser.add_argument("--rates", type=float, nargs="+", default=[5, 10, 15, 20, 25, 30, 40])
     parser.add_argument("--p95-budget-ms", type=float, default=500.0)

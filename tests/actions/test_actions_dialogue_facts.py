@@ -452,3 +452,38 @@ async def test_noise_never_opens_a_hand_off(
     assert api.calls("POST", "/api/handoffs") == []
     assert api.calls("POST", "/api/knowledge/ask") == []
     assert kit.slots(events) == {"misunderstood": 0}
+
+
+async def test_a_name_alone_at_the_member_prompt_ends_in_an_offer_of_a_person(
+    kit: Any, dispatcher: CollectingDispatcher, api: Any
+) -> None:
+    filled = {**MANUAL, "applicant_name": "张建国", "phone": "13805711234",
+              "hukou_township": "富春街道", "residence_township": "富春街道"}  # fmt: skip
+    failures = 0
+    for _ in range(3):
+        dispatcher.messages.clear()
+        slots = await validate(
+            kit, dispatcher, "李秀英", "inform", "member_entry",
+            slots={**filled, "form_failures": failures},
+        )  # fmt: skip
+        failures = slots["form_failures"]
+        assert slots["member_entry"] is None
+    # the third try offers a person or stopping (buttons), and the count starts again
+    assert kit.responses(dispatcher) == ["utter_member_missing", "utter_repeated_failure"]
+    assert failures == 0
+    buttons = kit.domain["responses"]["utter_repeated_failure"][0]["buttons"]
+    assert {b["payload"] for b in buttons} == {"/request_human", "/cancel"}
+
+
+async def test_the_summary_shows_who_is_ill_and_in_school(
+    kit: Any, dispatcher: CollectingDispatcher, api: Any
+) -> None:
+    from actions.application_form import ActionAskSummaryConfirmed
+
+    members = [dict(m, serious_illness=(m["relation"] == "配偶")) for m in MEMBERS]
+    filled = {**BEFORE_SPENDING, "members": members, "programs": ["dibao", "medical"]}
+    await ActionAskSummaryConfirmed().run(dispatcher, kit.tracker("", "inform", slots=filled), {})
+    lines = dispatcher.messages[0]["members_text"].split("\n")
+    assert lines[1].endswith("患重病")
+    assert lines[2].endswith("在读")
+    assert dispatcher.messages[0]["programs_text"] == "最低生活保障(低保)、医疗救助"

@@ -124,3 +124,25 @@ def test_bad_bodies_get_chinese_field_errors(
     error = next(e for e in errors if e["loc"] == loc)
     assert words in error["msg"], error
     assert any("\u4e00" <= char <= "\u9fff" for char in error["msg"])
+
+
+def test_illness_lands_on_the_member_named(client: TestClient, internal: dict[str, str]) -> None:
+    members = [*MEMBERS, {"relation": "子女", "name": "李小明"}]
+    body = {"field": "illness", "text": "她有病,每周透析", "members": members}
+    answer = client.post(PATH, json=body, headers=internal)
+    assert answer.status_code == 200, answer.text
+    result = answer.json()
+    assert result["understood"] is True
+    assert [(m["relation"], m["serious_illness"]) for m in result["members"]] == [
+        (m["relation"], m["relation"] == "配偶") for m in members
+    ]
+    nothing = client.post(
+        PATH, json={"field": "illness", "text": "没有", "members": members}, headers=internal
+    ).json()
+    assert nothing["nothing"] is True
+    assert not any(m["serious_illness"] for m in nothing["members"])
+    unclear = client.post(
+        PATH, json={"field": "illness", "text": "不知道", "members": members}, headers=internal
+    ).json()
+    assert unclear["understood"] is False
+    assert "哪位家人" in unclear["not_understood"][-1]

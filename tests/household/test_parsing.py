@@ -214,3 +214,34 @@ def test_member_without_a_relation_says_so() -> None:
     result = parsing.member("张三 330111201602290263")
     assert result.members[0]["relation"] is None
     assert result.not_understood == ["没有看出是哪位家人(如:老伴、儿子、女儿)"]
+
+
+ILL_MEMBERS = [
+    {"relation": "本人", "name": "张建国"},
+    {"relation": "配偶", "name": "李秀英"},
+    {"relation": "子女", "name": "张小明"},
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "ill"),
+    [
+        ("她有病", ["配偶"]),
+        ("老伴尿毒症，每周透析", ["配偶"]),
+        ("李秀英得了癌症", ["配偶"]),
+        ("儿子住院做手术了", ["子女"]),
+        ("我自己有心脏病，老伴也有高血压", ["本人", "配偶"]),
+        ("我有糖尿病", ["本人"]),
+    ],
+)
+def test_illness_lands_on_the_member_named(text: str, ill: list[str]) -> None:
+    result = parsing.illnesses(text, ILL_MEMBERS)
+    assert [m["relation"] for m in result.members if m["serious_illness"]] == ill
+    assert result.understood()
+
+
+@pytest.mark.parametrize("text", ["没有", "都没有大病", "没人生病"])
+def test_nobody_ill(text: str) -> None:
+    result = parsing.illnesses(text, ILL_MEMBERS)
+    assert result.nothing
+    assert not any(m["serious_illness"] for m in result.members)
