@@ -116,9 +116,14 @@ def test_counter_intake_in_the_browser_lands_in_the_review_queue(
         turn("对的")
         turn("老公打工,一个月两千五")
         # a counter intake starts without programs: after the property question the resident
-        # names them, then the documents question follows
+        # names them; 医疗救助 then asks for the spending (and who is ill), the other programs
+        # the household may qualify for are proposed ("一件事"), then the documents question
         assert "您想申请哪些救助" in turn("没有存款,也没车"), transcript
-        assert "证明材料" in turn("低保和医疗救助"), transcript
+        assert "看病" in turn("低保和医疗救助"), transcript
+        after = turn("老公住院,看病一年自付两万")
+        if "一起申请" in after:
+            after = turn("不用了")
+        assert "证明材料" in after, transcript
         summary = turn("以后再交")
         assert summary.startswith("请核对一下"), transcript
         assert f"手机:{FIRST_PHONE}" in summary, transcript
