@@ -81,9 +81,11 @@ def test_a_visit_lead_becomes_a_temporary_assistance_case_in_one_step(
         assert application.applicant_phone == "13800000031"
         assert application.residence_township_code == FUCHUN
         conversion = session.scalars(select(LeadConversion)).one()
-        assert "跌倒" in conversion.reason and conversion.converted_by == "rev_fuchun"
+        assert "跌倒" in conversion.reason
+        assert conversion.converted_by == "rev_fuchun"
         lead = session.get(Lead, visit["lead_id"])
-        assert lead is not None and lead.status == "case"
+        assert lead is not None
+        assert lead.status == "case"
         event = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "lead.converted")
         ).one()
@@ -140,7 +142,8 @@ def test_conversion_is_township_scoped_and_refused_without_consent_or_data(
         assert session.scalars(select(Application)).all() == []
         assert session.scalars(select(LeadConversion)).all() == []
         lead = session.get(Lead, visit["lead_id"])
-        assert lead is not None and lead.status == "open"
+        assert lead is not None
+        assert lead.status == "open"
 
 
 def test_a_lead_not_from_a_visit_points_to_the_counter_intake(
@@ -188,7 +191,8 @@ def test_urgent_alerts_are_delivered_to_the_township_staff_and_acknowledged(
     assert alert["shown_to"] == "counter_fuchun"
     with app.state.session_factory() as session:
         message = session.scalars(select(OutboxMessage)).one()
-        assert message.status == "delivered" and message.delivered_at is not None
+        assert message.status == "delivered"
+        assert message.delivered_at is not None
         assert message.attempts == 1
 
     # the other staff of the township see the same open alert (delivered once)
