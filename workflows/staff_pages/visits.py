@@ -15,6 +15,7 @@ from workflows.auth.capabilities import Capability
 from workflows.clock import LOCAL_TZ
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.errors import ServiceError
+from workflows.followups import convert
 from workflows.leads.models import Lead
 from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
@@ -211,6 +212,13 @@ def visit_dashboard(
             for t, last in overdue
         ],
         "leads": leads,
+        # lead id → its 临时救助 case id, for the 转临时救助申请 column (workflows/followups)
+        "converted": {
+            lead_id: application.cases[0].id
+            for lead_id, application in convert.conversions_for(
+                session, [lead.id for lead in leads]
+            ).items()
+        },
         "grace": grace,
     }
     return render(request, "visit_dashboard.html", context)

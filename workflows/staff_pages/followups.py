@@ -1,0 +1,110 @@
+"""Visit follow-ups on the staff pages: 转临时救助申请 from a visit lead (form on the visit
+dashboard), and the township's 待处理提醒 (urgent visit alerts: list, acknowledge, poll)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from workflows.auth.capabilities import Capability, can
+from workflows.cases.views import EnvDep
+from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
+from workflows.errors import ServiceError
+from workflows.followups import alerts, convert
+from workflows.staff_pages.access import refusal
+from workflows.staff_pages.rendering import error_page, render
+from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/staff/leads/{lead_id}/temporary-application", response_model=None)
+def to_temporary_application(
+    request: Request,
+    lead_id: IdPath,
+    staff: PageStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    env: EnvDep,
+    consent_verification: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    refused = refusal(request, staff, Capability.CASE_DATA)
+    if refused is not None:
+        return refused
+    if not csrf_ok(request, settings, csrf):
+        return error_page(request, 403, CSRF_REFUSED)
+    try:
+        result = convert.convert_once(
+            session,
+            lead_id=lead_id,
+            caller=caller_of(staff),
+            consent_verification=consent_verification == "yes",
+            env=env,
+        )
+    except ServiceError as exc:
+        session.rollback()
+        if exc.status_code == 404:
+            return error_page(request, 404, exc.message)
+        problems = [msg for _, msg in getattr(exc, "problems", [])] or [exc.message]
+        context = {"staff": staff, "problems": problems, "intake_url": convert.INTAKE_URL}
+        return render(request, "followup_refused.html", context, status_code=exc.status_code)
+    case_id = result.application.cases[0].id
+    return RedirectResponse(f"/staff/cases/{case_id}", status_code=303)
+
+
+def _alert_rows(found: Any) -> list[dict[str, Any]]:
+    return [{"id": a.id, "text": a.text, "shown_at": a.shown_at} for a in found]
+
+
+@router.get("/staff/alerts", response_class=HTMLResponse)
+def alert_list(
+    request: Request, staff: PageStaff, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    refused = refusal(request, staff, Capability.CASE_DATA)
+    if refused is not None:
+        return refused
+    found = alerts.pending_for(session, caller=caller_of(staff), now=clock.now())
+    session.commit()
+    return render(request, "alerts.html", {"staff": staff, "alerts": _alert_rows(found)})
+
+
+@router.get("/staff/alerts/api")
+def alert_poll(staff: PageStaff, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """The nav badge and banner poll this (delivering what waits for the township)."""
+    if not can(caller_of(staff), Capability.CASE_DATA):
+        return {"count": 0, "alerts": []}
+    found = alerts.pending_for(session, caller=caller_of(staff), now=clock.now())
+    session.commit()
+    return {
+        "count": len(found),
+        "alerts": [{"id": a.id, "text": a.text} for a in found],
+    }
+
+
+@router.post("/staff/alerts/{alert_id}/ack", response_model=None)
+def acknowledge(
+    request: Request,
+    alert_id: IdPath,
+    staff: PageStaff,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    csrf: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "/staff/alerts",
+) -> Response:
+    refused = refusal(request, staff, Capability.CASE_DATA)
+    if refused is not None:
+        return refused
+    if not csrf_ok(request, settings, csrf):
+        return error_page(request, 403, CSRF_REFUSED)
+    try:
+        alerts.acknowledge(session, alert_id=alert_id, caller=caller_of(staff), now=clock.now())
+        session.commit()
+    except ServiceError as exc:
+        session.rollback()
+        return error_page(request, exc.status_code, exc.message)
+    target = back if back.startswith("/staff/") and "//" not in back else "/staff/alerts"
+    return RedirectResponse(target, status_code=303)
