@@ -5,6 +5,7 @@ the township's staff (outbox channel ``township`` delivered when shown, acknowle
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import FastAPI
@@ -221,3 +222,47 @@ def test_alerts_of_one_township_are_not_delivered_to_another(
     _flagged_visit(client, app, login, seq=34, township=CHUNJIANG)
     assert client.get("/api/township-alerts", headers=login("rev_fuchun")).json()["count"] == 0
     assert client.get("/api/township-alerts", headers=login("rev_chunjiang")).json()["count"] == 1
+
+
+def test_concurrent_conversions_of_one_lead_open_one_case(
+    client: TestClient, app: FastAPI, login: Login
+) -> None:
+    visit = _flagged_visit(client, app, login, seq=35)
+    reviewer = login("rev_fuchun")
+    url = f"/api/leads/{visit['lead_id']}/temporary-application"
+
+    def post(_: int) -> Any:
+        return client.post(url, json={"consent_verification": True}, headers=reviewer)
+
+    with ThreadPoolExecutor(max_workers=8) as workers:
+        answers = list(workers.map(post, range(8)))
+    assert sorted(a.status_code for a in answers) == [200] * 7 + [201]
+    assert len({a.json()["application_id"] for a in answers}) == 1
+    with app.state.session_factory() as session:
+        assert len(session.scalars(select(Application)).all()) == 1
+        assert len(session.scalars(select(ProgramCase)).all()) == 1
+        converted = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "lead.converted")
+        ).all()
+        assert len(converted) == 1
+
+
+def test_concurrent_polls_deliver_an_alert_once(
+    client: TestClient, app: FastAPI, login: Login
+) -> None:
+    _flagged_visit(client, app, login, seq=36)
+    headers = [login("rev_fuchun"), login("counter_fuchun")]
+
+    def poll(index: int) -> Any:
+        return client.get("/api/township-alerts", headers=headers[index % 2])
+
+    with ThreadPoolExecutor(max_workers=8) as workers:
+        answers = list(workers.map(poll, range(8)))
+    assert {a.status_code for a in answers} == {200}
+    with app.state.session_factory() as session:
+        assert len(session.scalars(select(TownshipAlert)).all()) == 1
+        shown = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "township_alert.shown")
+        ).all()
+        assert len(shown) == 1
+        assert session.scalars(select(OutboxMessage.status)).all() == ["delivered"]

@@ -133,6 +133,14 @@ def convert(
     """Open the 临时救助 case for a visit lead, or answer the one opened before."""
     assert caller.staff is not None
     lead = _visible_lead(session, lead_id=lead_id, caller=caller)
+    # Take the lead's row lock first (a no-op UPDATE; on SQLite the write lock): concurrent
+    # conversions of one lead wait here, and the check below sees the first one's case.
+    session.execute(
+        update(Lead)
+        .where(Lead.id == lead.id)
+        .values(status=Lead.status)
+        .execution_options(synchronize_session=False)
+    )
     existing = _existing(session, lead.id)
     if existing is not None:
         return Conversion(existing, created=False)
