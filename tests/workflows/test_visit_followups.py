@@ -94,6 +94,10 @@ def test_a_visit_lead_becomes_a_temporary_assistance_case_in_one_step(
         assert event.data["application_number"] == out["application_number"]
         assert target.id_number not in str(event.data)  # masked
 
+    leads = client.get("/api/leads", headers=reviewer).json()
+    assert [(x["status"], x["application_number"]) for x in leads] == [
+        ("case", out["application_number"])
+    ]
     # idempotent: the same lead answers the same case, nothing new is written
     again = client.post(url, json={"consent_verification": True}, headers=login("counter_fuchun"))
     assert again.status_code == 200
