@@ -96,7 +96,7 @@ def main() -> None:
         conn.execute(text(f'CREATE SCHEMA "{args.schema}"'))
     # the API's own engine (its audit key included), on the bench schema
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         environment="test",
         database_url=f"{args.url}?options=-csearch_path%3D{args.schema}",
     )
