@@ -20,8 +20,8 @@ from workflows.auth.actor import Caller
 from workflows.errors import ServiceError
 from workflows.followups.models import TownshipAlert
 from workflows.outbox import service as outbox
+from workflows.visits.log import TOWNSHIP_CHANNEL  # where urgent visit alerts are queued
 
-TOWNSHIP_CHANNEL = "township"  # the channel workflows/visits/log.py queues urgent alerts on
 CLAIM_LIMIT = 50
 LEASE_SECONDS = 60
 
