@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import select
@@ -138,3 +140,23 @@ def test_a_visit_lead_becomes_a_temporary_assistance_case_from_the_dashboard(sit
     after = reviewer.get("/staff/visits/dashboard").text
     assert f'href="{case_url}">已转临时救助申请' in after
     assert number in after
+
+
+def test_a_waiting_poll_answers_as_soon_as_an_urgent_visit_is_recorded(site: Any) -> None:
+    counter = staff_client(site, "counter_fuchun")
+    before = counter.get("/staff/alerts/api").json()
+    known = ",".join(str(a["id"]) for a in before["alerts"])
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        started = time.monotonic()
+        waiting = worker.submit(
+            counter.get, "/staff/alerts/api", params={"wait": 20, "known": known}, timeout=30
+        )
+        time.sleep(0.5)
+        assert not waiting.done()  # nothing new: it waits
+        _, number = _urgent_visit(site, 963)
+        answer = waiting.result(timeout=25)
+        elapsed = time.monotonic() - started
+    assert answer.status_code == 200
+    assert any(number in a["text"] for a in answer.json()["alerts"])
+    assert elapsed < 10  # woken by the visit, not by the 20 s timeout
+    assert counter.get("/staff/alerts/api", params={"wait": 26}).status_code == 422

@@ -22,6 +22,14 @@ from workflows.followups.models import TownshipAlert
 from workflows.outbox import service as outbox
 from workflows.visits.log import TOWNSHIP_CHANNEL  # where urgent visit alerts are queued
 
+LONG_POLL_MAX_SECONDS = 25  # a page's poll may wait this long for a new alert
+
+
+def township_key(township_code: str) -> str:
+    """The live hub key (workflows/handoffs/live.py) woken when the township's alerts change."""
+    return f"township-alerts:{township_code}"
+
+
 CLAIM_LIMIT = 50
 LEASE_SECONDS = 60
 

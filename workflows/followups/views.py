@@ -3,7 +3,7 @@ POST /api/township-alerts/{id}/ack (township case staff; 404 outside the townshi
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from workflows.applications.models import Application
@@ -13,6 +13,7 @@ from workflows.deps import ClockDep, IdPath, SessionDep
 from workflows.followups import alerts, convert
 from workflows.followups.models import TownshipAlert
 from workflows.followups.schemas import AlertListOut, AlertOut, ConversionOut, ConvertIn
+from workflows.handoffs.live import get_hub
 
 router = APIRouter(tags=["visit follow-ups"])
 
@@ -81,8 +82,9 @@ def township_alerts(caller: CaseStaff, session: SessionDep, clock: ClockDep) -> 
 
 @router.post("/api/township-alerts/{alert_id}/ack", response_model=AlertOut)
 def acknowledge(
-    alert_id: IdPath, caller: CaseStaff, session: SessionDep, clock: ClockDep
+    alert_id: IdPath, caller: CaseStaff, session: SessionDep, clock: ClockDep, request: Request
 ) -> AlertOut:
     alert = alerts.acknowledge(session, alert_id=alert_id, caller=caller, now=clock.now())
     session.commit()
+    get_hub(request).notify(alerts.township_key(alert.township_code))  # other open pages
     return alert_out(alert)

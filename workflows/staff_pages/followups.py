@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from workflows.auth.capabilities import Capability, can
 from workflows.cases.views import EnvDep
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.errors import ServiceError
 from workflows.followups import alerts, convert
+from workflows.handoffs.live import get_hub
 from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
 from workflows.staff_pages.session import CSRF_REFUSED, PageStaff, caller_of, csrf_ok
@@ -71,17 +73,32 @@ def alert_list(
     return render(request, "alerts.html", {"staff": staff, "alerts": _alert_rows(found)})
 
 
-@router.get("/staff/alerts/api")
-def alert_poll(staff: PageStaff, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
-    """The nav badge and banner poll this (delivering what waits for the township)."""
-    if not can(caller_of(staff), Capability.CASE_DATA):
-        return {"count": 0, "alerts": []}
+def _poll_once(session: Any, staff: Any, clock: Any) -> dict[str, Any]:
     found = alerts.pending_for(session, caller=caller_of(staff), now=clock.now())
     session.commit()
-    return {
-        "count": len(found),
-        "alerts": [{"id": a.id, "text": a.text} for a in found],
-    }
+    return {"count": len(found), "alerts": [{"id": a.id, "text": a.text} for a in found]}
+
+
+@router.get("/staff/alerts/api")
+async def alert_poll(
+    request: Request,
+    staff: PageStaff,
+    session: SessionDep,
+    clock: ClockDep,
+    wait: Annotated[int, Query(ge=0, le=alerts.LONG_POLL_MAX_SECONDS)] = 0,
+    known: Annotated[str, Query(max_length=2000, pattern=r"^[0-9,]*$")] = "",
+) -> dict[str, Any]:
+    """The nav badge and banner ask this (delivering what waits for the township). With
+    ``wait``, the answer waits up to that many seconds until the open alerts differ from
+    ``known`` (comma-separated ids): an urgent visit or an acknowledgement wakes it at once."""
+    if not can(caller_of(staff), Capability.CASE_DATA) or staff.township_code is None:
+        return {"count": 0, "alerts": []}
+    answer = await run_in_threadpool(_poll_once, session, staff, clock)
+    seen = {int(part) for part in known.split(",") if part}
+    if wait and {a["id"] for a in answer["alerts"]} == seen:
+        await get_hub(request).wait(alerts.township_key(staff.township_code), float(wait))
+        answer = await run_in_threadpool(_poll_once, session, staff, clock)
+    return answer
 
 
 @router.post("/staff/alerts/{alert_id}/ack", response_model=None)
@@ -101,8 +118,11 @@ def acknowledge(
     if not csrf_ok(request, settings, csrf):
         return error_page(request, 403, CSRF_REFUSED)
     try:
-        alerts.acknowledge(session, alert_id=alert_id, caller=caller_of(staff), now=clock.now())
+        alert = alerts.acknowledge(
+            session, alert_id=alert_id, caller=caller_of(staff), now=clock.now()
+        )
         session.commit()
+        get_hub(request).notify(alerts.township_key(alert.township_code))
     except ServiceError as exc:
         session.rollback()
         return error_page(request, exc.status_code, exc.message)

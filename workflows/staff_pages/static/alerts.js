@@ -1,13 +1,16 @@
-/* 待处理提醒: asks /staff/alerts/api at once and every 10 s (this also delivers the township's
-   waiting urgent visit alerts), fills the nav badge and the banner under the header; each alert
-   has an 已知悉 button (a plain form post, so it works as on /staff/alerts). */
+/* 待处理提醒: asks /staff/alerts/api at once, then again and again with a long poll (the server
+   answers as soon as an urgent visit alert arrives or one is acknowledged, else after 25 s).
+   Asking also delivers the township's waiting alerts. Fills the nav badge and the banner under
+   the header; each alert has an 已知悉 button (a plain form post, as on /staff/alerts). */
 (function () {
   "use strict";
   var banner = document.getElementById("township-alerts");
   var badge = document.getElementById("alert-count");
   if (!banner) return;
   var csrf = banner.dataset.csrf;
-  var POLL_MS = 10000;
+  var WAIT_SECONDS = 25;
+  var RETRY_MS = 10000;
+  var known = "";
 
   function item(alert) {
     var row = document.createElement("div");
@@ -41,15 +44,16 @@
     }
     banner.replaceChildren.apply(banner, data.alerts.map(item));
     banner.hidden = data.alerts.length === 0;
+    known = data.alerts.map(function (a) { return a.id; }).sort(function (a, b) { return a - b; }).join(",");
   }
 
-  function poll() {
-    fetch("/staff/alerts/api", { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data) show(data); })
-      .catch(function () { /* the next poll tries again */ });
+  function poll(wait) {
+    var url = "/staff/alerts/api?wait=" + wait + "&known=" + known;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
+      .then(function (data) { show(data); poll(WAIT_SECONDS); })
+      .catch(function () { known = ""; setTimeout(function () { poll(0); }, RETRY_MS); });
   }
 
-  poll();
-  setInterval(poll, POLL_MS);
+  poll(0);
 })();
