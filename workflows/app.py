@@ -19,6 +19,7 @@ from workflows.discovery import views as discovery_views
 from workflows.documents import views as document_views
 from workflows.eldercare import views as eldercare_views
 from workflows.eligibility import views as eligibility_views
+from workflows.followups import views as followup_views
 from workflows.handoffs import sweeper as handoff_sweeper
 from workflows.handoffs import views as handoff_views
 from workflows.handoffs.live import LiveHub
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         review_views.router,
         timebank_views.router,
         discovery_views.router,
+        followup_views.router,
     ):
         app.include_router(router)
     knowledge.http.install(app, settings)

@@ -20,6 +20,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "workflows.reviews.models",
     "workflows.timebank.models",
     "workflows.discovery.models",
+    "workflows.followups.models",
 )
 
 

@@ -90,7 +90,28 @@ def test_grid_worker_logs_a_risk_visit_and_the_reviewer_sees_the_lead(
     assert "跌倒" in leads
     assert "紧急" in leads
     assert page.locator("svg.trend").count() == 1
+    # the urgent flag reached the township at once: banner under the header, count in the nav
+    alert = page.locator("#township-alerts .alert-item", has_text=lead_number)
+    alert.wait_for()
+    assert "跌倒" in alert.inner_text()
+    assert int(page.locator("#alert-count").inner_text()) >= 1
     page.screenshot(path=str(screenshots / "visit_dashboard.png"), full_page=True)
+    alert.locator("button", has_text="已知悉").click()
+    page.wait_for_url("**/staff/visits/dashboard")
+    page.wait_for_timeout(300)  # the banner's first poll after the reload
+    assert page.locator("#township-alerts .alert-item", has_text=lead_number).count() == 0
+
+    # the lead becomes a 临时救助 case in one step and lands in the township's queue
+    row = page.locator("#visit-leads tr", has_text=lead_number)
+    row.locator("input[name=consent_verification]").check()
+    row.locator("button", has_text="转临时救助申请").click()
+    page.wait_for_url("**/staff/cases/*")
+    assert "临时救助" in page.content()
+    assert "吴奶奶" in page.content()
+    case_path = page.url.split(site.url)[1]
+    page.goto("/staff/cases")
+    assert page.locator(f'a[href="{case_path}"]').count() >= 1
+    page.screenshot(path=str(screenshots / "visit_lead_case.png"), full_page=True)
 
     page = log_in("rev_chunjiang", "/staff/visits/dashboard")
     page.wait_for_url("**/staff/visits/dashboard")

@@ -34,3 +34,5 @@ class LeadOut(LeadCreatedOut):
     urgent: bool
     status: str
     created_at: dt.datetime
+    # the 临时救助 application opened from it (转临时救助申请, workflows/followups); else null
+    application_number: str | None = None

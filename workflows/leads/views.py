@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from workflows.auth.deps import CaseStaff, InternalCaller
 from workflows.deps import ClockDep, SessionDep
+from workflows.followups.convert import conversions_for
 from workflows.leads import service
 from workflows.leads.schemas import LeadCreatedOut, LeadIn, LeadOut
 
@@ -22,6 +23,8 @@ def report(body: LeadIn, _: InternalCaller, session: SessionDep, clock: ClockDep
 @router.get("/api/leads", response_model=list[LeadOut])
 def list_leads(staff: CaseStaff, session: SessionDep) -> list[LeadOut]:
     """Township staff see their township's leads, the supervisor all; advisers are refused."""
+    leads = service.list_for(session, township_code=staff.township_scope)
+    converted = conversions_for(session, [lead.id for lead in leads])
     return [
         LeadOut(
             id=lead.id,
@@ -33,6 +36,7 @@ def list_leads(staff: CaseStaff, session: SessionDep) -> list[LeadOut]:
             urgent=lead.urgent,
             status=lead.status,
             created_at=lead.created_at,
+            application_number=(converted[lead.id].number if lead.id in converted else None),
         )
-        for lead in service.list_for(session, township_code=staff.township_scope)
+        for lead in leads
     ]

@@ -50,8 +50,14 @@ def backoff_seconds(attempts: int) -> int:
     return int(min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1)))
 
 
-def _due(channel: str, now: dt.datetime) -> list[ColumnElement[bool]]:
+def _due(
+    channel: str, now: dt.datetime, channel_user_id: str | None = None
+) -> list[ColumnElement[bool]]:
+    recipient = (
+        [] if channel_user_id is None else [OutboxMessage.channel_user_id == channel_user_id]
+    )
     return [
+        *recipient,
         OutboxMessage.channel == channel,
         OutboxMessage.status == OutboxStatus.PENDING.value,
         OutboxMessage.next_attempt_at <= now,
@@ -60,16 +66,23 @@ def _due(channel: str, now: dt.datetime) -> list[ColumnElement[bool]]:
 
 
 def claim(
-    session: Session, *, channel: str, limit: int, lease_seconds: int, now: dt.datetime
+    session: Session,
+    *,
+    channel: str,
+    limit: int,
+    lease_seconds: int,
+    now: dt.datetime,
+    channel_user_id: str | None = None,
 ) -> list[OutboxMessage]:
-    """Lease up to ``limit`` due messages; an expired lease counts as a failed attempt.
+    """Lease up to ``limit`` due messages (only ``channel_user_id``'s when given); an expired
+    lease counts as a failed attempt.
 
     Each lease is taken by a compare-and-set UPDATE on (id, attempts) while still due, so two
     workers never hold the same message, also on SQLite where FOR UPDATE does not exist.
     """
     candidates = session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts)
-        .where(*_due(channel, now))
+        .where(*_due(channel, now, channel_user_id))
         .order_by(OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -81,7 +94,7 @@ def claim(
         if attempts >= MAX_ATTEMPTS:  # its last lease expired unacknowledged
             session.execute(
                 update(OutboxMessage)
-                .where(taken, *_due(channel, now))
+                .where(taken, *_due(channel, now, channel_user_id))
                 .values(
                     status=OutboxStatus.DEAD.value,
                     lease_until=None,
@@ -91,7 +104,7 @@ def claim(
             continue
         result = session.execute(
             update(OutboxMessage)
-            .where(taken, *_due(channel, now))
+            .where(taken, *_due(channel, now, channel_user_id))
             .values(attempts=attempts + 1, lease_until=lease_until)
         )
         if result.rowcount == 1:  # type: ignore[attr-defined]

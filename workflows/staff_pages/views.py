@@ -13,6 +13,7 @@ from workflows.staff_pages import (
     dashboard,
     documents,
     eldercare,
+    followups,
     handoff_stream,
     handoffs,
     identity_check,
@@ -36,6 +37,7 @@ for _module in (
     qr,
     eldercare,
     visits,
+    followups,
 ):
     router.include_router(_module.router)
 router.include_router(handoff_stream.router)  # the console's live conversation

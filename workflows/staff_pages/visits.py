@@ -15,6 +15,8 @@ from workflows.auth.capabilities import Capability
 from workflows.clock import LOCAL_TZ
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.errors import ServiceError
+from workflows.followups import alerts, convert
+from workflows.handoffs.live import get_hub
 from workflows.leads.models import Lead
 from workflows.staff_pages.access import refusal
 from workflows.staff_pages.rendering import error_page, render
@@ -211,6 +213,13 @@ def visit_dashboard(
             for t, last in overdue
         ],
         "leads": leads,
+        # lead id → its 临时救助 case id, for the 转临时救助申请 column (workflows/followups)
+        "converted": {
+            lead_id: application.cases[0].id
+            for lead_id, application in convert.conversions_for(
+                session, [lead.id for lead in leads]
+            ).items()
+        },
         "grace": grace,
     }
     return render(request, "visit_dashboard.html", context)
@@ -247,6 +256,7 @@ def record_visit(
     risk_flags: Annotated[list[str] | None, Form()] = None,
     csrf: Annotated[str, Form()] = "",
 ) -> HTMLResponse | RedirectResponse:
+    hub = get_hub(request)
     refused = refusal(request, staff, Capability.VISITS)
     if refused is not None:
         return refused
@@ -293,4 +303,6 @@ def record_visit(
     if visit.lead_id is not None:
         lead = session.get(Lead, visit.lead_id)
         done = lead.number if lead is not None else done
+        if lead is not None and lead.urgent:  # wake the township's open pages
+            hub.notify(alerts.township_key(lead.township_code))
     return RedirectResponse(f"/staff/visits?done={done}", status_code=303)

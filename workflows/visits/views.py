@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,8 @@ from workflows.auth.enums import Role
 from workflows.clock import LOCAL_TZ
 from workflows.deps import ClockDep, IdPath, SessionDep, SettingsDep
 from workflows.errors import ServiceError
+from workflows.followups import alerts
+from workflows.handoffs.live import LiveHub, get_hub
 from workflows.validation import field_errors
 from workflows.visits import figures, log, rate, roster, scope, service
 from workflows.visits.enums import CATEGORY_LABELS, TargetCategory, VisitWay
@@ -33,6 +35,7 @@ from workflows.visits.schemas import (
     VisitOut,
 )
 
+HubDep = Annotated[LiveHub, Depends(get_hub)]
 router = APIRouter(tags=["visits"])
 
 
@@ -125,7 +128,7 @@ def rate_answer(
 
 @router.post("/api/visits", response_model=VisitOut, status_code=201)
 def record_visit(
-    body: VisitIn, caller: VisitStaff, session: SessionDep, clock: ClockDep
+    body: VisitIn, caller: VisitStaff, session: SessionDep, clock: ClockDep, hub: HubDep
 ) -> VisitOut:
     assert caller.staff is not None
     target = scope.get_visible(session, caller, body.target_id)
@@ -151,6 +154,8 @@ def record_visit(
         lead = session.get(Lead, visit.lead_id)
         assert lead is not None
         lead_number, urgent = lead.number, lead.urgent
+    if urgent:  # the township's open staff pages show it now (workflows/followups/alerts.py)
+        hub.notify(alerts.township_key(target.township_code))
     return VisitOut(
         id=visit.id,
         target_id=target.id,
