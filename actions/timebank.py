@@ -59,7 +59,8 @@ class ActionTimebankBegin(Action):
         if topic == "change":
             events.append(SlotSet(NOTE_SLOT, latest_text(tracker)[:MAX_NOTE_CHARS]))
         id_number = tracker.get_slot(ID_SLOT)
-        if tracker.get_slot(STATE_SLOT) == identity_check.VERIFIED and id_number:
+        state = tracker.get_slot(STATE_SLOT)
+        if state == identity_check.VERIFIED and id_number:
             try:
                 current = await identity_check.status(tracker.sender_id, str(id_number))
                 still = current.verified
@@ -67,7 +68,8 @@ class ActionTimebankBegin(Action):
                 still = False
             if not still:  # expired (or cannot be checked): verify again
                 events.append(SlotSet(STATE_SLOT, None))
-        elif tracker.get_slot(STATE_SLOT) != identity_check.VERIFIED:
+        elif state not in (identity_check.SENT, None) or not id_number:
+            # skipped earlier (or nothing yet): ask again from the ID number
             events += [SlotSet(ID_SLOT, None), SlotSet(STATE_SLOT, None)]
         return events
 

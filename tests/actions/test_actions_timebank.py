@@ -236,3 +236,22 @@ def test_sample_intervals_are_labelled() -> None:
 
 def test_hours_as_residents_say_them() -> None:
     assert (hours(120), hours(90), hours(-30), hours(0)) == ("2", "1.5", "-0.5", "0")
+
+
+async def test_asking_again_keeps_a_live_verification_and_retries_a_skipped_one(
+    kit: Any,
+    real: Recorder,  # noqa: F811
+    gateway: Gateway,  # noqa: F811
+) -> None:
+    async def begin(slots: dict[str, Any], sender: str = SENDER) -> dict[str, Any]:
+        tracker = kit.tracker("时间银行余额", "ask_timebank_balance", slots=slots, sender_id=sender)
+        events = await ActionTimebankBegin().run(CollectingDispatcher(), tracker, kit.domain)
+        return dict(kit.slots(events))
+
+    slots = await verify(kit, gateway, "review")
+    assert await begin(slots) == {"tb_topic": "balance", "tb_change_confirm": None}
+    # the same slots in another chat: that chat is not verified for the ID number
+    other = await begin(slots, sender="telegram:99999")
+    assert other["tb_identity"] is None
+    skipped = await begin({"tb_id_number": WANG, "tb_identity": identity_check.SKIPPED})
+    assert (skipped["tb_id_number"], skipped["tb_identity"]) == (None, None)
