@@ -170,6 +170,30 @@ class ApiClient:
         )
         return result
 
+    # Time bank and reviews (the resident's own, by verified chat identity) ------------------
+    async def timebank_accounts(self, channel: str, channel_user_id: str) -> list[dict[str, Any]]:
+        params = {"channel": channel, "channel_user_id": channel_user_id}
+        result = await self._request("GET", "/api/timebank/balance", params=params)
+        return list(result or [])
+
+    async def timebank_statement(self, account_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = await self._request(
+            "GET", f"/api/timebank/accounts/{int(account_id)}"
+        )
+        return result
+
+    async def my_reviews(self, channel: str, channel_user_id: str) -> list[dict[str, Any]]:
+        params = {"channel": channel, "channel_user_id": channel_user_id}
+        result = await self._request("GET", "/api/reviews/mine", params=params)
+        return list(result or [])
+
+    async def report_review_change(
+        self, channel: str, channel_user_id: str, note: str
+    ) -> list[dict[str, Any]]:
+        body = {"channel": channel, "channel_user_id": channel_user_id, "note": note}
+        result = await self._request("POST", "/api/reviews/report-change", json=body)
+        return list(result or [])
+
     # Handoffs and hardship leads -----------------------------------------------------------
     async def open_handoff(
         self,

@@ -73,12 +73,12 @@ async def status(subject: str, id_number: str) -> Status:
     return parse_status(body)
 
 
-def previous_state(tracker: Tracker) -> str | None:
-    """``identity_code`` as it was before the resident's latest message (``sent`` or None)."""
+def previous_state(tracker: Tracker, slot: str = SLOT) -> str | None:
+    """``slot`` (``identity_code``) as it was before the resident's latest message."""
     events = list(tracker.events)
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
     for event in reversed(events[: max(last_user, 0)]):
-        if event.get("event") == "slot" and event.get("name") == SLOT:
+        if event.get("event") == "slot" and event.get("name") == slot:
             value = event.get("value")
             return value if value in (SENT, *DONE) else None
     return None
@@ -104,16 +104,25 @@ def _is_button(text: str) -> bool:
     return text.startswith("/")
 
 
-async def answer(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> str | None:
+async def answer(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    *,
+    id_number: str | None = None,
+    slot: str = SLOT,
+) -> str | None:
     """What the resident's answer to the verification question leads to.
 
     VERIFIED (the registry may now be used), SENT (a code is on its way: ask for it), SKIPPED
-    (the household is entered by hand), or None (ask the question again).
+    (the household is entered by hand), or None (ask the question again). Other forms pass
+    their own ID-number value and state slot (``actions/timebank.py``).
     """
     subject = tracker.sender_id
-    id_number = str(tracker.get_slot("id_number") or "")
+    if id_number is None:
+        id_number = str(tracker.get_slot("id_number") or "")
     identity = parse_sender(subject)
-    previous = previous_state(tracker)
+    previous = previous_state(tracker, slot)
     previous = previous if previous == SENT else None
     intent = latest_intent(tracker)
 

@@ -11,6 +11,18 @@ from workflows.applications.models import Application
 from workflows.deadlines.calendar import WorkingDays
 from workflows.household.enums import WORK_INCOME_KINDS
 
+# The intervals FACTS.md cites: 低保/低边 yearly when stable, every six months when income is
+# irregular ([DB] art. 31). Any other configured interval is a labelled sample (示例).
+CITED_INTERVALS: dict[str, dict[str, int]] = {
+    "dibao": {"stable": 12, "irregular": 6},
+    "dibao_edge": {"stable": 12, "irregular": 6},
+}
+
+
+def interval_is_sample(program: str, pattern: str, months: int) -> bool:
+    """Whether ``months`` is a sample (示例) rather than the interval [DB] art. 31 gives."""
+    return CITED_INTERVALS.get(program, {}).get(pattern) != months
+
 
 def income_pattern(application: Application) -> str:
     """ "irregular" when a member has work income (wage or business: irregular, or members can

@@ -13,7 +13,7 @@ from huimin.programs import Program
 from workflows.auth.deps import CaseStaff, InternalCaller
 from workflows.cases.views import EnvDep
 from workflows.deps import IdPath, SessionDep
-from workflows.reviews import service
+from workflows.reviews import rules, service
 from workflows.reviews.models import ReviewSchedule
 from workflows.validation import ChineseMessages
 
@@ -28,6 +28,7 @@ class ReviewOut(BaseModel):
     township_code: str
     income_pattern: str
     interval_months: int
+    interval_sample: bool  # True: a configured sample (示例), not the interval [DB] art. 31 gives
     due_on: dt.date
     remind_on: dt.date
     reminded: bool
@@ -53,6 +54,9 @@ def _out(row: ReviewSchedule, today: dt.date) -> ReviewOut:
         township_code=row.township_code,
         income_pattern=row.income_pattern,
         interval_months=row.interval_months,
+        interval_sample=rules.interval_is_sample(
+            row.program, row.income_pattern, row.interval_months
+        ),
         due_on=row.due_on,
         remind_on=row.remind_on,
         reminded=row.reminded_at is not None,
