@@ -31,6 +31,20 @@ def _cli(monkeypatch: pytest.MonkeyPatch, settings: Settings, *args: str) -> int
     return main(list(args))
 
 
+def _end_idle_transactions(engine: Any) -> None:
+    """Terminate this database's other sessions idle inside a transaction on this schema's
+    tables (a test-only guard: the tests own their schema)."""
+    with engine.begin() as connection:
+        connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state = 'idle in transaction' AND query ILIKE '%audit_%'"
+            )
+        )
+
+
 @pytest.fixture
 def chain(
     app: FastAPI,
@@ -192,6 +206,11 @@ def test_an_emptied_table_is_reported_by_the_head_file(
 ) -> None:
     engine = app.state.engine
     if engine.dialect.name == "postgresql":
+        # TRUNCATE needs an exclusive lock: a pooled connection of an earlier step still inside a
+        # transaction would make it wait for ever (seen once under CI); start from a fresh pool
+        # and end any transaction of this test's own schema left idle, so the test cannot hang.
+        engine.dispose()
+        _end_idle_transactions(engine)
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
             connection.execute(text("TRUNCATE audit_events"))
         # as the superuser, drop the guard, then truncate
