@@ -101,7 +101,11 @@ class _ExchangeClient:
         return RegistryUnavailableError(f"{self.system}返回的数据格式无法识别,请联系系统管理员")
 
 
-class HttpRegistry:
+class _ExchangeAdapter:
+    """One government system over HTTP: the subclass names the system (for errors and logs)."""
+
+    system: str
+
     def __init__(
         self,
         base_url: str,
@@ -114,9 +118,13 @@ class HttpRegistry:
             base_url,
             token,
             timeout_seconds=timeout_seconds,
-            system=REGISTRY_SYSTEM,
+            system=self.system,
             transport=transport,
         )
+
+
+class HttpRegistry(_ExchangeAdapter):
+    system = REGISTRY_SYSTEM
 
     def lookup(self, id_number: str) -> RegistryHousehold | None:
         number = checked_id(id_number)
@@ -135,22 +143,8 @@ class HttpRegistry:
         return answer.household if answer.found else None
 
 
-class HttpVerifier:
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None = None,
-        *,
-        timeout_seconds: float = 5.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self._client = _ExchangeClient(
-            base_url,
-            token,
-            timeout_seconds=timeout_seconds,
-            system=VERIFICATION_SYSTEM,
-            transport=transport,
-        )
+class HttpVerifier(_ExchangeAdapter):
+    system = VERIFICATION_SYSTEM
 
     def verify(self, id_numbers: list[str]) -> VerificationReport:
         numbers = checked_ids(id_numbers)
@@ -164,22 +158,8 @@ class HttpVerifier:
         return report
 
 
-class HttpCertificates:
-    def __init__(
-        self,
-        base_url: str,
-        token: str | None = None,
-        *,
-        timeout_seconds: float = 5.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self._client = _ExchangeClient(
-            base_url,
-            token,
-            timeout_seconds=timeout_seconds,
-            system=CERTIFICATE_SYSTEM,
-            transport=transport,
-        )
+class HttpCertificates(_ExchangeAdapter):
+    system = CERTIFICATE_SYSTEM
 
     def certificates(self, id_numbers: list[str]) -> list[Certificate]:
         numbers = checked_ids(id_numbers)

@@ -172,6 +172,21 @@ def handoffs_page(
     return _page(request, session, staff, now, done=(done or "")[:100] or None)
 
 
+def _refused(
+    request: Request,
+    session: SessionDep,
+    staff: StaffUser,
+    handoff: Handoff,
+    now: dt.datetime,
+    exc: ServiceError,
+) -> HTMLResponse:
+    """A step the hand-off's flow refused: nothing of it is kept; the conversation with why."""
+    session.rollback()
+    return _conversation(
+        request, session, staff, handoff, now, error=exc.message, status_code=exc.status_code
+    )
+
+
 def _conversation(
     request: Request,
     session: SessionDep,
@@ -301,16 +316,7 @@ def reply_handoff(
     try:
         flows.staff_reply(session, handoff=handoff, staff=staff, text=text, now=clock.now())
     except ServiceError as exc:
-        session.rollback()
-        return _conversation(
-            request,
-            session,
-            staff,
-            handoff,
-            clock.now(),
-            error=exc.message,
-            status_code=exc.status_code,
-        )
+        return _refused(request, session, staff, handoff, clock.now(), exc)
     session.commit()
     flows.wake(hub, handoff)
     if "application/json" in request.headers.get("accept", ""):
@@ -347,16 +353,7 @@ def transfer_handoff(
     try:
         flows.transfer(session, handoff=handoff, staff=staff, township_code=target, now=clock.now())
     except ServiceError as exc:
-        session.rollback()
-        return _conversation(
-            request,
-            session,
-            staff,
-            handoff,
-            clock.now(),
-            error=exc.message,
-            status_code=exc.status_code,
-        )
+        return _refused(request, session, staff, handoff, clock.now(), exc)
     session.commit()
     flows.wake(hub, handoff)
     place = service.township_label(target) if target else "区级队列"
