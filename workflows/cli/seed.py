@@ -54,7 +54,7 @@ def seed_demo(settings: Settings) -> int:
         session.commit()
     print(f"演示账号已就绪(新建 {created} 个),密码均为 {DEMO_PASSWORD}:")
     print("  supervisor        区级督导,可查看全区案件")
-    print("  adviser           养老顾问(只读)")
+    print("  adviser           养老顾问(政策问答、养老服务目录与方案、人工服务;不看案件)")
     for township in townships.all_townships():
         suffix = township.code[6:9]
         print(f"  reviewer-{suffix} / counter-{suffix}  {township.name}")
