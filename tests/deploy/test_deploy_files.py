@@ -225,7 +225,9 @@ def test_the_rasa_image_carries_everything_rasa_addons_imports() -> None:
         if module in seen:
             continue
         seen.add(module)
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        # Rasa 3.6 images run Python 3.8 to 3.10, not the 3.11 of .venv-rasa
+        tree = ast.parse(module.read_text(encoding="utf-8"), feature_version=(3, 8))
+        for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             elif isinstance(node, ast.Import):
@@ -304,6 +306,28 @@ def test_compose_services_restart_and_have_healthchecks() -> None:
         assert service["restart"] == "unless-stopped", f"compose {name}"
         if name not in WORKERS_WITHOUT_PORT:
             assert service.get("healthcheck", {}).get("test"), f"compose {name}: no healthcheck"
+
+
+def test_every_listening_workload_has_a_service_on_its_ports() -> None:
+    workloads = [doc for _, doc in k8s_documents() if doc["kind"] in WORKLOADS]
+    services = [doc for _, doc in k8s_documents() if doc["kind"] == "Service"]
+    served = set()
+    for service in services:
+        selector = service["spec"]["selector"]
+        matches = [
+            doc
+            for doc in workloads
+            if selector.items() <= doc["spec"]["template"]["metadata"]["labels"].items()
+        ]
+        assert len(matches) == 1, f"Service {service['metadata']['name']} selects {len(matches)}"
+        names = {port["name"] for c in containers(matches[0]) for port in c.get("ports", [])}
+        for port in service["spec"]["ports"]:
+            assert port["targetPort"] in names, f"Service {service['metadata']['name']}: {port}"
+        served.add(component(matches[0]))
+    listening = {
+        component(doc) for doc in workloads if any(c.get("ports") for c in containers(doc))
+    }
+    assert listening == served
 
 
 # ---- secrets ---------------------------------------------------------------------------------
