@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import jsonschema
 import kubernetes_validate
@@ -446,6 +447,42 @@ def test_rasa_gets_every_variable_its_endpoints_name() -> None:
     )
     assert {"secretRef": {"name": "huimin-rasa-secrets"}} in containers(rasa)[0]["envFrom"]
     assert compose()["services"]["rasa"]["env_file"] == ["secrets/rasa.env"]
+
+
+def test_internal_urls_name_services_and_their_ports() -> None:
+    """HUIMIN_*_URL settings and Rasa's endpoints reach Services that exist, on their ports,
+    with TLS where the process serves it; the analytics consumer reads Rasa's queue."""
+    documents = [doc for _, doc in k8s_documents()]
+    services = {
+        doc["metadata"]["name"]: {port["port"] for port in doc["spec"]["ports"]}
+        for doc in documents
+        if doc["kind"] == "Service"
+    }
+    settings = next(
+        doc["data"]
+        for doc in documents
+        if doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "huimin-settings"
+    )
+    endpoints = rasa_endpoints_k8s()
+    urls = {
+        "api": settings["HUIMIN_API_URL"],
+        "rasa": settings["HUIMIN_RASA_URL"],
+        "chroma": settings["HUIMIN_CHROMA_SERVER_URL"],
+        "actions": endpoints["action_endpoint"]["url"],
+    }
+    for service, url in urls.items():
+        parsed = urlparse(url)
+        assert parsed.hostname == f"{service}.huimin.svc.cluster.local", url
+        assert parsed.port in services[service], url
+    assert urls["rasa"].startswith("https://")
+    assert urls["actions"].startswith("https://")
+    for store in ("lock_store", "event_broker"):  # the sample stores' Services
+        host = endpoints[store]["url"].split(".")[0]
+        assert endpoints[store]["port"] in services[host], store
+    assert settings["HUIMIN_EVENT_BROKER_QUEUE"] == endpoints["event_broker"]["queues"][0]
+    app_environment = compose()["x-app"]["environment"]
+    compose_queues = rasa_endpoints_compose()["event_broker"]["queues"]
+    assert app_environment["HUIMIN_EVENT_BROKER_QUEUE"] == compose_queues[0]
 
 
 # ---- settings and commands -------------------------------------------------------------------
