@@ -430,6 +430,9 @@ def test_rasa_endpoints_name_the_production_stores(endpoints: Any) -> None:
                 lock_store_url="redis://127.0.0.1:6379/1",
                 broker_url="amqp://huimin@127.0.0.1:5672/",
                 event_broker_url="amqp://huimin@127.0.0.1:5672/",
+                # the deployment names the queue for Rasa and the consumer alike
+                broker_queue=config["event_broker"]["queues"][0],
+                event_broker_queue=config["event_broker"]["queues"][0],
             )
         )
     )
