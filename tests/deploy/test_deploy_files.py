@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ PENDING_SETTINGS = {
     "HUIMIN_EVENT_BROKER_URL",
     "HUIMIN_EVENT_BROKER_QUEUE",
     "HUIMIN_ANALYTICS_HMAC_KEY",
+    "HUIMIN_CHROMA_TOKEN",  # the production profile's branch: the Chroma client sends it
 }
 PENDING_COMMANDS = {("workflows", "analytics-consume")}
 # Not settings: variables of Rasa's own environment that its endpoints refer to as ${VAR}, the
@@ -579,6 +581,69 @@ def test_network_policies_let_only_the_api_and_bridges_reach_rasa() -> None:
     assert by_target["rasa"] == {"api", "telegram", "wechat"}
     assert by_target["actions"] == {"rasa"}
     assert not any(source.startswith("namespace:") for source in by_target["chroma"])
+
+
+def test_chroma_is_reached_only_through_the_token_check() -> None:
+    """Chroma's server has no authentication: it listens on its loopback, and the only port
+    the Service (or Compose's network) reaches is nginx's check of X-Chroma-Token."""
+    chroma = next(
+        doc
+        for _, doc in k8s_documents()
+        if doc["kind"] == "StatefulSet" and component(doc) == "chroma"
+    )
+    by_name = {container["name"]: container for container in containers(chroma)}
+    assert by_name["chroma"]["args"][-4:] == ["--host", "127.0.0.1", "--port", "8001"]
+    assert not by_name["chroma"].get("ports")
+    assert by_name["token-check"]["ports"] == [{"name": "http", "containerPort": 8000}]
+    config = next(
+        doc["data"]
+        for _, doc in k8s_documents()
+        if doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "chroma-token-check"
+    )
+    services = compose()["services"]
+    assert services["chroma"]["command"][-4:] == ["--host", "127.0.0.1", "--port", "8001"]
+    assert services["chroma-token-check"]["network_mode"] == "service:chroma"
+    configs = compose()["configs"]
+    for template, start in (
+        (config["chroma.conf.template"], config["start.sh"]),
+        (
+            configs["chroma-token-check"]["content"].replace("$$", "$"),
+            configs["chroma-token-check-start"]["content"].replace("$$", "$"),
+        ),
+    ):
+        assert '"${HUIMIN_CHROMA_TOKEN}" 1;' in template
+        assert "if ($huimin_chroma_allowed = 0) { return 401; }" in template
+        assert template.count("proxy_pass http://127.0.0.1:8001;") == 2
+        # a missing, short or demo token stops the check instead of admitting everyone
+        assert "{16,200}" in start
+        assert "dev-only-chroma-token" in start
+        assert "exit 78" in start
+
+
+@pytest.mark.parametrize(
+    ("token", "status"),
+    [
+        ("", 78),
+        ("too-short", 78),
+        ("dev-only-chroma-token", 78),
+        ('a-long-enough-token-but-with-a-quote"', 78),
+        ("Zq3v8Rk1+Xy/Tt9_Lm-0.pWs=", 0),
+    ],
+)
+def test_the_token_check_refuses_to_start_without_a_real_token(token: str, status: int) -> None:
+    config = next(
+        doc["data"]
+        for _, doc in k8s_documents()
+        if doc["kind"] == "ConfigMap" and doc["metadata"]["name"] == "chroma-token-check"
+    )
+    script = config["start.sh"].replace("exec /docker-entrypoint.sh", "exit 0 #")
+    result = subprocess.run(
+        ["/bin/sh", "-c", script],
+        env={"PATH": "/usr/bin:/bin", "HUIMIN_CHROMA_TOKEN": token},
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == status, result.stderr
 
 
 def test_only_the_public_paths_are_published() -> None:
