@@ -55,6 +55,10 @@ CORRECTABLE = {slot for _, slot in FIELD_WORDS}
 # Programs whose rules need the household's rigid spending, and who is seriously ill.
 NEEDS_EXPENSES = frozenset({"medical", "rigid_expenditure", "education", "temporary"})
 NEEDS_ILLNESS = frozenset({"medical", "rigid_expenditure"})
+# Programs whose rules need a person's own income (特困: the applicant's, [TK] art. 6).
+NEEDS_OWN_INCOME = frozenset({"tekun"})
+OWNER_TRIES = 2  # unclear answers to "这份收入是谁的?" before it stays the household's
+OWNER_FOUND, OWNER_SHARED = "attributed", "shared"
 ILLNESS_WORDS = re.compile(r"病|癌|尿毒症|透析|白血病|化疗|瘫痪|中风|住院|手术")
 _PROGRAM_SLOTS = ("programs", "program_picks", "extra_programs", "program_offers")
 
@@ -85,7 +89,13 @@ def slots_to_reset(field: str, tracker: Tracker) -> dict[str, Any]:
     if field == "members":
         registry = tracker.get_slot("registry_household")
         members = list(tracker.get_slot("members") or [])
-        again = {"illness_text": None, "extra_programs": None, "program_offers": None}
+        again = {
+            "illness_text": None,
+            "extra_programs": None,
+            "program_offers": None,
+            "income_owner": None,
+            "own_income_text": None,
+        }
         if registry:
             rebuilt = household.members_from_registry(registry, tracker.get_slot("id_number"))
             return {"members": rebuilt, "household_confirmed": None, "member_entry": None, **again}
@@ -94,6 +104,8 @@ def slots_to_reset(field: str, tracker: Tracker) -> dict[str, Any]:
         return dict.fromkeys(_PROGRAM_SLOTS)
     if field == "residence_township":
         return {"residence_township": None, "has_residence_permit": None}
+    if field == "income_text":
+        return {"income_text": None, "income_owner": None, "own_income_text": None}
     return {field: None}
 
 
@@ -157,6 +169,12 @@ class ValidateApplicationForm(HuiminFormValidation):
             slots.remove("expenses_text")
         if not chosen & NEEDS_ILLNESS:
             slots.remove("illness_text")
+        members = list(tracker.get_slot("members") or [])
+        own_needed = bool(chosen & NEEDS_OWN_INCOME)
+        if not (own_needed and household.has_shared_income(members)):
+            slots.remove("income_owner")
+        if not (own_needed and household.own_income_unknown(members)):
+            slots.remove("own_income_text")
         return slots
 
     async def get_validation_events(
@@ -487,6 +505,72 @@ class ValidateApplicationForm(HuiminFormValidation):
             return self.reject(dispatcher, tracker, "property_text", "utter_invalid_property")
         return self.accept({"property_text": text})
 
+    async def validate_income_owner(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        """Whose the household's one-figure income is: moved to the member named; several
+        named ("两个人都有") or no answer after ``OWNER_TRIES``: kept on the household."""
+        if value in (OWNER_FOUND, OWNER_SHARED):
+            return {"income_owner": value}  # set by this action, re-validated on reactivation
+        text = self.answer_text(value, tracker)
+        members = [dict(m) for m in tracker.get_slot("members") or []]
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "income_owner", "utter_invalid_income_owner")
+        try:
+            parsed = await household.parse("who", text, members)
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            parsed = None
+        except api_client.ApiRejectedError:
+            parsed = {}
+        named = household.named_members(members, parsed) if parsed else []
+        if len(named) == 1:
+            owner = members[named[0]]
+            dispatcher.utter_message(
+                response="utter_income_owner_noted",
+                member=f"{owner.get('relation') or ''}{owner.get('name') or ''}",
+            )
+            return self.accept(
+                {
+                    "income_owner": OWNER_FOUND,
+                    "members": household.attribute_shared(members, named[0]),
+                }
+            )
+        failures = int(tracker.get_slot("form_failures") or 0) + 1
+        if named or parsed is None or failures >= OWNER_TRIES:
+            dispatcher.utter_message(response="utter_income_kept_household")
+            return self.accept({"income_owner": OWNER_SHARED})
+        return self.reject(dispatcher, tracker, "income_owner", "utter_invalid_income_owner")
+
+    async def validate_own_income_text(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        """The applicant's own monthly income for 特困, kept on the applicant member
+        (``own_income_monthly``); read again at submission if the API is unavailable now."""
+        text = self.answer_text(value, tracker)
+        if latest_intent(tracker) == "deny" and not parsing.numbers(text):
+            text = "没有收入"
+        if self.too_long(text):
+            return self.reject(dispatcher, tracker, "own_income_text", "utter_invalid_own_income")
+        members = [dict(m) for m in tracker.get_slot("members") or []]
+        applicant = [m for m in members if m.get("relation") == "本人"][:1]
+        try:
+            parsed = await household.parse("income", text, applicant)
+        except api_client.ApiUnavailableError:
+            dispatcher.utter_message(response="utter_api_unavailable")
+            return self.accept({"own_income_text": text})
+        except api_client.ApiRejectedError:
+            parsed = {}
+        if not parsed.get("understood"):
+            return self.reject(dispatcher, tracker, "own_income_text", "utter_invalid_own_income")
+        amount = household.own_income(parsed)
+        dispatcher.utter_message(
+            response="utter_own_income_noted", amount=household.yuan_text(amount)
+        )
+        return self.accept(
+            {"own_income_text": text, "members": household.with_own_income(members, amount)}
+        )
+
     def validate_programs(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
@@ -629,6 +713,7 @@ class ActionAskSummaryConfirmed(Action):
         programs = tracker.get_slot("programs") or []
         codes = {program.value for program in Program}
         labels = "、".join(Program(code).label for code in programs if code in codes)
+        members = list(tracker.get_slot("members") or [])
         dispatcher.utter_message(
             response="utter_application_summary",
             name=tracker.get_slot("applicant_name") or "",
@@ -636,12 +721,39 @@ class ActionAskSummaryConfirmed(Action):
             phone=tracker.get_slot("phone") or "",
             hukou=tracker.get_slot("hukou_township") or "",
             residence=tracker.get_slot("residence_township") or "",
-            members_text=household.describe(tracker.get_slot("members") or []),
-            income=tracker.get_slot("income_text") or "",
-            property=tracker.get_slot("property_text") or "",
+            members_text=household.describe(members),
+            income=income_summary(tracker.get_slot("income_text") or "", members),
+            property=await property_summary(tracker.get_slot("property_text") or ""),
             programs_text=labels,
         )
         return []
+
+
+def income_summary(text: str, members: list[dict[str, Any]]) -> str:
+    """The resident's words, then the applicant's own income given for 特困 and a shared
+    income whose owner was not found."""
+    parts = [text] if text else []
+    applicant = next((m for m in members if m.get("relation") == "本人"), {})
+    own = applicant.get("own_income_monthly")
+    if own is not None:
+        parts.append(f"申请人本人每月{household.yuan_text(float(own))}元")
+    if household.has_shared_income(members) and own is None:
+        parts.append(household.SHARED_INCOME_NOTE)
+    return ";".join(parts)
+
+
+async def property_summary(text: str) -> str:
+    """The property as read by the API (唯一自住房, not "0 元"); the words when it is down."""
+    if not text:
+        return ""
+    try:
+        parsed = await household.parse("property", text)
+    except api_client.ApiError:
+        return text
+    if parsed.get("nothing"):
+        return "无"
+    items = household.property_items(parsed)
+    return household.describe_property(items) if items else text
 
 
 class ActionAskHouseholdConfirmed(Action):

@@ -29,11 +29,17 @@ async def members_with_incomes(tracker: Tracker) -> list[dict[str, Any]]:
     if members and text and not all("incomes" in m for m in members):
         parsed = await household.parse("income", text, members)
         members, _ = household.with_incomes(members, parsed)
+    own_text = tracker.get_slot("own_income_text") or ""
+    if own_text and household.own_income_unknown(members):
+        # the applicant's own income was kept as typed while the API was unavailable
+        applicant = [m for m in members if m.get("relation") == "本人"][:1]
+        parsed = await household.parse("income", own_text, applicant)
+        members = household.with_own_income(members, household.own_income(parsed))
     for member in members:
         member.setdefault("serious_illness", False)
         member.setdefault("in_school", False)
         member.setdefault("incomes", [])
-    return members
+    return [household.for_submission(member) for member in members]
 
 
 async def build_application(tracker: Tracker) -> dict[str, Any]:

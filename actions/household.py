@@ -119,7 +119,8 @@ def with_incomes(
     members: list[dict[str, Any]], parsed: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``members`` with the parsed incomes of each (same order), and the parsed members the
-    household does not have (a relation named in the text but never entered)."""
+    household does not have (a relation named in the text but never entered). An income the
+    household gave as one figure (the API's ``household``) stays marked on the applicant."""
     answered = iter(parsed.get("members") or [])
     result = []
     for member in members:
@@ -127,12 +128,111 @@ def with_incomes(
         if member.get("relation"):  # the ones sent (see parse); pending entries are not
             found: dict[str, Any] = next(answered, {})
             entry["incomes"] = [
-                {"kind": income["kind"], "monthly_amount": income["monthly_amount"]}
+                {
+                    "kind": income["kind"],
+                    "monthly_amount": income["monthly_amount"],
+                    **({"household": True} if income.get("household") else {}),
+                }
                 for income in found.get("incomes") or []
             ]
+            entry.pop("own_income_monthly", None)  # asked again for the new incomes
         result.append(entry)
     unknown = [m for m in answered if m.get("incomes")]
     return result, unknown
+
+
+# Incomes the household gave as one figure, whose owner was not found: kept on the applicant.
+SHARED_INCOME_NOTE = "全家收入,未说明是哪位成员的"
+
+
+def counted_members(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [m for m in members if m.get("relation")]
+
+
+def has_shared_income(members: list[dict[str, Any]]) -> bool:
+    """A household of two or more with an income given for all without naming whose it is."""
+    real = counted_members(members)
+    return len(real) > 1 and any(
+        income.get("household") for m in real for income in m.get("incomes") or []
+    )
+
+
+def own_income_unknown(members: list[dict[str, Any]]) -> bool:
+    """The applicant's own income is not known: a shared income sits on them, not asked yet."""
+    applicant = next((m for m in members if m.get("relation") == "本人"), None)
+    return (
+        applicant is not None
+        and applicant.get("own_income_monthly") is None
+        and has_shared_income(members)
+        and any(income.get("household") for income in applicant.get("incomes") or [])
+    )
+
+
+def named_members(members: list[dict[str, Any]], parsed: dict[str, Any]) -> list[int]:
+    """Indexes in ``members`` of those the API's ``who`` answer names."""
+    answered = iter(parsed.get("members") or [])
+    named = []
+    for index, member in enumerate(members):
+        if member.get("relation"):
+            found: dict[str, Any] = next(answered, {})
+            if found.get("named"):
+                named.append(index)
+    return named
+
+
+def attribute_shared(members: list[dict[str, Any]], owner: int) -> list[dict[str, Any]]:
+    """The shared incomes moved to the member at ``owner``, no longer marked."""
+    result = [dict(m, incomes=list(m.get("incomes") or [])) for m in members]
+    moved = []
+    for member in result:
+        kept = []
+        for income in member["incomes"]:
+            if income.get("household"):
+                moved.append({k: v for k, v in income.items() if k != "household"})
+            else:
+                kept.append(income)
+        member["incomes"] = kept
+    result[owner]["incomes"] += moved
+    return result
+
+
+def own_income(parsed: dict[str, Any]) -> float:
+    """The applicant's own monthly income counted for 特困 from the API's reading of the answer
+    (the kinds it marks ``exempt``, 基础养老金, 高龄津贴 …, are left out)."""
+    total = 0.0
+    for member in parsed.get("members") or []:
+        if member.get("relation") == "本人":
+            total += sum(
+                float(income["monthly_amount"])
+                for income in member.get("incomes") or []
+                if not income.get("exempt")
+            )
+    return round(total, 2)
+
+
+def with_own_income(members: list[dict[str, Any]], amount: float) -> list[dict[str, Any]]:
+    return [
+        dict(m, own_income_monthly=amount) if m.get("relation") == "本人" else dict(m)
+        for m in members
+    ]
+
+
+def for_submission(member: dict[str, Any]) -> dict[str, Any]:
+    """A member as the API takes it: a shared income keeps its note instead of the mark."""
+    entry = dict(member)
+    entry["incomes"] = [
+        {
+            "kind": income["kind"],
+            "monthly_amount": income["monthly_amount"],
+            **({"note": SHARED_INCOME_NOTE} if income.get("household") else {}),
+        }
+        for income in member.get("incomes") or []
+    ]
+    return entry
+
+
+def yuan_text(amount: float) -> str:
+    return f"{amount:,.0f}" if amount == int(amount) else f"{amount:,.2f}"
 
 
 def pending_member(text: str) -> dict[str, Any]:
@@ -155,9 +255,30 @@ async def resolve_pending(members: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 def property_items(parsed: dict[str, Any]) -> list[dict[str, Any]]:
     return [
-        {"kind": item["kind"], "value": item["value"], "note": item.get("note") or ""}
+        {
+            "kind": item["kind"],
+            "value": item["value"],
+            "note": item.get("note") or "",
+            "only_home": bool(item.get("only_home")),
+        }
         for item in parsed.get("property") or []
     ]
+
+
+PROPERTY_WORDS = {"deposit": "存款", "house": "房产", "vehicle": "车辆", "other": "其他财产"}
+
+
+def describe_property(items: list[dict[str, Any]]) -> str:
+    """The property as the resident reads it back: 唯一自住房 for the only home, not "0 元"."""
+    parts = []
+    for item in items:
+        if item.get("only_home"):
+            parts.append("唯一自住房")
+            continue
+        word = PROPERTY_WORDS.get(str(item.get("kind")), "其他财产")
+        value = float(item.get("value") or 0)
+        parts.append(f"{word} {yuan_text(value)}元" if value else f"{word}(价值未说)")
+    return ";".join(parts) or "无"
 
 
 def expenditures(parsed: dict[str, Any]) -> list[dict[str, Any]]:

@@ -275,7 +275,9 @@ async def test_submission_sends_the_household_and_forgets_personal_data(
     assert body["members"][0]["incomes"] == [{"kind": "pension", "monthly_amount": 2000}]
     assert body["members"][1]["incomes"] == []
     assert body["members"][2]["incomes"] == [{"kind": "wage", "monthly_amount": 3000}]
-    assert body["property"] == [{"kind": "deposit", "value": 10000, "note": "存款1万"}]
+    assert body["property"] == [
+        {"kind": "deposit", "value": 10000, "note": "存款1万", "only_home": False}
+    ]
     assert kit.responses(dispatcher) == [
         "utter_application_submitted", "utter_application_case", "utter_application_case",
         "utter_documents_later",
@@ -409,7 +411,9 @@ async def test_only_home_is_not_a_house_worth_one_yuan(
                           slots=filled_application(property_text="只有一套自住房"))
     await ActionSubmitApplication().run(dispatcher, tracker, kit.domain)
     body = fake_api.json_of("POST", "/api/applications")
-    assert body["property"] == [{"kind": "house", "value": 0, "note": "只有一套自住房"}]
+    assert body["property"] == [
+        {"kind": "house", "value": 0, "note": "只有一套自住房", "only_home": True}
+    ]
 
 
 async def test_api_down_keeps_the_property_text(

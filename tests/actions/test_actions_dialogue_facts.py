@@ -436,7 +436,9 @@ async def test_submission_carries_spending_illness_and_every_program(
         ("medical", 30000),
         ("education", 5000),
     }
-    assert body["property"] == [{"kind": "house", "value": 0, "note": "只有一套自住房"}]
+    assert body["property"] == [
+        {"kind": "house", "value": 0, "note": "只有一套自住房", "only_home": True}
+    ]
     assert chosen_programs(tracker) == ["dibao", "medical", "education"]
 
 

@@ -130,4 +130,6 @@ def test_three_person_dibao_and_medical_application_with_costs_and_an_ill_spouse
     assert [(e["kind"], float(e["annual_amount"])) for e in case["expenditures"]] == [
         ("medical", 30000.0)
     ]
-    assert [(p["kind"], float(p["value"])) for p in case["property"]] == [("house", 0.0)]
+    assert [(p["kind"], float(p["value"]), p["only_home"]) for p in case["property"]] == [
+        ("house", 0.0, True)  # the only self-occupied home, a fact, not a value
+    ]

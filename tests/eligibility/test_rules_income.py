@@ -338,3 +338,36 @@ def test_every_program_rule_cites_a_source(rules):
                 assert leaf.citation is not None
                 assert rules.cite(leaf.citation).startswith("《")
         assert rule.materials, rule.program
+
+
+def test_the_only_home_is_not_counted_and_says_so(run, member):
+    """[DB] art. 14: property essential to living may be exempted; the only self-occupied home
+    is not counted, whatever value was given for it, and the reason line says so."""
+    home = {"kind": "house", "value": 900000, "only_home": True}
+    verdicts = run({"members": [member(wage=0)], "property": [home]})
+    assert verdicts["dibao"].verdict == "likely"
+    line = next(r.text for r in verdicts["dibao"].reasons if "金融资产" in r.text)
+    assert "唯一自住房" in line
+    assert "第十四条" in line
+    plain = run({"members": [member(wage=0)], "property": [{"kind": "deposit", "value": 100}]})
+    assert "唯一自住房" not in next(r.text for r in plain["dibao"].reasons if "金融资产" in r.text)
+
+
+def test_house_value_leaves_out_the_only_home(standards, rules):
+    import datetime as dt
+
+    from workflows.eligibility.facts import household_facts
+    from workflows.eligibility.schemas import HouseholdIn
+    from workflows.validation import validation_context
+
+    body = {
+        "members": [{"relation": "本人", "age": 50}],
+        "property": [
+            {"kind": "house", "value": 900000, "only_home": True},
+            {"kind": "house", "value": 300000},
+        ],
+    }
+    household = HouseholdIn.model_validate(body, context=validation_context(dt.date(2026, 6, 1)))
+    facts = household_facts(household, on=dt.date(2026, 6, 1), rules=rules)
+    assert facts.house_value == 300000
+    assert facts.only_home is True

@@ -335,3 +335,25 @@ def test_partial_disability_information(run, member, category, grade, tekun, car
     assert verdicts["tekun"].verdict == tekun
     assert verdicts["disability_care"].verdict == care
     assert verdicts["disability_living"].verdict == living
+
+
+def test_tekun_uses_the_own_income_given_for_the_person(run, member):
+    """A household's one-figure income sits on the applicant; the own income given for 特困
+    (``own_income_monthly``) is what the 无生活来源 line looks at, not that figure."""
+    shared = {"kind": "wage", "monthly_amount": 2000, "note": "全家收入,未说明是哪位成员的"}
+    without = member(age=70, incomes=[shared])
+    household = {"members": [without, member("配偶", age=45)], **ALONE}
+    assert run(household)["tekun"].verdict == "unlikely"
+    household["members"][0] = {**without, "own_income_monthly": 300}
+    tekun = run(household)["tekun"]
+    assert tekun.verdict == "likely"
+    assert any("本人月收入 300 元" in reason.text for reason in tekun.reasons)
+    # the household's income still counts for 低保's per-capita line
+    assert run(household)["dibao"].verdict == "unlikely"
+
+
+def test_own_income_is_checked_like_any_amount(run, member):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="不能为负数"):
+        run({"members": [member(age=70, own_income_monthly=-1)], **ALONE})

@@ -51,7 +51,7 @@ def test_the_wage_lands_on_the_spouse(client: TestClient, internal: dict[str, st
     assert result["members"][0]["incomes"] == []
     assert result["members"][1]["incomes"] == [
         {"kind": "wage", "kind_label": "工资性收入", "monthly_amount": 2500.0,
-         "text": "老公打工一个月两千五"}
+         "text": "老公打工一个月两千五", "household": False, "exempt": False}
     ]
 
 
@@ -146,3 +146,32 @@ def test_illness_lands_on_the_member_named(client: TestClient, internal: dict[st
     ).json()
     assert unclear["understood"] is False
     assert "哪位家人" in unclear["not_understood"][-1]
+
+
+def test_who_answers_which_member_and_a_hint_when_nobody(
+    client: TestClient, internal: dict[str, str]
+) -> None:
+    members = [{"relation": "本人", "name": "张三"}, {"relation": "配偶", "name": "李四"}]
+    answer = client.post(
+        PATH, json={"field": "who", "text": "是老伴的", "members": members}, headers=internal
+    )
+    assert answer.status_code == 200, answer.text
+    assert [m["named"] for m in answer.json()["members"]] == [False, True]
+    unclear = client.post(
+        PATH, json={"field": "who", "text": "说不好", "members": members}, headers=internal
+    ).json()
+    assert unclear["understood"] is False
+    assert any("哪位家人" in line for line in unclear["not_understood"])
+
+
+def test_a_household_figure_and_exempt_kinds_are_marked(
+    client: TestClient, internal: dict[str, str]
+) -> None:
+    members = [{"relation": "本人", "name": "张三"}, {"relation": "配偶", "name": "李四"}]
+    body = {"field": "income", "text": "全家每月两千,基础养老金两百", "members": members}
+    answer = client.post(PATH, json=body, headers=internal).json()
+    incomes = answer["members"][0]["incomes"]
+    assert [(i["monthly_amount"], i["household"], i["exempt"]) for i in incomes] == [
+        (2000.0, True, False),
+        (200.0, False, True),
+    ]

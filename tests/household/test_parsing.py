@@ -245,3 +245,44 @@ def test_nobody_ill(text: str) -> None:
     result = parsing.illnesses(text, ILL_MEMBERS)
     assert result.nothing
     assert not any(m["serious_illness"] for m in result.members)
+
+
+SHARED_HOUSEHOLD = [{"relation": "本人", "name": "张建国"}, {"relation": "配偶", "name": "李秀英"}]
+
+
+@pytest.mark.parametrize(
+    ("text", "shared"),
+    [
+        ("全家每月收入两千", True),
+        ("我们家一个月加起来三千", True),
+        ("家里总共两千五", True),
+        ("退休金2000", False),  # nobody named: the applicant's, not the household's
+        ("我家老伴打工两千", False),  # 我家 is not the household's figure: the spouse is named
+        ("老伴退休金两千", False),
+    ],
+)
+def test_a_household_figure_is_marked(text: str, shared: bool) -> None:
+    members = parsing.incomes(text, SHARED_HOUSEHOLD).members
+    incomes = [(m["relation"], i["household"]) for m in members for i in m["incomes"]]
+    assert len(incomes) == 1
+    relation, marked = incomes[0]
+    assert marked is shared
+    if shared:
+        assert relation == "本人"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("老伴的", [False, True]),
+        ("是李秀英的", [False, True]),
+        ("我自己的", [True, False]),
+        ("我和老伴", [True, True]),
+        ("两个人都有", [True, True]),
+        ("不知道", [False, False]),
+    ],
+)
+def test_who_names_the_member(text: str, named: list[bool]) -> None:
+    result = parsing.who(text, SHARED_HOUSEHOLD)
+    assert [m["named"] for m in result.members] == named
+    assert result.understood() is any(named)

@@ -226,3 +226,41 @@ def test_calls_need_credentials(client: TestClient, body: Body) -> None:
     wrong = client.post("/api/applications", json=body(), headers={"X-Internal-Token": "x"})
     assert wrong.status_code == 401
     assert client.get("/api/applications/1").status_code == 401
+
+
+def test_the_only_home_needs_no_value_and_is_stored_as_such(
+    app: FastAPI, client: TestClient, internal: dict[str, str], body: Body
+) -> None:
+    data = body(
+        property=[
+            {"kind": "house", "only_home": True, "note": "只有一套自住房"},
+            {"kind": "house", "value": 600000, "only_home": True},  # a value given is kept
+            {"kind": "house", "value": 300000, "note": "出租"},
+        ]
+    )
+    data["members"][0]["own_income_monthly"] = 450
+    data["members"][0]["incomes"][0]["note"] = "全家收入,未说明是哪位成员的"
+    answer = client.post("/api/applications", json=data, headers=internal)
+    assert answer.status_code == 201, answer.text
+    with app.state.session_factory() as session:
+        application = session.scalars(select(Application)).one()
+        rows = [(p.kind, p.value, p.only_home) for p in application.property_items]
+        me = application.members[0]
+        assert me.own_income_monthly == 450
+        assert me.incomes[0].note == "全家收入,未说明是哪位成员的"
+        assert application.members[1].own_income_monthly is None
+    assert sorted(rows) == [("house", 0, True), ("house", 300000, False), ("house", 600000, True)]
+
+
+def test_a_value_is_still_required_unless_it_is_the_only_home(
+    client: TestClient, internal: dict[str, str], body: Body
+) -> None:
+    data = body(
+        property=[
+            {"kind": "house", "note": "有套房"},
+            {"kind": "deposit", "value": 100, "only_home": True},
+        ]
+    )
+    errors = _errors(client.post("/api/applications", json=data, headers=internal))
+    assert errors[("body", "property", 0, "value")] == "此项为必填项"
+    assert errors[("body", "property", 1, "only_home")] == "只有房产可以标为唯一自住房"

@@ -395,3 +395,33 @@ def test_case_page_shows_the_prescreening_of_the_stored_household(
     # 100 yuan for two people (the spouse's 抚恤金 is not counted) is far below the 低保 line
     assert verdict.groups() == ("likely", "最低生活保障(低保):可能符合")
     assert "人均月收入 50 元" in section
+
+
+def test_case_page_shows_the_only_home_and_the_own_income(
+    client: TestClient, internal: dict[str, str], body: Body, staff_users: None
+) -> None:
+    data = body(
+        programs=["tekun"],
+        property=[
+            {"kind": "house", "only_home": True, "note": "只有一套自住房"},
+            {"kind": "deposit", "value": 3000},
+        ],
+    )
+    data["members"][0]["incomes"] = [
+        {"kind": "wage", "monthly_amount": 2000, "note": "全家收入,未说明是哪位成员的"}
+    ]
+    data["members"][0]["own_income_monthly"] = 300
+    answer = client.post("/api/applications", json=data, headers=internal)
+    assert answer.status_code == 201, answer.text
+    case_id = answer.json()["cases"][0]["id"]
+    login = client.post(
+        "/staff/login",
+        data={"username": "rev_fuchun", "password": "test-password-1"},
+        follow_redirects=False,
+    )
+    assert login.status_code == 303, login.text
+    page = client.get(f"/staff/cases/{case_id}").text
+    assert "财产:唯一自住房;存款 3000.00元" in page
+    assert "房产 0.00元" not in page
+    assert "(全家收入,未说明是哪位成员的)" in page
+    assert "本人月收入(特困认定用) 300.00元" in page

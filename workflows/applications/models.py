@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflows.db import Base
@@ -72,6 +72,9 @@ class HouseholdMember(Base):
     disability_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
     serious_illness: Mapped[bool] = mapped_column(Boolean, default=False)
     in_school: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The person's own monthly income for 特困 (not counting 基础养老金, 高龄津贴 …), as the
+    # resident gave it when the household's income was one figure; None: not asked.
+    own_income_monthly: Mapped[float | None] = mapped_column(Money, nullable=True)
 
     application: Mapped[Application] = relationship(back_populates="members")
     incomes: Mapped[list[IncomeItem]] = relationship(cascade="all, delete-orphan")
@@ -85,6 +88,7 @@ class IncomeItem(Base):
     kind: Mapped[str] = mapped_column(String(30))
     monthly_amount: Mapped[float] = mapped_column(Money)
     exempt: Mapped[bool] = mapped_column(Boolean)  # not counted as income ([DB] art. 13)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class PropertyItem(Base):
@@ -95,6 +99,8 @@ class PropertyItem(Base):
     kind: Mapped[str] = mapped_column(String(20))
     value: Mapped[float] = mapped_column(Money)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The household's only self-occupied home (唯一自住房): a fact, not a value.
+    only_home: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Expenditure(Base):

@@ -156,18 +156,21 @@ def submit(
                 disability_grade=member.disability_grade,
                 serious_illness=member.serious_illness,
                 in_school=member.in_school,
+                own_income_monthly=member.own_income_monthly,
                 incomes=[
                     IncomeItem(
                         kind=i.kind.value,
                         monthly_amount=i.monthly_amount,
                         exempt=i.kind.exempt,
+                        note=i.note,
                     )
                     for i in member.incomes
                 ],
             )
         )
     application.property_items = [
-        PropertyItem(kind=p.kind.value, value=p.value, note=p.note) for p in body.property
+        PropertyItem(kind=p.kind.value, value=p.value, note=p.note, only_home=p.only_home)
+        for p in body.property
     ]
     application.expenditures = [
         Expenditure(kind=e.kind.value, annual_amount=e.annual_amount) for e in body.expenditures

@@ -82,6 +82,7 @@ class IncomeOut(BaseModel):
     kind: str
     monthly_amount: float
     exempt: bool
+    note: str = ""
 
 
 class PropertyOut(BaseModel):
@@ -90,6 +91,7 @@ class PropertyOut(BaseModel):
     kind: str
     value: float
     note: str
+    only_home: bool = False  # 唯一自住房: shown as such, not as a value
 
 
 class ExpenditureOut(BaseModel):
@@ -115,6 +117,7 @@ class MemberOut(BaseModel):
     serious_illness: bool
     in_school: bool
     incomes: list[IncomeOut]
+    own_income_monthly: float | None = None  # 本人月收入 given for 特困 (None: not asked)
 
     @field_validator("id_number")
     @classmethod

@@ -6,6 +6,12 @@
 - Income counts wages, business, property and transfer income (incl. employee pensions); the kinds
   listed as excluded in the rule table (抚恤金, government relief, 城乡居民基础养老金; for 特困 also
   高龄津贴) are left out ([DB] art. 13; [TK] art. 6).
+- A member's own income for 特困 is the figure the resident gave for that person
+  (``own_income_monthly``, asked when the household's income was one figure) when there is one,
+  else the member's incomes without the kinds 特困 leaves out.
+- The only self-occupied home (``only_home``) is not counted as property: property essential to
+  living may be exempted ([DB] art. 14); any value given for it is kept but left out of
+  ``house_value``.
 - Rigid costs of illness and disability (the expenditure kinds listed as deductible) are deducted
   from the monthly income used against the 低保 / 低保边缘 lines ([DB] art. 13), never below zero.
 """
@@ -85,13 +91,14 @@ class HouseholdFacts:
     medical_annual: Decimal
     monetary_assets: Decimal  # deposits and other financial assets
     vehicle_value: Decimal
-    house_value: Decimal
+    house_value: Decimal  # houses other than the only self-occupied home
     hukou_township_code: str | None
     residence_township_code: str | None
     has_residence_permit: bool
     has_supporter_able: bool | None
     emergency: bool
     confirmed: frozenset[Program] = frozenset()  # assistance status already confirmed (持证)
+    only_home: bool = False  # the household declared its only self-occupied home (唯一自住房)
 
     @cached_property
     def counted(self) -> tuple[MemberFacts, ...]:
@@ -124,8 +131,10 @@ def _member(member: MemberIn, on: dt.date, rules: RuleTable) -> MemberFacts:
     excluded = rules.income.excluded
     excluded_tekun = rules.income.excluded_tekun
     income = sum((i.monthly_amount for i in member.incomes if i.kind not in excluded), ZERO)
-    income_tekun = sum(
-        (i.monthly_amount for i in member.incomes if i.kind not in excluded_tekun), ZERO
+    income_tekun = (
+        member.own_income_monthly
+        if member.own_income_monthly is not None
+        else sum((i.monthly_amount for i in member.incomes if i.kind not in excluded_tekun), ZERO)
     )
     return MemberFacts(
         relation=member.relation,
@@ -174,7 +183,12 @@ def household_facts(household: HouseholdIn, *, on: dt.date, rules: RuleTable) ->
             (p.value for p in household.property if p.kind == PropertyKind.VEHICLE), ZERO
         ),
         house_value=sum(
-            (p.value for p in household.property if p.kind == PropertyKind.HOUSE), ZERO
+            (
+                p.value
+                for p in household.property
+                if p.kind == PropertyKind.HOUSE and not p.only_home
+            ),
+            ZERO,
         ),
         hukou_township_code=household.hukou_township_code,
         residence_township_code=household.residence_township_code,
@@ -182,4 +196,5 @@ def household_facts(household: HouseholdIn, *, on: dt.date, rules: RuleTable) ->
         has_supporter_able=household.has_supporter_able,
         emergency=household.emergency,
         confirmed=frozenset(household.confirmed_programs),
+        only_home=any(p.only_home for p in household.property),
     )

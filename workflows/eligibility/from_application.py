@@ -46,14 +46,26 @@ def household_from_application(
                 "serious_illness": member.serious_illness,
                 "in_school": member.in_school,
                 "incomes": [
-                    {"kind": income.kind, "monthly_amount": _money(income.monthly_amount)}
+                    {
+                        "kind": income.kind,
+                        "monthly_amount": _money(income.monthly_amount),
+                        "note": income.note,
+                    }
                     for income in member.incomes
                 ],
+                "own_income_monthly": (
+                    None if member.own_income_monthly is None else _money(member.own_income_monthly)
+                ),
             }
             for member in application.members
         ],
         "property": [
-            {"kind": item.kind, "value": _money(item.value), "note": item.note}
+            {
+                "kind": item.kind,
+                "value": _money(item.value),
+                "note": item.note,
+                "only_home": item.only_home,
+            }
             for item in application.property_items
         ],
         "expenditures": [

@@ -291,9 +291,15 @@ def property_within_limits(ctx: Context, params: dict[str, Any]) -> Result:
             f"家庭有机动车(价值 {yuan(facts.vehicle_value)}),"
             "需核实是否为生产生活必需(必需的可不计入)",
         )
+    home = (
+        ";唯一自住房属生活必需,不计入财产(《最低生活保障审核确认办法》第十四条,以核实为准)"
+        if facts.only_home
+        else ""
+    )
     return Result(
         "met",
-        f"家庭存款等金融资产人均 {yuan(assets)},在限额(人均 {yuan(per_capita_limit)})以内{tag}",
+        f"家庭存款等金融资产人均 {yuan(assets)},在限额(人均 {yuan(per_capita_limit)})以内{tag}"
+        f"{home}",
     )
 
 

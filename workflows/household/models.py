@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from workflows.household.bounds import (
@@ -59,16 +59,45 @@ def _known_kind(name: str, labels: dict[Any, str]) -> Callable[[Any], Any]:
 class IncomeIn(HouseholdModel):
     kind: IncomeKind
     monthly_amount: Money = Field(description="月收入(元)")
+    note: str = Field(
+        default="", max_length=MAX_NOTE_LENGTH, description="说明(如“全家收入,未说明是谁的”)"
+    )
 
     _kind = field_validator("kind", mode="before")(_known_kind("收入类型", INCOME_LABELS))
 
 
 class PropertyIn(HouseholdModel):
+    """One item; the only self-occupied home (``only_home``) needs no value (0 when left out),
+    and a value given with it is kept: the rules do not count that home ([DB] art. 14)."""
+
     kind: PropertyKind
-    value: Money = Field(description="价值(元)")
+    value: Money = Field(description="价值(元);唯一自住房可不填")
     note: str = Field(default="", max_length=MAX_NOTE_LENGTH)
+    only_home: bool = Field(default=False, description="家庭唯一的自住房")
 
     _kind = field_validator("kind", mode="before")(_known_kind("财产类型", PROPERTY_LABELS))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _only_home_needs_no_value(cls, data: Any) -> Any:
+        if (
+            isinstance(data, dict)
+            and data.get("only_home") is True
+            and data.get("value")
+            in (
+                None,
+                "",
+            )
+        ):
+            return {**data, "value": 0}
+        return data
+
+    @field_validator("only_home")
+    @classmethod
+    def _only_a_house(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and info.data.get("kind") not in (None, PropertyKind.HOUSE):
+            raise PydanticCustomError("value_error", "只有房产可以标为唯一自住房")
+        return value
 
 
 class ExpenditureIn(HouseholdModel):
@@ -88,6 +117,11 @@ class MemberBase(HouseholdModel):
     in_school: bool = False
     incomes: list[IncomeIn] = Field(
         default_factory=list, max_length=MAX_INCOMES_PER_MEMBER, repr=False
+    )
+    own_income_monthly: Money | None = Field(
+        default=None,
+        description="本人月收入(元,特困认定用,不含基础养老金、高龄津贴等);未问过为空",
+        repr=False,
     )
 
 

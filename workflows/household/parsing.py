@@ -8,6 +8,8 @@ calls them through ``POST /api/household/parse`` (:mod:`workflows.household.view
   A number followed by a measure word (一套, 两辆, 一个月, 三口人, 二级) is a count, not money.
 - Incomes: the kind from the words (工资/打工 wage, 退休金/养老金 pension, 低保金 relief …),
   per month, each on the member the clause names ("老公打工,一个月两千五" -> the spouse's wage).
+  An income the household gives as one figure without naming whose ("全家一个月三千") is put
+  on the applicant and marked ``household``; :func:`who` reads the answer to "whose is it?".
 - Property: deposit/house/vehicle/other; "只有一套自住房" is the only home (value 0), not 1 yuan.
 - Expenditures: medical/education/disability/basic living, per year.
 """
@@ -330,7 +332,9 @@ class Parsed:
         return self.nothing or bool(
             self.property
             or self.expenditures
-            or any(m.get("incomes") or m.get("serious_illness") for m in self.members)
+            or any(
+                m.get("incomes") or m.get("serious_illness") or m.get("named") for m in self.members
+            )
         )
 
 
@@ -364,6 +368,18 @@ def _member_index(members: list[dict[str, Any]], text: str) -> int | None:
         if member.get("relation") == value.value and member.get("relation_word") in (None, word):
             return index
     return -1  # a relation word for somebody not (yet) in the household
+
+
+# The whole household's income in one figure ("全家一个月三千", "我们家加起来两千").
+_HOUSEHOLD = re.compile(r"全家|一家|我们家|我家|家里|家庭|总共|一共|加起来|合计|总收入|全部")
+
+
+def _shared_income(members: list[dict[str, Any]], context: str) -> bool:
+    """The clause gives the household's income without naming whose it is."""
+    if not _HOUSEHOLD.search(context) or re.search(r"他|她", context):
+        return False
+    rest = _HOUSEHOLD.sub("", context)
+    return _member_index(members, rest) is None
 
 
 def incomes(text: str, members: list[dict[str, Any]] | None = None) -> Parsed:
@@ -406,12 +422,14 @@ def incomes(text: str, members: list[dict[str, Any]] | None = None) -> Parsed:
         last = index
         if kind is IncomeKind.TRANSFER and re.search(r"给|赡养|生活费", context):
             index = None  # "儿子每月给五百": the applicant receives it, the son does not earn it
-        target = result.members[applicant if index is None else index]
+        shared = _shared_income(result.members, context)
+        target = result.members[applicant if index is None or shared else index]
         target["incomes"].append(
             {
                 "kind": kind.value,
                 "monthly_amount": _per_month(context, found[-1].value),
                 "text": context[:200],
+                "household": shared,
             }
         )
     for member in result.members:
@@ -596,6 +614,29 @@ def member(text: str) -> Parsed:
         result.not_understood.append("没有看出是哪位家人(如:老伴、儿子、女儿)")
     if entry["name"] is None:
         result.not_understood.append("没有看出姓名")
+    return result
+
+
+_EVERYONE = re.compile(r"都有|大家|一起|共同|合起来|全家|两个人|几个人|每个人|都是")
+_AND = re.compile(r"和|跟|与|及|还有")
+
+
+def who(text: str, members: list[dict[str, Any]] | None = None) -> Parsed:
+    """The member(s) an answer to "这份收入是谁的?" names ("老伴的", "李秀英", "我自己的"):
+    the members sent, each with ``named``; "都有", "大家的" or several named: every one named."""
+    result = Parsed(members=[dict(m, named=False, added=False) for m in members or []])
+    normal = _strip_ids(normalise_text(text))
+    if _EVERYONE.search(normal):
+        for entry in result.members:
+            entry["named"] = True
+        return result
+    for part in clauses(normal):
+        for piece in _AND.split(part):
+            index = _member_index(result.members, piece) if piece else None
+            if index is not None and index >= 0:
+                result.members[index]["named"] = True
+    if not any(m["named"] for m in result.members):
+        result.not_understood.append(normal[:50])
     return result
 
 

@@ -23,6 +23,7 @@ class ParseField(StrEnum):
     MEMBERS = "members"
     EXPENSES = "expenses"
     ILLNESS = "illness"
+    WHO = "who"
 
 
 class KnownMemberIn(HouseholdModel):
@@ -33,7 +34,7 @@ class KnownMemberIn(HouseholdModel):
 
 
 class ParseIn(HouseholdModel):
-    field: ParseField = Field(description="income | property | members | expenses | illness")
+    field: ParseField = Field(description="income | property | members | expenses | illness | who")
     text: str = Field(min_length=1, max_length=MAX_PARSE_TEXT, description="居民的原话")
     members: list[KnownMemberIn] = Field(default_factory=list, max_length=MAX_MEMBERS)
 
@@ -43,6 +44,8 @@ class ParsedIncomeOut(BaseModel):
     kind_label: str
     monthly_amount: Yuan
     text: str
+    household: bool = Field(default=False, description="全家收入,没有说明是哪位成员的")
+    exempt: bool = Field(default=False, description="不计入收入的种类(基础养老金、高龄津贴等)")
 
 
 class ParsedMemberOut(BaseModel):
@@ -56,6 +59,7 @@ class ParsedMemberOut(BaseModel):
     in_school: bool = False
     incomes: list[ParsedIncomeOut] = Field(default_factory=list)
     added: bool = Field(default=False, description="不在请求的 members 中(新出现的成员)")
+    named: bool = Field(default=False, description="who:回答中说到的成员")
 
 
 class ParsedPropertyOut(BaseModel):

@@ -22,6 +22,7 @@ HINTS = {
     ),
     ParseField.EXPENSES: "没有看出支出金额,请说明什么支出、一年多少,例如“看病一年花了三万”",
     ParseField.MEMBERS: "没有看出家庭成员,请说明关系、姓名和身份证号码",
+    ParseField.WHO: "没有看出是哪位家人,请说关系或姓名,例如“老伴的”“我自己的”“两个人都有”",
     ParseField.ILLNESS: (
         "没有看出谁生了什么病,请说明是哪位家人、什么病,例如“老伴尿毒症”;没有就说“没有”"
     ),
@@ -38,10 +39,12 @@ def parse(body: ParseIn) -> ParseOut:
         result = parsing.expenditures(body.text)
     elif body.field is ParseField.ILLNESS:
         result = parsing.illnesses(body.text, known)
+    elif body.field is ParseField.WHO:
+        result = parsing.who(body.text, known)
     else:
         result = parsing.member(body.text)
-    understood = result.understood() if body.field is not ParseField.MEMBERS else not (
-        result.not_understood
+    understood = (
+        result.understood() if body.field is not ParseField.MEMBERS else not (result.not_understood)
     )
     problems = list(result.not_understood)
     if not understood and body.field is not ParseField.MEMBERS:
@@ -49,7 +52,11 @@ def parse(body: ParseIn) -> ParseOut:
     members = []
     for member in result.members:
         incomes = [
-            {**income, "kind_label": INCOME_LABELS[IncomeKind(income["kind"])]}
+            {
+                **income,
+                "kind_label": INCOME_LABELS[IncomeKind(income["kind"])],
+                "exempt": IncomeKind(income["kind"]).exempt,
+            }
             for income in member.get("incomes") or []
         ]
         members.append({**member, "incomes": incomes})
