@@ -107,6 +107,7 @@ class Settings(BaseSettings):
     # names only. Unset (development profile): no broker in Rasa's endpoints, no consumer.
     event_broker_url: str | None = None  # e.g. amqp://guest:guest@127.0.0.1:5672/
     event_broker_queue: str = "rasa_events"  # durable queue Rasa publishes to and we consume
+    event_broker_exchange: str = "rasa-exchange"  # Rasa's fanout exchange (its default name)
     # Conversation keys are HMAC(sender id) with this key: the raw sender id (Telegram chat id,
     # WeChat openid) is never stored
     analytics_hmac_key: SecretStr = SecretStr(DEMO_ANALYTICS_HMAC_KEY)

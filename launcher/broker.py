@@ -1,7 +1,8 @@
 """Rasa's event broker (``event_broker:`` in the generated endpoints file) from the settings.
 
 With ``HUIMIN_EVENT_BROKER_URL`` set (``amqp://user:password@host:port/vhost``), Rasa's pika
-broker publishes every conversation event to RabbitMQ's fanout exchange ``rasa-exchange`` and the
+broker publishes every conversation event to RabbitMQ's fanout exchange
+(``HUIMIN_EVENT_BROKER_EXCHANGE``, Rasa's default ``rasa-exchange``) and the
 durable queue ``HUIMIN_EVENT_BROKER_QUEUE``, which ``python -m workflows analytics-consume``
 reads. Unset: no block, no broker (the development profile).
 
@@ -51,6 +52,7 @@ def event_broker_yaml(settings: Settings) -> str:
         f"  port: {port}",
         f'  username: "{username}"',
         f"  password: ${{{PASSWORD_VARIABLE}}}",
+        f'  exchange_name: "{settings.event_broker_exchange}"',
         "  queues:",
         f'    - "{settings.event_broker_queue}"',
     ]

@@ -1,8 +1,9 @@
 """``python -m workflows analytics-consume``: Rasa's events from RabbitMQ into the funnel tables.
 
 - The queue (``HUIMIN_EVENT_BROKER_QUEUE``) is durable and bound to Rasa's fanout exchange
-  ``rasa-exchange``, declared exactly as Rasa's pika broker declares them
-  (``rasa/core/brokers/pika.py``), so whichever starts first, nothing published is missed.
+  (``HUIMIN_EVENT_BROKER_EXCHANGE``, Rasa's default ``rasa-exchange``), both declared exactly
+  as Rasa's pika broker declares them (``rasa/core/brokers/pika.py``), so whichever starts
+  first, nothing published is missed.
 - Manual acknowledgement after the database commit: a crash or a database outage before the
   commit leaves the message unacknowledged, and RabbitMQ delivers it again; ``record_event`` is
   idempotent (one row per (conversation, step)), so it counts once.
@@ -31,7 +32,6 @@ from workflows.analytics.record import InvalidEventError, record_event
 
 log = logging.getLogger(__name__)
 
-RASA_EXCHANGE = "rasa-exchange"  # rasa.core.brokers.pika.RABBITMQ_EXCHANGE
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 PREFETCH = 50
@@ -62,11 +62,11 @@ def connection_parameters(settings: Settings) -> pika.URLParameters:
     return parameters
 
 
-def declare(channel: Any, queue: str) -> None:
+def declare(channel: Any, *, queue: str, exchange: str) -> None:
     """Rasa's exchange (fanout, not durable: aio-pika's defaults there) and our durable queue."""
-    channel.exchange_declare(exchange=RASA_EXCHANGE, exchange_type="fanout", durable=False)
+    channel.exchange_declare(exchange=exchange, exchange_type="fanout", durable=False)
     channel.queue_declare(queue=queue, durable=True)
-    channel.queue_bind(queue=queue, exchange=RASA_EXCHANGE, routing_key="")
+    channel.queue_bind(queue=queue, exchange=exchange, routing_key="")
 
 
 class AnalyticsConsumer:
@@ -112,7 +112,11 @@ class AnalyticsConsumer:
         connection = pika.BlockingConnection(connection_parameters(self.settings))
         try:
             channel = connection.channel()
-            declare(channel, self.settings.event_broker_queue)
+            declare(
+                channel,
+                queue=self.settings.event_broker_queue,
+                exchange=self.settings.event_broker_exchange,
+            )
             channel.basic_qos(prefetch_count=PREFETCH)
             self.stats.connections += 1
             log.info("analytics: consuming queue %s", self.settings.event_broker_queue)
