@@ -340,6 +340,12 @@ def funnel_counts(system: LiveSystem) -> dict[str, int]:
                     select(func.count()).select_from(AnalyticsConversation)
                 ).scalar_one()
             )
+            for channel, n in connection.execute(
+                select(AnalyticsConversation.channel, func.count()).group_by(
+                    AnalyticsConversation.channel
+                )
+            ):
+                counts[f"channel:{channel}"] = int(n)
     finally:
         engine.dispose()
     return counts
