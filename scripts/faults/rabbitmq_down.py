@@ -49,6 +49,7 @@ MODEL = ROOT / "var" / "models" / "huimin.tar.gz"
 NODE_NAME = "a_faults@localhost"
 QUEUE = "a_rasa_events"
 EXCHANGE = "a_rasa_exchange"
+AUDIT_QUEUE = "a_rasa_events_audit"
 
 
 def _project() -> None:
@@ -172,6 +173,9 @@ class LiveSystem:
     base_port: int
     broker_url: str
     consumer: bool = True
+    # Rasa's own SQL tracker store instead of the project's masking one: what any Rasa publishes
+    # (the raw events the consumer must also be safe with; used for the fixture)
+    plain_tracker_store: bool = False
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
 
@@ -243,7 +247,13 @@ class LiveSystem:
         endpoints = self.var_dir / "rasa" / "endpoints.yml"
         endpoints.parent.mkdir(parents=True, exist_ok=True)
         # what launcher/processes.py writes, plus the broker block P's profile wires in
-        endpoints.write_text(endpoints_yaml(settings) + event_broker_yaml(settings), "utf-8")
+        text = endpoints_yaml(settings)
+        if self.plain_tracker_store:
+            text = text.split("tracker_store:")[0] + (
+                "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+                f'  db: "{self.var_dir / "rasa" / "plain-trackers.db"}"\n'
+            )
+        endpoints.write_text(text + event_broker_yaml(settings), "utf-8")
         python = sys.executable
         for args in (["workflows", "migrate"], ["workflows", "seed-demo"]):
             subprocess.run(
@@ -369,12 +379,36 @@ def _latency(turns: list[Turn]) -> dict[str, Any]:
     }
 
 
-def _chat(system: LiveSystem, senders: list[str]) -> list[Turn]:
+def _chat(system: LiveSystem, senders: list[str], *extra: str) -> list[Turn]:
     turns = []
     for sender in senders:
-        for text in CONVERSATION:
+        for text in (*CONVERSATION, *extra):
             turns.append(system.say(sender, text)[1])
     return turns
+
+
+def typed_id_number() -> str:
+    """A fictitious ID number (valid check digit) typed during the outage."""
+    _project()
+    import datetime as dt
+
+    from huimin.idcard import make_number
+
+    return make_number("330111", dt.date(1950, 1, 1), 111)
+
+
+def declare_audit_queue(url: str) -> None:
+    """A second queue on Rasa's exchange: a copy of everything Rasa published, to inspect."""
+    import pika
+
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    try:
+        channel = connection.channel()
+        channel.exchange_declare(exchange=EXCHANGE, exchange_type="fanout", durable=False)
+        channel.queue_declare(queue=AUDIT_QUEUE, durable=True)
+        channel.queue_bind(queue=AUDIT_QUEUE, exchange=EXCHANGE, routing_key="")
+    finally:
+        connection.close()
 
 
 def run_fault(
@@ -388,13 +422,15 @@ def run_fault(
     node.start()
     try:
         system.start()
+        declare_audit_queue(node.url)
         before = _chat(system, [f"web:a-before-{run_id}-{i}" for i in range(before_n)])
         report["before_outage"] = _latency(before)
         node.stop_app()
         outage_started = time.monotonic()
         health = httpx.get(f"http://127.0.0.1:{system.api_port}/api/health", timeout=10).json()
         report["health_during_outage"] = health.get("analytics")
-        during = _chat(system, [f"rest-a-during-{run_id}-{i}" for i in range(during_n)])
+        id_number = typed_id_number()
+        during = _chat(system, [f"rest-a-during-{run_id}-{i}" for i in range(during_n)], id_number)
         report["during_outage"] = _latency(during)
         if not short:
             time.sleep(10)  # a longer outage: the consumer backs off meanwhile
@@ -427,8 +463,20 @@ def run_fault(
             line for line in system.log("analytics", 4000).splitlines() if "analytics:" in line
         ][-6:]
         report["dialogue_kept_answering"] = all(t.answered for t in during)
+        copies = drain(node.url, AUDIT_QUEUE)
+        published = json.dumps(copies, ensure_ascii=False)
+        report["broker_copy"] = {
+            "messages": len(copies),
+            "id_number_found": id_number in published,
+            "user_texts_found": sum(
+                1 for c in copies if c.get("event") == "user" and c.get("text")
+            ),
+        }
         report["ok"] = bool(
-            report["dialogue_kept_answering"] and report["caught_up"] and not report["over_counted"]
+            report["dialogue_kept_answering"]
+            and report["caught_up"]
+            and not report["over_counted"]
+            and not report["broker_copy"]["id_number_found"]
         )
     finally:
         system.stop()
@@ -502,7 +550,9 @@ def drain(url: str, queue: str) -> list[dict[str, Any]]:
 
 def record(work: Path, target: Path, *, base_port: int) -> dict[str, Any]:
     node = RabbitNode(port=base_port + 72, dist_port=base_port + 73)
-    system = LiveSystem(work / "var", base_port + 10, node.url, consumer=False)
+    system = LiveSystem(
+        work / "var", base_port + 10, node.url, consumer=False, plain_tracker_store=True
+    )
     node.start()
     try:
         system.start()
