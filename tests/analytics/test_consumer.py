@@ -193,3 +193,28 @@ def test_unreachable_rabbitmq_is_retried_with_back_off(app: FastAPI) -> None:
     # waits 1 s, 2 s, 2 s, …: about 3 attempts in 4 s, not a tight loop
     assert 2 <= consumer.stats.outages <= 4
     assert consumer.stats.connections == 0
+
+
+def test_the_command_without_a_broker_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    from workflows.analytics.consumer import analytics_consume
+
+    assert analytics_consume(Settings(_env_file=None)) == 2  # type: ignore[call-arg]
+    assert "未配置事件代理" in capsys.readouterr().err
+
+
+def test_the_command_refuses_the_demo_key_in_production() -> None:
+    from huimin.secrets import DemoSecretsInProduction
+    from workflows.analytics.consumer import analytics_consume
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        environment="production",
+        event_broker_url=BROKER,
+        secret_key="a" * 40,
+        internal_token="b" * 40,
+        rasa_auth_token="c" * 40,
+        action_secret="d" * 40,
+        audit_hmac_key="e" * 40,
+    )
+    with pytest.raises(DemoSecretsInProduction):
+        analytics_consume(settings)
