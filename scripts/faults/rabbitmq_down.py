@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -496,8 +497,10 @@ def _fixture_conversations(system: LiveSystem, run_id: str) -> dict[str, str]:
     from huimin.idcard import make_number
 
     def say(sender: str, text: str) -> str:
-        replies, _turn = system.say(sender, text)
-        return "\n".join(str(r.get("text", "")) for r in replies)
+        replies, turn = system.say(sender, text)
+        answer = "\n".join(str(r.get("text", "")) for r in replies)
+        print(f"[{turn.seconds:.1f}s] {sender}: {text} -> {answer[:60]!r}", file=sys.stderr)
+        return answer
 
     # 1. an application submitted (王某甲 of the fictitious local registry, as the e2e test)
     sender = f"telegram:a-fixture-apply-{run_id}"
@@ -506,7 +509,7 @@ def _fixture_conversations(system: LiveSystem, run_id: str) -> dict[str, str]:
     say(sender, "330183197803120116")
     say(sender, "发送验证码")
     outbox = (system.var_dir / "dev-sms" / "outbox.txt").read_text("utf-8").splitlines()
-    code = "".join(ch for ch in outbox[-1].split("\t")[-1] if ch.isdigit())[-6:]
+    code = re.findall(r"(?<!\d)\d{6}(?!\d)", outbox[-1].split("\t")[-1])[-1]
     say(sender, code)
     for text in ("13805711234", "一样的", "对的", "老公打工,一个月两千五", "没有存款,也没车"):
         say(sender, text)

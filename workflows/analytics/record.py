@@ -7,8 +7,8 @@ whether ``last_application_number`` is set. Everything else (texts, entities, ot
 metadata) is never read.
 
 A conversation is one Rasa session: ``session_started`` opens it; any other event belongs to
-the sender's latest conversation that started at or before it (one is opened at that event when
-none is known, e.g. a session that began before the broker was configured).
+the sender's latest conversation that started at or before it (a user, slot, form or pause event
+opens one when none is known, e.g. a session that began before the broker was configured).
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from workflows.analytics import keys, steps
 from workflows.analytics.models import AnalyticsConversation, AnalyticsStep
 
 MAX_SENDER_ID_LENGTH = 512
+# Events that open a conversation when none of the sender's is known (its session_started was
+# never seen); other kinds (actions, bot messages) alone do not
+OPENING_KINDS = frozenset({"user", "slot", "active_loop", "pause"})
 
 
 class InvalidEventError(ValueError):
@@ -88,8 +91,8 @@ def _opened(
 
 
 def _current_conversation(
-    session: Session, *, secret: bytes, sender_id: str, at: float, channel: str | None
-) -> AnalyticsConversation:
+    session: Session, *, secret: bytes, sender_id: str, at: float, channel: str | None, kind: str
+) -> AnalyticsConversation | None:
     found = session.scalar(
         select(AnalyticsConversation)
         .where(
@@ -99,8 +102,8 @@ def _current_conversation(
         .order_by(AnalyticsConversation.started_at.desc(), AnalyticsConversation.id.desc())
         .limit(1)
     )
-    if found is not None:
-        return found
+    if found is not None or kind not in OPENING_KINDS:
+        return found  # e.g. action_session_start, published just before session_started
     return _open_conversation(
         session, secret=secret, sender_id=sender_id, started=at, channel=channel
     )
@@ -163,8 +166,10 @@ def record_event(session: Session, event: object, *, secret: bytes) -> str | Non
         )
         return steps.STARTED if created else None
     conversation = _current_conversation(
-        session, secret=secret, sender_id=sender_id, at=at, channel=channel
+        session, secret=secret, sender_id=sender_id, at=at, channel=channel, kind=kind
     )
+    if conversation is None:
+        return None
     if kind == "user" and conversation.channel is None and channel is not None:
         conversation.channel = channel
     step = _step_of(event, conversation)
