@@ -281,7 +281,7 @@ class LiveSystem:
         token = settings.rasa_auth_token.get_secret_value()
         self._wait_http(f"http://127.0.0.1:{self.api_port}/api/health", "api", 180)
         self._wait_http(f"http://127.0.0.1:{self.action_port}/health", "actions", 120)
-        self._wait_http(f"{self.rasa_url}/status?token={token}", "rasa", 400)
+        self._wait_http(f"{self.rasa_url}/status?token={token}", "rasa", 1200)
 
     def _wait_http(self, url: str, name: str, timeout: float) -> None:
         process = self.processes[name]

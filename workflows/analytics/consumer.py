@@ -183,6 +183,7 @@ def analytics_consume(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
+    logging.getLogger("pika").setLevel(logging.WARNING)  # its own lines on every reconnect
     import_all_models()
     engine = make_engine(settings)
     consumer = AnalyticsConsumer(settings, make_session_factory(engine))
