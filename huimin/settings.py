@@ -21,6 +21,7 @@ DEMO_INTERNAL_TOKEN = "dev-only-internal-token"
 DEMO_RASA_AUTH_TOKEN = "dev-only-rasa-token"
 DEMO_ACTION_SECRET = "dev-only-action-secret"
 DEMO_AUDIT_HMAC_KEY = "dev-only-audit-key"
+DEMO_ANALYTICS_HMAC_KEY = "dev-only-analytics-key"
 ACTION_SECRET_HEADER = "X-Huimin-Action-Secret"
 # The action server names the Rasa conversation (sender id) it calls the API for
 CONVERSATION_HEADER = "X-Huimin-Conversation"
@@ -100,6 +101,16 @@ class Settings(BaseSettings):
     # such as postgresql://postgres@127.0.0.1:5432/huimin_rasa. Pruned after retention_days.
     tracker_store_url: str = ""
     conversation_retention_days: int = 90
+
+    # Conversation analytics (workflows/analytics; `python -m workflows analytics-consume`): Rasa's
+    # pika event broker publishes every conversation event to RabbitMQ; the consumer keeps step
+    # names only. Unset (development profile): no broker in Rasa's endpoints, no consumer.
+    event_broker_url: str | None = None  # e.g. amqp://guest:guest@127.0.0.1:5672/
+    event_broker_queue: str = "rasa_events"  # durable queue Rasa publishes to and we consume
+    event_broker_exchange: str = "rasa-exchange"  # Rasa's fanout exchange (its default name)
+    # Conversation keys are HMAC(sender id) with this key: the raw sender id (Telegram chat id,
+    # WeChat openid) is never stored
+    analytics_hmac_key: SecretStr = SecretStr(DEMO_ANALYTICS_HMAC_KEY)
 
     # Shared counters for rate limits (limits library): Redis when set, process memory otherwise
     redis_url: str | None = None  # e.g. redis://127.0.0.1:6379/0
@@ -246,6 +257,7 @@ class Settings(BaseSettings):
         "wechat_encoding_aes_key",
         "wechat_app_id",
         "wechat_notice_template_id",
+        "event_broker_url",
         mode="before",
     )
     @classmethod
@@ -331,6 +343,11 @@ class Settings(BaseSettings):
             problems.append("HUIMIN_ACTION_SECRET 仍为演示值 / still the demo value")
         if self.audit_hmac_key.get_secret_value() == DEMO_AUDIT_HMAC_KEY:
             problems.append("HUIMIN_AUDIT_HMAC_KEY 仍为演示值 / still the demo value")
+        if (
+            self.event_broker_url
+            and self.analytics_hmac_key.get_secret_value() == DEMO_ANALYTICS_HMAC_KEY
+        ):
+            problems.append("HUIMIN_ANALYTICS_HMAC_KEY 仍为演示值 / still the demo value")
         return problems
 
 

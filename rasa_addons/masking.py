@@ -147,3 +147,38 @@ def superseded_positions(slot_events: list[dict[str, Any]]) -> list[int]:
         seen_later.add(name)
     positions.reverse()
     return positions
+
+
+def _without_free_text(event: dict[str, Any]) -> dict[str, Any]:
+    """A user or bot event with no text the resident typed or was shown: the intent and the
+    entity names stay, their values and every text go."""
+    out = {**event, "text": None}
+    if event.get("event") == "bot":
+        out["data"] = {}
+        return out
+    parse_data = event.get("parse_data")
+    if isinstance(parse_data, dict):
+        out["parse_data"] = {
+            **{k: v for k, v in parse_data.items() if k not in ("text", "entities")},
+            "text": None,
+            "entities": [
+                {k: v for k, v in entity.items() if k not in ("value", "text")}
+                for entity in parse_data.get("entities") or []
+                if isinstance(entity, dict)
+            ],
+        }
+    return out
+
+
+def broker_event(event: dict[str, Any], *, requested_slot: Any = None) -> dict[str, Any]:
+    """The form of one serialised Rasa event that is published to the event broker (RabbitMQ
+    keeps it, on disk, until a consumer takes it): what ``mask_new_event`` stores, without the
+    user's and the bot's texts and with personal slot values masked (``mask_value``). Nothing
+    reloads a conversation from the broker, so nothing there needs the raw values."""
+    masked = mask_new_event(event, requested_slot=requested_slot)
+    kind = masked.get("event")
+    if kind in ("user", "bot"):
+        return _without_free_text(masked)
+    if kind == "slot" and is_sensitive_slot(str(masked.get("name") or "")):
+        return {**masked, "value": mask_value(masked.get("value"))}
+    return masked

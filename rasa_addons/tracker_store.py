@@ -23,6 +23,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from rasa_addons.masking import (
+    broker_event,
     mask_new_event,
     mask_superseded_slot,
     superseded_positions,
@@ -51,6 +52,24 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         if not host or "://" not in host:
             raise ValueError("MaskingSQLTrackerStore needs a database URL (url: in endpoints)")
         super().__init__(*args, host=rasa_database_url(host), **kwargs)
+
+    async def stream_events(self, tracker: DialogueStateTracker) -> None:
+        """The new events to the event broker (when one is configured), masked by
+        ``broker_event``: no texts, personal slot values masked, ID numbers never raw."""
+        if self.event_broker is None:
+            return
+        old_tracker = await self.retrieve(tracker.sender_id)
+        first_new = len(old_tracker.events) if old_tracker else 0
+        requested: Any = None
+        for position, event in enumerate(tracker.events):
+            if position >= first_new:
+                body: dict[str, Any] = {"sender_id": tracker.sender_id}
+                body.update(broker_event(event.as_dict(), requested_slot=requested))
+                self.event_broker.publish(body)
+            if isinstance(event, SlotSet) and event.key == REQUESTED_SLOT:
+                requested = event.value
+            elif isinstance(event, (Restarted, AllSlotsReset, SessionStarted)):
+                requested = None
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)

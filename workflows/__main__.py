@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     sms = sub.add_parser("deliver-sms", help="send the outbox's SMS messages (counter applicants)")
     sms.add_argument("--once", action="store_true", help="one batch, then exit")
     sms.add_argument("--interval", type=float, default=10.0, help="seconds between batches")
+    sub.add_parser(
+        "analytics-consume",
+        help="conversation analytics: Rasa events from RabbitMQ (HUIMIN_EVENT_BROKER_URL)",
+    )
     from workflows.cli import eldercare
 
     eldercare.add_parser(sub)
@@ -129,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
         refuse_unsafe_start(settings, process="SMS worker (python -m workflows deliver-sms)")
         return deliver_sms(settings, once=args.once, interval_seconds=args.interval)
+    if args.command == "analytics-consume":
+        from workflows.analytics.consumer import analytics_consume
+
+        return analytics_consume(settings)
     if args.command == "eldercare":
         from workflows.cli import eldercare
 

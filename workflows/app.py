@@ -10,6 +10,7 @@ from huimin.http_client import close_shared_client
 from huimin.secrets import refuse_demo_secrets
 from huimin.settings import Settings, get_settings
 from workflows import errors, health, security_headers, validation
+from workflows.analytics import views as analytics_views
 from workflows.applications import views as application_views
 from workflows.auth import views as auth_views
 from workflows.cases import views as case_views
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         timebank_views.router,
         discovery_views.router,
         followup_views.router,
+        analytics_views.router,
     ):
         app.include_router(router)
     knowledge.http.install(app, settings)

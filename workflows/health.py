@@ -1,4 +1,4 @@
-"""Health endpoint: reports the database and the knowledge index."""
+"""Health endpoint: reports the database, the knowledge index and the analytics broker."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import text
+
+from workflows.analytics.status import broker_status
 
 router = APIRouter(tags=["health"])
 
@@ -21,4 +23,6 @@ def health(request: Request) -> dict[str, Any]:
         database = {"ok": False, "error": type(exc).__name__}
     knowledge = request.app.state.knowledge_status()
     status = "ok" if database["ok"] and knowledge.get("ok") else "degraded"
-    return {"status": status, "database": database, "knowledge": knowledge}
+    # analytics never degrade the service: the dialogue works without them (they catch up)
+    analytics = broker_status(request.app.state.settings, request.app.state.engine)
+    return {"status": status, "database": database, "knowledge": knowledge, "analytics": analytics}

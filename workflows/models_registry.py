@@ -21,6 +21,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "workflows.timebank.models",
     "workflows.discovery.models",
     "workflows.followups.models",
+    "workflows.analytics.models",
 )
 
 

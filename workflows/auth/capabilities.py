@@ -25,6 +25,10 @@ Views ask this module instead of checking roles themselves:
 - ``VISITS``: the 探访 roster, visit log and visit rate (workflows/visits). Township staff see their
   township, the supervisor the district, a grid worker (村社/网格员) only the villages assigned to
   them (404 elsewhere); grid workers see no cases.
+- ``CONVERSATION_ANALYTICS``: the dialogue's funnel (workflows/analytics): the district
+  supervisor and any district-level staff member (no township) — see
+  :func:`sees_conversation_analytics`. Not township-scoped: the figures hold no household and no
+  township, only counts of conversation steps for the whole district.
 - ``TIMEBANK``: 时间银行 accounts, service records and their confirmation (staff at a station,
   grid workers, and the internal caller for the chat), scoped by the account's township.
 """
@@ -47,6 +51,7 @@ class Capability(StrEnum):
     MANAGE_ELDERCARE_DIRECTORY = "manage_eldercare_directory"
     VISITS = "visits"
     TIMEBANK = "timebank"
+    CONVERSATION_ANALYTICS = "conversation_analytics"
 
 
 _CASE_STAFF = frozenset(
@@ -64,7 +69,8 @@ _CASE_STAFF = frozenset(
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.REVIEWER: _CASE_STAFF,
     Role.COUNTER: _CASE_STAFF,
-    Role.SUPERVISOR: _CASE_STAFF | {Capability.MANAGE_ELDERCARE_DIRECTORY},
+    Role.SUPERVISOR: _CASE_STAFF
+    | {Capability.MANAGE_ELDERCARE_DIRECTORY, Capability.CONVERSATION_ANALYTICS},
     Role.ADVISER: frozenset(
         {Capability.ASK_KNOWLEDGE, Capability.HANDLE_HANDOFFS, Capability.ELDERCARE_DIRECTORY}
     ),
@@ -96,6 +102,7 @@ REFUSALS: dict[Capability, str] = {
     Capability.MANAGE_ELDERCARE_DIRECTORY: "只有区级督导可以导入或修改养老服务目录",
     Capability.VISITS: "您的角色不能查看或登记探访",
     Capability.TIMEBANK: "您的角色不能办理时间银行业务",
+    Capability.CONVERSATION_ANALYTICS: "只有区级督导和区级工作人员可以查看对话统计",
 }
 
 
@@ -124,3 +131,10 @@ def may_see_township_queue(caller: Caller, township_code: str | None) -> bool:
         return False
     scope = caller.township_scope
     return scope is None or scope == township_code
+
+
+def sees_conversation_analytics(caller: Caller) -> bool:
+    """The funnel: the supervisor's capability, or any staff member of the district level."""
+    if caller.is_internal:
+        return False
+    return can(caller, Capability.CONVERSATION_ANALYTICS) or caller.township_scope is None

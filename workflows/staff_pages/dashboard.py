@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from workflows.auth.capabilities import Capability
+from workflows.analytics.funnel import Funnel, funnel
+from workflows.auth.capabilities import Capability, sees_conversation_analytics
 from workflows.cases.views import EnvDep
+from workflows.clock import local_today
 from workflows.deps import CalendarDep, ClockDep, SessionDep
 from workflows.handoffs.measures import HandoffMeasures, measures
 from workflows.staff_pages.access import refusal
@@ -48,6 +50,29 @@ def handoff_charts(figures: HandoffMeasures) -> dict[str, Any]:
     }
 
 
+FUNNEL_WEEKS = 8
+
+
+def funnel_chart(figures: Funnel) -> dict[str, Any]:
+    """The dialogue's funnel: one bar per step, its count and share of conversations started;
+    questions asked only in some households are marked (部分)."""
+    started = figures.steps[0].count if figures.steps else 0
+
+    def text(count: int) -> str:
+        return f"{count}({count / started:.0%})" if started else str(count)
+
+    bars = [
+        Bar(f"{s.label}{'(部分)' if s.conditional else ''}", s.count, text(s.count))
+        for s in (*figures.steps, *figures.outcomes)
+    ]
+    return {
+        "f": figures,
+        "f_chart": bar_chart(
+            bars, title=f"对话漏斗(近 {figures.weeks} 周)", width=640, color="#2f7d32"
+        ),
+    }
+
+
 @router.get("/staff/dashboard", response_class=HTMLResponse)
 def dashboard_page(
     request: Request,
@@ -63,4 +88,8 @@ def dashboard_page(
     figures = dashboard(session, caller=caller_of(staff), today=env.today, calendar=calendar)
     handoffs = measures(session, caller=caller_of(staff), now=clock.now())
     context = {"staff": staff, "d": figures, **handoff_charts(handoffs)}
+    if sees_conversation_analytics(caller_of(staff)):
+        context |= funnel_chart(
+            funnel(session, weeks=FUNNEL_WEEKS, channel=None, today=local_today(clock))
+        )
     return render(request, "dashboard.html", context)
