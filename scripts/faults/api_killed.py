@@ -253,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         done.set()
         killer.join(timeout=130)
         result.faults_injected = len(recover)
+        result.recovered = len(recover) == kills
         result.recover_seconds = [round(s, 2) for s in recover]
         stored = check_stored(database_url, run, outcomes)
         result.accepted = stored.acknowledged

@@ -173,9 +173,13 @@ class FaultResult:
     mode: str  # short | full
     sent: int = 0
     accepted: int = 0
+    # refused while the fault lasted and not retried by the client (a resident resends): the
+    # client was told, so neither accepted nor lost
+    refused_during_fault: int = 0
     lost: int = 0
     duplicated: int = 0
     faults_injected: int = 0
+    recovered: bool = True  # without manual steps, and nothing failed after recovering
     recover_seconds: list[float] = field(default_factory=list)
     seconds: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
@@ -184,7 +188,8 @@ class FaultResult:
 
     @property
     def ok(self) -> bool:
-        return self.lost == 0 and self.duplicated == 0 and self.accepted == self.sent
+        complete = self.accepted + self.refused_during_fault == self.sent
+        return self.recovered and self.lost == 0 and self.duplicated == 0 and complete
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok, "machine_load": os.getloadavg()[0]}
@@ -196,9 +201,11 @@ class FaultResult:
             ("mode", self.mode),
             ("sent", str(self.sent)),
             ("accepted (acknowledged)", str(self.accepted)),
+            ("refused during the fault", str(self.refused_during_fault)),
             ("lost", str(self.lost)),
             ("duplicated", str(self.duplicated)),
             ("faults injected", str(self.faults_injected)),
+            ("recovered without manual steps", "yes" if self.recovered else "NO"),
             ("time to recover (s)", recover),
             ("run time (s)", f"{self.seconds:.1f}"),
             ("1-min load average", f"{os.getloadavg()[0]:.2f}"),
