@@ -80,10 +80,9 @@ class OutboxNotifier:
             handled += 1
             if not await self._deliver(message, lease_ends):
                 # flood control: the rest of the batch is offered again after the pause
+                pause = round(self.pause_seconds)
                 for later in batch[position + 1 :]:
-                    await self._fail(
-                        str(later["id"]), "not sent: telegram flood control", self.pause_seconds
-                    )
+                    await self._fail(str(later["id"]), "not sent: telegram flood control", pause)
                 break
         return handled
 

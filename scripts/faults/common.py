@@ -150,7 +150,7 @@ def query(url: str, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...
     import psycopg
 
     with psycopg.connect(_psycopg_url(url)) as conn:
-        return list(conn.execute(sql, params).fetchall())  # type: ignore[arg-type]
+        return list(conn.execute(sql, params).fetchall())
 
 
 # Timings and results --------------------------------------------------------------------------
