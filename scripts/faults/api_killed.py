@@ -48,7 +48,12 @@ from scripts.faults.common import (
     tail,
     wait_url,
 )
-from scripts.faults.submissions import Outcome, check_stored, submit_with_retries
+from scripts.faults.submissions import (
+    Outcome,
+    check_replays,
+    check_stored,
+    submit_with_retries,
+)
 
 FAULT = "api_killed"
 
@@ -255,10 +260,11 @@ def main(argv: list[str] | None = None) -> int:
         result.faults_injected = len(recover)
         result.recovered = len(recover) == kills
         result.recover_seconds = [round(s, 2) for s in recover]
+        replays = check_replays(api_url, run=run, internal_token=token, outcomes=outcomes)
         stored = check_stored(database_url, run, outcomes)
         result.accepted = stored.acknowledged
         result.lost = stored.lost
-        result.duplicated = stored.duplicated
+        result.duplicated = stored.duplicated + replays.replayed_other
         errors: dict[str, int] = {}
         for outcome in outcomes:
             for kind, n in outcome.errors.items():
@@ -271,8 +277,13 @@ def main(argv: list[str] | None = None) -> int:
                 "answered 200 (replayed key)": sum(o.status == 200 for o in outcomes),
                 "retried errors": errors,
                 "never acknowledged": sum(not o.acknowledged for o in outcomes),
+                "replayed afterwards: same application (200)": replays.replayed_same,
+                "replayed afterwards: anything else": replays.replayed_other,
+                "same key, other body: 409": replays.conflict_refused,
             }
         )
+        if not replays.conflict_refused:
+            result.failed_checks.append("the same key with another body was not refused (409)")
         if api is not None:
             result.details["API starts"] = api.starts()
         if result.faults_injected < kills:

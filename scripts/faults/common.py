@@ -184,12 +184,14 @@ class FaultResult:
     seconds: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)  # any other check that failed
     started_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
 
     @property
     def ok(self) -> bool:
         complete = self.accepted + self.refused_during_fault == self.sent
-        return self.recovered and self.lost == 0 and self.duplicated == 0 and complete
+        clean = self.lost == 0 and self.duplicated == 0 and not self.failed_checks
+        return self.recovered and clean and complete
 
     def as_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok, "machine_load": os.getloadavg()[0]}
@@ -216,6 +218,7 @@ class FaultResult:
         lines = [f"| {'':<{width}} | value |", f"|{'-' * (width + 2)}|-------|"]
         lines += [f"| {key:<{width}} | {value} |" for key, value in rows]
         lines += [f"note: {note}" for note in self.notes]
+        lines += [f"FAILED CHECK: {check}" for check in self.failed_checks]
         return "\n".join(lines)
 
     def report(self, out: TextIO = sys.stdout, results_dir: Path = RESULTS_DIR) -> Path:

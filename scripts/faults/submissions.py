@@ -136,3 +136,37 @@ def check_stored(database_url: str, run: str, outcomes: list[Outcome]) -> Stored
         stored=len(rows),
         cases_per_application=cases,
     )
+
+
+@dataclass
+class ReplayCheck:
+    replayed_same: int  # the same key and body: 200 with the same application
+    replayed_other: int  # anything else (a second application, an error)
+    conflict_refused: bool  # the same key with another body: 409
+
+
+def check_replays(
+    api_url: str, *, run: str, internal_token: str, outcomes: list[Outcome]
+) -> ReplayCheck:
+    """Send every acknowledged submission again, as a client whose answer was lost would."""
+    same = other = 0
+    acknowledged = [o for o in outcomes if o.acknowledged]
+    with httpx.Client(base_url=api_url, timeout=30) as client:
+        for outcome in acknowledged:
+            headers = {"X-Internal-Token": internal_token, "Idempotency-Key": outcome.key}
+            answer = client.post(
+                "/api/applications", json=application_body(run, outcome.index), headers=headers
+            )
+            if answer.status_code == 200 and answer.json()["id"] == outcome.application_id:
+                same += 1
+            else:
+                other += 1
+        conflict = False
+        if acknowledged:
+            first = acknowledged[0]
+            body = application_body(run, first.index)
+            body["programs"] = ["tekun"]
+            headers = {"X-Internal-Token": internal_token, "Idempotency-Key": first.key}
+            answer = client.post("/api/applications", json=body, headers=headers)
+            conflict = answer.status_code == 409
+    return ReplayCheck(replayed_same=same, replayed_other=other, conflict_refused=conflict)

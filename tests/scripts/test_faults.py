@@ -77,6 +77,9 @@ def test_api_killed_during_submissions_loses_and_duplicates_nothing(
     assert result["lost"] == result["duplicated"] == 0
     assert result["details"]["applications stored"] == 30
     assert result["details"]["API starts"] == 3  # started once, restarted after each kill
+    # replaying every acknowledged submission answers the same application; another body 409
+    assert result["details"]["replayed afterwards: same application (200)"] == 30
+    assert result["details"]["same key, other body: 409"] is True
 
 
 @pytest.mark.postgres
