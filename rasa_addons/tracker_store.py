@@ -17,7 +17,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import AllSlotsReset, Restarted, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -51,6 +52,19 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         if not host or "://" not in host:
             raise ValueError("MaskingSQLTrackerStore needs a database URL (url: in endpoints)")
         super().__init__(*args, host=rasa_database_url(host), **kwargs)
+        self._ping_before_use()
+
+    def _ping_before_use(self) -> None:
+        """Rasa creates its engine without ``pool_pre_ping``: after the database restarted, each
+        pooled connection failed once, on a resident's message, however long after. With the
+        ping, a dead connection is replaced when it is taken from the pool
+        (scripts/faults/postgres_restart.py)."""
+        stale = self.engine
+        self.engine = sa.create_engine(
+            stale.url, pool_pre_ping=True, **create_engine_kwargs(stale.url)
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        stale.dispose()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)

@@ -135,6 +135,19 @@ def test_personal_data_never_stored_raw_and_the_conversation_survives(
     assert len(after_reset["texts"]) == 3  # the whole conversation is still there
 
 
+@needs_rasa
+def test_store_survives_the_database_ending_its_connections(
+    store_urls: tuple[str, str],
+) -> None:
+    """A PostgreSQL restart ends every pooled connection; the next save must not fail."""
+    rasa_url, _our_url = store_urls
+    if not rasa_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    answer = probe(rasa_url, "disconnect")
+    assert answer["terminated"] is True
+    assert answer["texts"] == ["断开之前", "断开之后"]
+
+
 def test_masking_rules() -> None:
     assert mask_text(f"号码{ID_NUMBER}。") == "号码330183********0116。"
     assert mask_text("33018319780312011X") == "330183********011X"
