@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
 import sys
+import time
 
 import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
@@ -87,9 +89,37 @@ async def survive_disconnect(url: str) -> None:
     print(json.dumps({"terminated": terminated, "texts": texts}, ensure_ascii=False))
 
 
+async def wait_out_outage(url: str, version: str, cluster: str) -> None:
+    """Save; stop the (test-only) cluster and start it again 3 s later in the background;
+    save with the same store object meanwhile; print the texts restored afterwards."""
+    store = MaskingSQLTrackerStore(domain=DOMAIN, host=url)
+    tracker = await store.get_or_create_tracker(SENDER)
+    tracker.update(UserUttered("停机之前", intent={"name": "greet", "confidence": 1.0}))
+    await store.save(tracker)
+    ctl = ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster]
+    subprocess.run([*ctl, "stop"], check=True, capture_output=True)
+    later = subprocess.Popen(["sh", "-c", f"sleep 3; {' '.join([*ctl, 'start'])}"])
+    started = time.monotonic()
+    try:
+        tracker = await store.get_or_create_tracker(SENDER)  # waits for the database
+        tracker.update(UserUttered("停机期间", intent={"name": "greet", "confidence": 1.0}))
+        await store.save(tracker)
+    finally:
+        later.wait()
+    waited = time.monotonic() - started
+    restored = await MaskingSQLTrackerStore(domain=DOMAIN, host=url).retrieve(SENDER)
+    assert restored is not None
+    texts = [e.text for e in restored.events if isinstance(e, UserUttered)]
+    print(json.dumps({"waited": waited, "texts": texts}, ensure_ascii=False))
+
+
 async def main(url: str, step: str) -> None:
     if step == "disconnect":
         await survive_disconnect(url)
+        return
+    if step.startswith("outage:"):
+        _, version, cluster = step.split(":")
+        await wait_out_outage(url, version, cluster)
         return
     store = MaskingSQLTrackerStore(domain=DOMAIN, host=url)
     tracker = await store.get_or_create_tracker(SENDER)
