@@ -76,8 +76,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         pooled connection failed once, on a resident's message, however long after. With the
         ping, a dead connection is replaced when it is taken from the pool
         (scripts/faults/postgres_restart.py)."""
-        stale = self.engine
-        self.engine = sa.create_engine(
+        stale: sa.engine.Engine = self.engine
+        self.engine: sa.engine.Engine = sa.create_engine(
             stale.url, pool_pre_ping=True, **create_engine_kwargs(stale.url)
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
