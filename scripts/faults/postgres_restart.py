@@ -43,7 +43,6 @@ from scripts.faults.common import (
     RESULTS_DIR,
     ROOT,
     FaultResult,
-    database_url,
     log,
     query,
     recreate_database,
@@ -291,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         result.details["cluster"] = f"{cluster.version}/{cluster.name}:{cluster.port}"
         result.details["cluster set-up"] = done or ["existed, configured and online"]
         processes, api_url, rasa_url, api_db, tracker_url, token = _start_system(
-            args, database_url(cluster.admin_url, "postgres"), log_dir
+            args, cluster.admin_url, log_dir
         )
         if args.no_rasa:
             rasa_url = ""
