@@ -153,6 +153,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None  # set to use webhook mode instead of polling
     telegram_webhook_listen_host: str = "127.0.0.1"  # webhook mode: listen here (behind TLS)
     telegram_webhook_listen_port: int = 8443  # webhook mode: listen port (behind TLS)
+    # Telegram Bot API root (token appended); fault scripts point it at a local fake
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
 
     # 微信公众号 bridge (channels/wechat; `python -m channels.wechat`; docs/channels.md).
     # Started by `make run` only when wechat_token (the callback 令牌 Token) is set.

@@ -35,6 +35,12 @@ class BridgeOptions:
     run_notifier: bool = True  # start the outbox worker with the application
 
 
+def telegram_file_url(base_url: str) -> str:
+    """Where files are downloaded from: ``…/bot`` becomes ``…/file/bot`` (Telegram's layout)."""
+    root, _, last = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{last}"
+
+
 def build_application(
     settings: Settings,
     rasa: RasaClient,
@@ -54,6 +60,8 @@ def build_application(
         Application.builder()
         .token(settings.telegram_token.get_secret_value())
         .concurrent_updates(CONCURRENT_UPDATES)  # one slow reply must not hold up everyone
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(telegram_file_url(settings.telegram_api_base_url))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -135,6 +135,39 @@ def test_personal_data_never_stored_raw_and_the_conversation_survives(
     assert len(after_reset["texts"]) == 3  # the whole conversation is still there
 
 
+@needs_rasa
+def test_store_survives_the_database_ending_its_connections(
+    store_urls: tuple[str, str],
+) -> None:
+    """A PostgreSQL restart ends every pooled connection; the next save must not fail."""
+    rasa_url, _our_url = store_urls
+    if not rasa_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to lose")
+    answer = probe(rasa_url, "disconnect")
+    assert answer["terminated"] is True
+    assert answer["texts"] == ["断开之前", "断开之后"]
+
+
+@needs_rasa
+@pytest.mark.postgres
+def test_store_waits_out_a_database_outage_instead_of_losing_the_turn() -> None:
+    """Stopped for 3 s (the fault scripts' own cluster, never the shared server): the turn
+    waits, is stored, and the conversation is intact (not answered from memory and lost)."""
+    from scripts.faults.common import recreate_database
+    from scripts.faults.pg_cluster import ensure_cluster, why_unavailable
+
+    reason = why_unavailable()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster, _done = ensure_cluster()
+    url = recreate_database(cluster.admin_url, "f_tracker_outage")
+    answer = probe(url, f"outage:{cluster.version}:{cluster.name}")
+    assert answer["waited"] >= 2.5  # it did wait for the database
+    assert answer["texts"] == ["停机之前", "停机期间"]
+
+
 def test_masking_rules() -> None:
     assert mask_text(f"号码{ID_NUMBER}。") == "号码330183********0116。"
     assert mask_text("33018319780312011X") == "330183********011X"

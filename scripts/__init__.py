@@ -1,0 +1,1 @@
+"""Project scripts (benchmarks, test helpers, fault scripts); run from the repository root."""
