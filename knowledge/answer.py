@@ -3,7 +3,10 @@
 Only sentences copied from cited passages are returned, so every figure in an answer is in a
 cited passage. A sentence is used only if it matches the question's words (a good share of the
 best sentence's score); a sentence from a second passage must also match the question's topic
-word, so a passage about another subject is never appended. Below the confidence threshold the
+word, so a passage about another subject is never appended. Around the chosen sentences of the
+best passage a window of neighbouring sentences (same passage, hence same section) is added when
+they match at least one question word or continue a sentence that ends in a colon, so a matched
+passage yields the fact next to the words that matched. Below the confidence threshold the
 answer says so and offers a human (转人工).
 """
 
@@ -20,6 +23,9 @@ MAX_CITATIONS = 3
 SECOND_PASSAGE_RATIO = 0.85  # a second passage is considered only if its score is this close
 SENTENCE_RATIO = 0.5  # a sentence of the best passage must score this share of the best one
 OTHER_PASSAGE_RATIO = 0.95  # ... and a sentence of another passage nearly as much as the best
+WINDOW = 1  # neighbouring sentences on each side of a chosen sentence of the best passage
+MAX_WINDOW_SENTENCES = 2  # at most this many sentences added by the window
+MAX_ANSWER_CHARS = 320  # the window adds sentences only while the body stays within this
 
 # Answer units are whole sentences: a list joined by ；(刚性支出 items, 乡镇 names) stays one unit.
 _SENTENCE_RE = re.compile(r"[^。！？!?]+[。！？!?]?")
@@ -46,6 +52,33 @@ def _matched(sentence: str, tokens: set[str]) -> set[str]:
 
 def _sentence_score(sentence: str, tokens: set[str], weights: dict[str, float]) -> float:
     return sum(weights.get(t, 0.0) for t in _matched(sentence, tokens))
+
+
+Picked = tuple[float, int, int, str, frozenset[str]]
+
+
+def _window(best: list[Picked], picked: list[Picked], lead_ci: int) -> list[Picked]:
+    """Neighbours of the chosen sentences of the best passage that match a question word
+    (or continue a chosen sentence ending in a colon), nearest first, within the budgets."""
+    by_pos = {p[2]: p for p in picked if p[1] == lead_ci}
+    have = {(p[1], p[2]) for p in best}
+    length = sum(len(p[3]) for p in best)
+    added: list[Picked] = []
+    for p in sorted((p for p in best if p[1] == lead_ci), key=lambda p: -p[0]):
+        for step in range(1, WINDOW + 1):
+            for pos in (p[2] + step, p[2] - step):
+                near = by_pos.get(pos)
+                if near is None or (near[1], near[2]) in have:
+                    continue
+                continues = pos == p[2] + 1 and p[3].rstrip().endswith(("：", ":"))
+                if not (near[4] or continues):
+                    continue
+                if len(added) >= MAX_WINDOW_SENTENCES or length + len(near[3]) > MAX_ANSWER_CHARS:
+                    return added
+                added.append(near)
+                have.add((near[1], near[2]))
+                length += len(near[3])
+    return added
 
 
 def citation_of(n: int, hit: Hit) -> Citation:
@@ -94,7 +127,7 @@ def compose(
             chosen.append(hit)
     tokens = {t for t in result.query_tokens if not t.isdigit()}
     # (score, citation index, position, text, matched question words)
-    picked: list[tuple[float, int, int, str, frozenset[str]]] = []
+    picked: list[Picked] = []
     for ci, hit in enumerate(chosen):
         asked: frozenset[str] = frozenset()
         for pos, sentence in enumerate(sentences(hit.chunk.text)):
@@ -119,7 +152,7 @@ def compose(
     # (a 特困 rule under an elder-care question) is never appended.
     topic = max(lead[4], key=lambda t: (idf.get(t, 0.0), t)) if lead[4] else None
 
-    def relevant(p: tuple[float, int, int, str, frozenset[str]]) -> bool:
+    def relevant(p: Picked) -> bool:
         if p[0] <= 0:
             return False
         if p[1] == lead[1]:
@@ -127,6 +160,7 @@ def compose(
         return p[0] >= OTHER_PASSAGE_RATIO * lead[0] and (topic is None or topic in p[4])
 
     best = [p for p in picked if relevant(p)][:MAX_SENTENCES] or picked[:1]
+    best += _window(best, picked, lead[1])
     used = sorted({p[1] for p in best})
     renumber = {ci: n for n, ci in enumerate(used, start=1)}
     best.sort(key=lambda p: (p[1], p[2]))

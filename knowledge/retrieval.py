@@ -18,7 +18,7 @@ from typing import Literal
 
 import numpy as np
 
-from knowledge.embedding import Embedder
+from knowledge.embedding import Embedder, encode_queries
 from knowledge.index import IndexedChunk, KnowledgeIndex
 from knowledge.scope import NotCovered
 from knowledge.textnorm import Normaliser
@@ -39,6 +39,12 @@ class RetrievalParams:
     bigram_weight: float = 0.0  # share of the character-bigram field in the lexical score
     bigram_share: float = 0.0  # share of bigram coverage in the confidence
     typo_tolerance: bool = True  # same-pinyin one-character typos -> corpus words
+    # share of the best passage's dense similarity in the confidence, the similarity scaled
+    # from dense_floor (0) to dense_ceiling (1): a paraphrase the vocabulary misses still
+    # lands near its passage in a multilingual model's space, an outside subject does not
+    dense_share: float = 0.0
+    dense_floor: float = 0.8
+    dense_ceiling: float = 0.95
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,13 @@ class HybridRetriever:
         normalised = self.normaliser.question(question)
         return self.corrector.correct(normalised) if self.params.typo_tolerance else normalised
 
+    def outside_scope(self, question: str) -> str | None:
+        """The not-covered subject ``question`` names, in its own words or after synonyms
+        (残疾证 stays 残疾证 although the synonym table reads 残疾 as 残疾人)."""
+        return self.not_covered.match(self.normaliser.basic(question)) or self.not_covered.match(
+            self.normaliser.question(question)
+        )
+
     def query_tokens(self, question: str) -> list[str]:
         return self.tokenizer.tokens(self.normalised_question(question))
 
@@ -116,14 +129,23 @@ class HybridRetriever:
         chunk: IndexedChunk,
         *,
         params: RetrievalParams | None = None,
+        dense: float | None = None,
     ) -> float:
-        """How well ``chunk`` covers the question: word coverage mixed with bigram coverage."""
+        """How well ``chunk`` covers the question: word coverage mixed with bigram coverage,
+        then with the dense similarity ``dense`` of question and chunk (when given)."""
         params = params or self.params
         words = self.coverage(tokens, chunk, params=params)
-        if words == 0.0 or params.bigram_share <= 0:
-            return words
-        pairs = self._bigram_coverage(bigrams, chunk, params)
-        return (1 - params.bigram_share) * words + params.bigram_share * pairs
+        if words == 0.0:
+            return 0.0  # no question word in the passage: never grounded
+        lexical = words
+        if params.bigram_share > 0:
+            pairs = self._bigram_coverage(bigrams, chunk, params)
+            lexical = (1 - params.bigram_share) * words + params.bigram_share * pairs
+        if params.dense_share <= 0 or dense is None:
+            return lexical
+        span = max(params.dense_ceiling - params.dense_floor, 1e-6)
+        near = min(max((dense - params.dense_floor) / span, 0.0), 1.0)
+        return (1 - params.dense_share) * lexical + params.dense_share * near
 
     def _bigram_coverage(
         self, bigrams: list[str], chunk: IndexedChunk, params: RetrievalParams
@@ -189,9 +211,12 @@ class HybridRetriever:
                 words, allowed
             ) + params.bigram_weight * _scale(pairs, allowed)
         dense = np.zeros(len(self.index), dtype=np.float32)
-        wants_dense = mode == "dense" or (mode == "hybrid" and weight > 0)
-        if wants_dense and self.embedder is not None and len(self.index):
-            query = self.embedder().encode([self.normaliser.question(question)])[0]
+        wants_dense = mode == "dense" or (
+            mode == "hybrid" and (weight > 0 or params.dense_share > 0)
+        )
+        wants_dense = wants_dense and self.embedder is not None and len(self.index) > 0
+        if wants_dense and self.embedder is not None:
+            query = encode_queries(self.embedder(), [self.normaliser.question(question)])[0]
             dense = self.index.embeddings @ query
         if mode == "bm25":
             fused = lexical.copy()
@@ -213,10 +238,16 @@ class HybridRetriever:
             if np.isfinite(fused[i])
         ]
         confidence = (
-            self.confidence(tokens, bigrams, hits[0].chunk, params=params)
+            self.confidence(
+                tokens,
+                bigrams,
+                hits[0].chunk,
+                params=params,
+                dense=hits[0].dense if wants_dense else None,
+            )
             if hits and hits[0].bm25 > 0
             else 0.0
         )
-        if confidence and self.not_covered.match(self.normaliser.question(question)):
+        if confidence and self.outside_scope(question):
             confidence = 0.0  # a subject the documents do not cover: refuse
         return SearchResult(hits, tokens, confidence, bigrams)

@@ -13,7 +13,7 @@ from typing import Any
 
 from huimin.settings import Settings
 from knowledge.answer import EMPTY_REPLY, UNREADABLE_REPLY, compose
-from knowledge.embedding import Embedder, SentenceTransformerEmbedder
+from knowledge.embedding import Embedder, load_embedder
 from knowledge.generator import GroundedGenerator, load_local_generator
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest
@@ -55,7 +55,7 @@ class KnowledgeService:
         self.settings = settings
         self._embedder = embedder
         self._embedder_factory = embedder_factory or (
-            lambda: SentenceTransformerEmbedder(settings.embedding_model)
+            lambda: load_embedder(settings.embedding_model)
         )
         self.params = params or load_params(settings.embedding_model)
         self.collection_name = collection_name(settings.embedding_model, collection_prefix)

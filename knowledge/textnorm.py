@@ -98,11 +98,21 @@ class SynonymTable:
         return self.pattern.sub(lambda m: self.canonical[m.group(0)], text)
 
 
-def load_thesaurus(path: Path) -> SynonymTable:
+_QUESTION_ID_RE = re.compile(r"\b[pr]\d{3}\b")
+
+
+def source_questions(source: str) -> set[str]:
+    """Evaluation question ids a thesaurus row names as its origin ("p043 (variant)" -> p043)."""
+    return set(_QUESTION_ID_RE.findall(source))
+
+
+def load_thesaurus(path: Path, *, leave_out: frozenset[str] = frozenset()) -> SynonymTable:
     """The colloquial -> official table (``data/thesaurus.csv``: colloquial, official, source).
 
     Lines starting with ``#`` are comments. Raises ``ValueError`` naming the line of a row
     without both words, or of a colloquial phrase listed twice with different official terms.
+    ``leave_out``: question ids whose rows are skipped (calibration asks a dev question with
+    the table it would have had without that question, as a held-out question is asked).
     """
     mapping: dict[str, str] = {}
     text = "\n".join(
@@ -116,6 +126,8 @@ def load_thesaurus(path: Path) -> SynonymTable:
             raise ValueError(f"{path.name}: row {n} needs both colloquial and official")
         if mapping.get(colloquial, official) != official:
             raise ValueError(f"{path.name}: {colloquial!r} is listed twice with different terms")
+        if leave_out and source_questions(row.get("source") or "") & leave_out:
+            continue
         mapping[colloquial] = official
     return SynonymTable.from_mapping(mapping)
 

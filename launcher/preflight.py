@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from huimin.settings import DEMO_ACTION_SECRET, DEMO_RASA_AUTH_TOKEN, Settings
+from knowledge.embedding import BUNDLED_ENGINES
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def check_embedding_model(settings: Settings) -> Problem | None:
     """The model must be a local folder or an installed package that carries one (offline)."""
     name = settings.embedding_model
     if Path(name).expanduser().is_dir():
+        return None
+    if name in BUNDLED_ENGINES and importlib.util.find_spec(name) is not None:
         return None
     spec = importlib.util.find_spec(name.replace("-", "_")) if name else None
     if spec and spec.submodule_search_locations:

@@ -1,7 +1,7 @@
 """Knowledge-base fixtures.
 
 - ``fake_embedder``: a tiny deterministic embedder that counts what it embeds (plumbing tests).
-- ``real_embedder`` / ``real_service`` (session): the configured sentence-transformers model,
+- ``real_embedder`` / ``real_service`` (session): the configured embedding model,
   loaded once, and the project's documents ingested once into a temporary Chroma folder
   (quality tests).
 """
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from huimin.settings import PROJECT_ROOT, Settings
-from knowledge.embedding import SentenceTransformerEmbedder
+from knowledge.embedding import Embedder, load_embedder
 from knowledge.service import KnowledgeService
 
 DOCS_DIR = PROJECT_ROOT / "knowledge" / "docs"
@@ -80,13 +80,13 @@ def write_doc(tmp_path: Path) -> Callable[..., Path]:
 
 
 @pytest.fixture(scope="session")
-def real_embedder() -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(Settings().embedding_model)
+def real_embedder() -> Embedder:
+    return load_embedder(Settings().embedding_model)
 
 
 @pytest.fixture(scope="session")
 def real_service(
-    tmp_path_factory: pytest.TempPathFactory, real_embedder: SentenceTransformerEmbedder
+    tmp_path_factory: pytest.TempPathFactory, real_embedder: Embedder
 ) -> KnowledgeService:
     root = tmp_path_factory.mktemp("knowledge-real")
     service = KnowledgeService(

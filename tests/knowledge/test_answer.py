@@ -84,3 +84,29 @@ def test_the_sentence_after_a_passages_own_question_answers_it() -> None:
     body = answer.answer.partition("\n来源：")[0]
     assert "30个工作日" in body
     assert "出结果？" not in body  # the passage's question itself is not quoted
+
+
+def test_a_neighbouring_sentence_that_matches_a_question_word_brings_the_fact() -> None:
+    idf = {"低保": 3.0, "申请": 1.0, "乡镇": 2.0}
+    hit = _hit(
+        "db",
+        "申请低保以家庭为单位。由一名家庭成员向户籍所在地的乡镇人民政府提出书面申请。"
+        "审核时限另有规定。一般是到户口所在的乡镇去申请低保。",
+        1.0,
+    )
+    result = SearchResult([hit], ["低保", "申请"], 0.9)
+    answer = compose("低保怎么申请", result, confident=True, idf=idf, normalise=str)
+    body = answer.answer.partition("\n来源：")[0]
+    # the middle sentence matches only 申请 (below half the best score) but sits next to a
+    # chosen sentence of the same passage: the window keeps it, and with it the fact
+    assert "乡镇人民政府提出书面申请" in body
+    assert "审核时限" not in body  # a neighbour with no question word stays out
+    assert body.index("以家庭为单位") < body.index("书面申请") < body.index("户口所在")
+
+
+def test_the_window_stays_inside_the_best_passage() -> None:
+    elder = _hit("lnr", "80周岁以上老年人可以领高龄津贴。发放标准另定。", 1.0)
+    tekun = _hit("tk", "特困老年人另有规定。高龄津贴之外还有特困供养。", 0.95)
+    result = SearchResult([elder, tekun], ["高龄津贴", "老年人"], 0.9)
+    answer = compose("高龄津贴", result, confident=True, idf=IDF, normalise=str)
+    assert "特困" not in answer.answer

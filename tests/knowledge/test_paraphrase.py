@@ -8,7 +8,8 @@ import pytest
 
 from knowledge.evalset import chosen, load_questions, matches
 from knowledge.numerals import arabic_numerals, simplified
-from knowledge.textnorm import Normaliser, SynonymTable, load_thesaurus
+from knowledge.service import KnowledgeService
+from knowledge.textnorm import Normaliser, SynonymTable, load_thesaurus, source_questions
 from knowledge.tokenizer import Tokenizer
 from knowledge.tuning import DATA_DIR
 
@@ -224,3 +225,22 @@ def test_real_word_typos_are_thesaurus_entries(
     normaliser: Normaliser, question: str, official: str
 ) -> None:
     assert official in normaliser.question(question)
+
+
+def test_not_covered_subjects_are_found_in_the_residents_own_words(
+    real_service: KnowledgeService,
+) -> None:
+    """残疾证 is read as 残疾人证 after synonyms; the list still recognises it."""
+    retriever = real_service.retriever
+    assert retriever.outside_scope("残疾证怎么办理")
+    assert real_service.ask("残疾证怎么办理").confident is False
+    assert retriever.outside_scope("重度残疾人护理补贴怎么申请") is None
+
+
+def test_a_thesaurus_row_can_be_left_out_by_the_question_it_was_grown_from() -> None:
+    full = load_thesaurus(THESAURUS)
+    blind = load_thesaurus(THESAURUS, leave_out=frozenset({"p043"}))
+    assert full.canonical["挂出来"] == "公示"
+    assert "挂出来" not in blind.canonical  # grown from p043
+    assert blind.canonical["帮老人擦洗"] == "助浴"  # grown from the issue, kept
+    assert source_questions("issue #12 / p043 (variant)") == {"p043"}
