@@ -9,8 +9,12 @@ for tuning). Only the dev half may be used to choose anything (weights, threshol
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
+
+from knowledge.numerals import arabic_numerals, simplified
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
@@ -53,3 +57,19 @@ def matches(meta: dict[str, Any], expected: list[str]) -> bool:
         if meta.get("doc_id") == doc and str(meta.get("section", "")).startswith(prefix):
             return True
     return False
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _fact_form(text: str) -> str:
+    """Width, script and numerals folded, spaces dropped: 八十周岁 = 80周岁, ８０ = 80."""
+    return _SPACE_RE.sub("", arabic_numerals(simplified(unicodedata.normalize("NFKC", text))))
+
+
+def contains_fact(answer_body: str, facts: list[str]) -> bool:
+    """Whether the answer states one of ``facts``, compared in one written form (numerals as
+    digits, full/half width, traditional/simplified, spaces), otherwise literally: a fact is
+    never matched by a part of it or by a synonym."""
+    body = _fact_form(answer_body)
+    return any(_fact_form(f) in body for f in facts if f)

@@ -40,7 +40,14 @@ sys.path.insert(0, str(ROOT))
 from huimin.settings import Settings  # noqa: E402
 from knowledge.calibration import blind_retrievers, calibrate  # noqa: E402
 from knowledge.embedding import encode_queries, load_embedder  # noqa: E402
-from knowledge.evalset import SETS, SPLITS, chosen, load_questions, matches  # noqa: E402
+from knowledge.evalset import (  # noqa: E402
+    SETS,
+    SPLITS,
+    chosen,
+    contains_fact,
+    load_questions,
+    matches,
+)
 from knowledge.ingest import index_text  # noqa: E402
 from knowledge.retrieval import Mode, RetrievalParams  # noqa: E402
 from knowledge.service import KnowledgeService, prepare_question  # noqa: E402
@@ -171,7 +178,7 @@ def answers(service: KnowledgeService, rows: list[dict[str, Any]]) -> None:
             matches({"doc_id": c_doc(c.source, service), "section": c.section}, row["expected"])
             for c in answer.citations
         )
-        row["fact_ok"] = answer.confident and any(f in body for f in row.get("fact") or [])
+        row["fact_ok"] = answer.confident and contains_fact(body, row.get("fact") or [])
         row["answer"] = body
 
 

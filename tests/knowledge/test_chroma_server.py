@@ -7,12 +7,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
 from knowledge.service import KnowledgeService
+from knowledge.tuning import load_params
 from tests.knowledge.conftest import DOCS_DIR, FakeEmbedder, make_settings
 
 CHROMA = Path(sys.executable).parent / "chroma"
@@ -54,7 +56,9 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
 
 def test_ingest_and_ask_through_a_chroma_server(chroma_server: str, tmp_path: Path) -> None:
     settings = make_settings(tmp_path, chroma_server_url=chroma_server, knowledge_docs_dir=DOCS_DIR)
-    service = KnowledgeService(settings, embedder=FakeEmbedder())
+    # plumbing: the fake embedder's vectors mean nothing, so the tuned dense side is switched off
+    params = replace(load_params(settings.embedding_model), dense_weight=0.0, dense_share=0.0)
+    service = KnowledgeService(settings, embedder=FakeEmbedder(), params=params)
     first = service.ingest()
     assert not first.failed
     assert first.chunks_total >= 80

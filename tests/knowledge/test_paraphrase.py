@@ -244,3 +244,13 @@ def test_a_thesaurus_row_can_be_left_out_by_the_question_it_was_grown_from() -> 
     assert "挂出来" not in blind.canonical  # grown from p043
     assert blind.canonical["帮老人擦洗"] == "助浴"  # grown from the issue, kept
     assert source_questions("issue #12 / p043 (variant)") == {"p043"}
+
+
+def test_the_fact_check_folds_numerals_and_width_but_is_not_lenient() -> None:
+    from knowledge.evalset import contains_fact
+
+    assert contains_fact("老人满八十周岁以上可以领。", ["80周岁"])
+    assert contains_fact("公示期为７天。", ["7天"])
+    assert contains_fact("公示 7 天", ["7天"])
+    assert not contains_fact("满60周岁的老人。", ["80周岁"])
+    assert not contains_fact("高龄补贴", ["高龄津贴"])  # a synonym is not the fact
