@@ -436,6 +436,9 @@ def run_fault(
         if not short:
             time.sleep(10)  # a longer outage: the consumer backs off meanwhile
         node.start_app()
+        # Rasa's exchange is not durable: the restart dropped it and the audit queue's binding
+        # (Rasa and the consumer re-declare their own on reconnecting)
+        declare_audit_queue(node.url)
         report["outage_seconds"] = round(time.monotonic() - outage_started, 1)
         conversations = before_n + during_n
         expected = dict.fromkeys(EXPECTED_STEPS, conversations)

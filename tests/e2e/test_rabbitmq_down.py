@@ -40,13 +40,14 @@ def test_dialogue_keeps_answering_and_analytics_catch_up(tmp_path: Path) -> None
         pytest.skip(missing)
     report = fault.run_fault(tmp_path, short=True, base_port=5300, catch_up_seconds=90)
     during = report["during_outage"]
-    assert during["turns"] == 6
-    assert during["answered"] == 6, report
+    assert during["turns"] == 8  # two conversations of 4 turns (the last types an ID number)
+    assert during["answered"] == 8, report
     assert report["dialogue_kept_answering"]
     assert report["health_during_outage"]["kind"] == "rabbitmq"
     assert report["health_during_outage"]["ok"] is False
     assert report["caught_up"], report
     assert report["lost"] == {}
+    assert report["broker_copy"]["id_number_found"] is False  # the typed ID number: never raw
     assert report["over_counted"] == {}
     counted = report["counted"]
     assert counted["conversations"] == 3
