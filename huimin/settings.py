@@ -399,10 +399,7 @@ class Settings(BaseSettings):
             problems.append("HUIMIN_ACTION_SECRET 仍为演示值 / still the demo value")
         if self.audit_hmac_key.get_secret_value() == DEMO_AUDIT_HMAC_KEY:
             problems.append("HUIMIN_AUDIT_HMAC_KEY 仍为演示值 / still the demo value")
-        if (
-            self.is_production_profile
-            and self.chroma_token.get_secret_value() == DEMO_CHROMA_TOKEN
-        ):
+        if self.is_production_profile and self.chroma_token.get_secret_value() == DEMO_CHROMA_TOKEN:
             problems.append("HUIMIN_CHROMA_TOKEN 仍为演示值 / still the demo value")
         return problems
 

@@ -296,9 +296,7 @@ def production_ports(settings: Settings) -> list[tuple[str, int, str]]:
         ("127.0.0.1", settings.chroma_backend_port, "HUIMIN_CHROMA_BACKEND_PORT"),
     ]
     ports += [(r.host, r.port, "HUIMIN_RASA_REPLICA_BASE_PORT") for r in rasa_servers(settings)]
-    ports += [
-        (r.host, r.port, "HUIMIN_ACTION_REPLICA_BASE_PORT") for r in action_servers(settings)
-    ]
+    ports += [(r.host, r.port, "HUIMIN_ACTION_REPLICA_BASE_PORT") for r in action_servers(settings)]
     return ports
 
 
