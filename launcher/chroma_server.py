@@ -12,7 +12,7 @@ import httpx
 
 from huimin.settings import PROJECT_ROOT, Settings
 from launcher.environment import child_environment
-from launcher.processes import chroma_command, chroma_server_path
+from launcher.processes import CHROMA_ENV, chroma_command, chroma_server_path
 
 HEARTBEAT = "/api/v2/heartbeat"
 
@@ -38,7 +38,7 @@ def ingest_into_server(settings: Settings, run_ingest: Callable[[dict[str, str]]
     process = subprocess.Popen(
         chroma_command(settings),
         cwd=PROJECT_ROOT,
-        env=child_environment(settings),
+        env={**child_environment(settings), **CHROMA_ENV},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -21,6 +21,8 @@ from launcher.rasa_model import RASA_BIN, model_path
 
 TRACKER_STORE_CLASS = "rasa_addons.tracker_store.MaskingSQLTrackerStore"
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})
+# the Chroma server logs every request at INFO (with colours) otherwise
+CHROMA_ENV = {"RUST_LOG": "warn", "NO_COLOR": "1"}
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ def production_specs(settings: Settings) -> list[ProcessSpec]:
             chroma_command(settings),
             f"http://127.0.0.1:{settings.chroma_backend_port}",
             "知识库向量库 Chroma 服务 (经负载均衡的令牌校验访问)",
+            env=CHROMA_ENV,
         )
     )
     return specs

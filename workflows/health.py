@@ -26,6 +26,7 @@ from workflows.probes import (
 
 router = APIRouter(tags=["health"])
 CHROMA_HEARTBEAT = "/api/v2/heartbeat"
+RASA_GREETING = "Hello from Rasa"
 
 
 def dependency_probes(settings: Settings) -> list[Any]:
@@ -66,6 +67,8 @@ def dependency_probes(settings: Settings) -> list[Any]:
         probes.append(
             lambda: Dependency("chroma", "embedded", "local", str(settings.effective_chroma_path))
         )
+    # Rasa's root answers "Hello from Rasa" only once the server has loaded its model (it binds
+    # its port after loading); it needs no token, so none lands in a log line
     rasa_verify: str | bool = str(settings.rasa_ssl_certificate or "") or True
     for replica in rasa_servers(settings):
         probes.append(
@@ -73,11 +76,11 @@ def dependency_probes(settings: Settings) -> list[Any]:
                 probe_http,
                 replica.name,
                 "rasa",
-                f"{replica.base_url}/status",
+                f"{replica.base_url}/",
                 timeout,
-                params={"token": settings.rasa_auth_token.get_secret_value()},
                 shown=f"{replica.host}:{replica.port}",
                 verify=rasa_verify,
+                expect=RASA_GREETING,
             )
         )
     action_verify: str | bool = str(settings.action_ssl_certificate or "") or True
@@ -100,9 +103,9 @@ def dependency_probes(settings: Settings) -> list[Any]:
                 probe_http,
                 "balancer",
                 settings.balancer,
-                f"http://{host}:{settings.rasa_port}/status",
+                f"http://{host}:{settings.rasa_port}/",
                 timeout,
-                params={"token": settings.rasa_auth_token.get_secret_value()},
+                expect=RASA_GREETING,
                 shown=f"127.0.0.1:{settings.rasa_port} :{settings.action_port} "
                 f":{settings.chroma_port}",
             )

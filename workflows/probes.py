@@ -185,8 +185,10 @@ def probe_http(
     headers: dict[str, str] | None = None,
     shown: str | None = None,
     verify: str | bool = True,
+    expect: str | None = None,
 ) -> Dependency:
-    """Up when the GET answers 2xx. ``shown``: what to report instead of the URL."""
+    """Up when the GET answers 2xx (and its body contains ``expect``). ``shown``: what to
+    report instead of the URL."""
     detail = shown or redact_url(url)
     try:
         answer = httpx.get(url, params=params, headers=headers, timeout=timeout, verify=verify)
@@ -194,4 +196,6 @@ def probe_http(
         return Dependency(name, kind, "down", f"{detail} {_reason(exc)}")
     if answer.status_code >= 300:
         return Dependency(name, kind, "down", f"{detail} HTTP {answer.status_code}")
+    if expect is not None and expect not in answer.text:
+        return Dependency(name, kind, "down", f"{detail} unexpected answer")
     return Dependency(name, kind, "up", detail)

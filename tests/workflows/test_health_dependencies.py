@@ -46,15 +46,21 @@ def services() -> None:
 
 
 class _Status(http.server.BaseHTTPRequestHandler):
-    """Answers like a Rasa server's /status (token required) and an action server's /health."""
+    """Answers like a Rasa server's root (once its model is loaded) and an action server's
+    /health; anything else is 404."""
 
     def do_GET(self) -> None:
-        ok = self.path.startswith("/health") or (
-            self.path.startswith("/status") and "token=the-rasa-token" in self.path
-        )
-        self.send_response(200 if ok else 401)
+        if self.path == "/":
+            body = b"Hello from Rasa: 3.6.21"
+        elif self.path == "/health":
+            body = b'{"status": "ok"}'
+        else:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.send_response(200)
         self.end_headers()
-        self.wfile.write(b"{}")
+        self.wfile.write(body)
 
     def log_message(self, *_args: Any) -> None:
         pass
@@ -78,7 +84,6 @@ def settings(tmp_path: Path, **overrides: object) -> Settings:
         "lock_store_url": "",
         "broker_url": AMQP,
         "broker_queue": "health_events",
-        "rasa_auth_token": "the-rasa-token",
         "chroma_server_url": None,
         "handoff_sweep_seconds": 0,
         "health_probe_timeout_seconds": 1.0,
@@ -141,13 +146,27 @@ def test_a_dependency_on_a_wrong_port_is_down_and_the_status_degraded(
     assert payload["status"] == "degraded"
 
 
-def test_a_rasa_server_that_refuses_the_token_is_down(
-    tmp_path: Path, services: None, live_server: int
-) -> None:
-    payload = health(settings(tmp_path, rasa_port=live_server, rasa_auth_token="wrong-token"))
+def test_something_else_than_rasa_on_rasas_port_is_down(tmp_path: Path, services: None) -> None:
+    """An HTTP server that is not Rasa (here: an empty 200 from the probe's own tiny server)
+    does not count as a Rasa server up."""
+
+    class _NotRasa(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html>nginx</html>")
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotRasa)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        payload = health(settings(tmp_path, rasa_port=int(server.server_address[1])))
+    finally:
+        server.shutdown()
     assert rows(payload)["rasa1"]["state"] == "down"
-    assert "401" in rows(payload)["rasa1"]["detail"]
-    assert "wrong-token" not in str(payload)
+    assert "unexpected answer" in rows(payload)["rasa1"]["detail"]
 
 
 def test_production_profile_lists_each_replica_and_the_balancer(tmp_path: Path) -> None:
