@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,6 +27,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL_DIR = ROOT / "var" / "models"
+# a Chroma server folder from an earlier run: the ingest then embeds only changed documents
+CHROMA_CACHE = ROOT / "var" / "chroma-server-cache"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/15"
 DEFAULT_AMQP = "amqp://guest:guest@127.0.0.1:5672/"
@@ -140,6 +143,9 @@ class ProductionSystem:
             target = self.var_dir / "models" / name
             if (MODEL_DIR / name).exists() and not target.exists():
                 target.symlink_to(MODEL_DIR / name)
+        chroma_dir = self.var_dir / "chroma-server"
+        if CHROMA_CACHE.is_dir() and not chroma_dir.exists():
+            shutil.copytree(CHROMA_CACHE, chroma_dir)
         try:
             for suffix in ("api", "rasa"):
                 _admin_execute(f'DROP DATABASE IF EXISTS "{self.prefix}_{suffix}"')
@@ -212,6 +218,14 @@ class ProductionSystem:
                 self.process.wait()
         if self.log_file is not None:
             self.log_file.close()
+        chroma_dir = self.var_dir / "chroma-server"
+        if not CHROMA_CACHE.exists() and (chroma_dir / "chroma.sqlite3").exists():
+            partial = CHROMA_CACHE.with_name(CHROMA_CACHE.name + f".{os.getpid()}")
+            shutil.copytree(chroma_dir, partial)
+            try:
+                partial.rename(CHROMA_CACHE)
+            except OSError:  # another run was first
+                shutil.rmtree(partial, ignore_errors=True)
         if drop:
             for suffix in ("api", "rasa"):
                 try:
