@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import struct
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -90,9 +91,9 @@ def _shortstr(value: str) -> bytes:
     return struct.pack("!B", len(raw)) + raw
 
 
-def _method_frame(class_id: int, method_id: int, arguments: bytes) -> bytes:
+def _method_frame(class_id: int, method_id: int, arguments: bytes, channel: int = 0) -> bytes:
     payload = struct.pack("!HH", class_id, method_id) + arguments
-    return struct.pack("!BHI", _FRAME_METHOD, 0, len(payload)) + payload + _FRAME_END
+    return struct.pack("!BHI", _FRAME_METHOD, channel, len(payload)) + payload + _FRAME_END
 
 
 def _read_exact(sock: socket.socket, size: int) -> bytes:
@@ -122,9 +123,39 @@ def _close_reason(arguments: bytes) -> str:
     return f"{code} {arguments[3 : 3 + length].decode('utf-8', errors='replace')}"
 
 
-def amqp_login(url: str, timeout: float) -> None:
-    """Connection.Start → Start-Ok (PLAIN) → Tune → Tune-Ok → Open (vhost) → Open-Ok → Close.
-    Raises on a refused log-in, an unknown virtual host or no answer."""
+def _queue_method(
+    sock: socket.socket, queue: str, method_id: int, bits: int
+) -> tuple[int, int, bytes]:
+    """Channel 1: Channel.Open, then Queue.Declare (10) or Queue.Delete (40) of ``queue``."""
+    sock.sendall(_method_frame(20, 10, _shortstr(""), channel=1))
+    if _read_method(sock)[:2] != (20, 11):
+        raise ConnectionError("no Channel.Open-Ok from the broker")
+    arguments = struct.pack("!H", 0) + _shortstr(queue) + struct.pack("!B", bits)
+    if method_id == 10:
+        arguments += struct.pack("!I", 0)  # no arguments table
+    sock.sendall(_method_frame(50, method_id, arguments, channel=1))
+    return _read_method(sock)
+
+
+def queue_depth(sock: socket.socket, queue: str) -> int | None:
+    """Messages waiting in ``queue`` (a passive Queue.Declare); None when it does not exist."""
+    class_id, method_id, arguments = _queue_method(sock, queue, 10, 0b1)  # passive
+    if (class_id, method_id) != (50, 11):
+        return None  # 404: Channel.Close (the connection stays usable for Connection.Close)
+    length = arguments[0]
+    return int(struct.unpack("!I", arguments[1 + length : 5 + length])[0])
+
+
+def delete_queue(sock: socket.socket, queue: str) -> None:
+    _queue_method(sock, queue, 40, 0)
+
+
+def amqp_login(
+    url: str, timeout: float, then: Callable[[socket.socket], Any] | None = None
+) -> Any:
+    """Connection.Start → Start-Ok (PLAIN) → Tune → Tune-Ok → Open (vhost) → Open-Ok, ``then``
+    (e.g. :func:`queue_depth`), Close. Returns what ``then`` returned. Raises on a refused
+    log-in, an unknown virtual host or no answer."""
     address = amqp_address(url)
     with socket.create_connection((address.host, address.port), timeout=timeout) as sock:
         sock.settimeout(timeout)
@@ -160,19 +191,23 @@ def amqp_login(url: str, timeout: float) -> None:
             raise PermissionError(_close_reason(arguments))
         if (class_id, method_id) != (10, 41):
             raise ConnectionError("no Connection.Open-Ok from the broker")
+        result = then(sock) if then is not None else None
         sock.sendall(_method_frame(10, 50, struct.pack("!H", 200) + _shortstr("") + b"\0" * 4))
         with contextlib.suppress(ConnectionError, OSError):
             _read_method(sock)  # Close-Ok
+        return result
 
 
 def probe_amqp(name: str, url: str, timeout: float, queue: str) -> Dependency:
+    """Up when the log-in succeeds; the detail says how many events wait in the queue."""
     address = amqp_address(url)
     detail = f"{address.host}:{address.port} vhost {address.amqp_vhost} queue {queue}"
     try:
-        amqp_login(url, timeout)
+        depth = amqp_login(url, timeout, then=lambda sock: queue_depth(sock, queue))
     except Exception as exc:
         return Dependency(name, "rabbitmq", "down", f"{detail} {_reason(exc)}")
-    return Dependency(name, "rabbitmq", "up", detail)
+    waiting = "not declared yet" if depth is None else f"{depth} waiting"
+    return Dependency(name, "rabbitmq", "up", f"{detail} ({waiting})")
 
 
 def probe_http(

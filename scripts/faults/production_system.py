@@ -227,6 +227,17 @@ class ProductionSystem:
             except OSError:  # another run was first
                 shutil.rmtree(partial, ignore_errors=True)
         if drop:
+            from workflows.probes import amqp_login, delete_queue
+
+            queue = f"{self.prefix}_events"
+            try:  # Rasa's events of this run: nobody consumes them
+                amqp_login(
+                    os.environ.get("HUIMIN_TEST_AMQP_URL", DEFAULT_AMQP),
+                    5.0,
+                    then=lambda sock: delete_queue(sock, queue),
+                )
+            except Exception as exc:  # report, keep stopping
+                print(f"could not delete the queue {queue}: {exc}", file=sys.stderr)
             for suffix in ("api", "rasa"):
                 try:
                     _admin_execute(f'DROP DATABASE IF EXISTS "{self.prefix}_{suffix}" WITH (FORCE)')
