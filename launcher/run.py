@@ -19,8 +19,6 @@ from launcher.processes import ProcessSpec, child_environment, process_specs, wr
 from launcher.rasa_model import train_if_needed
 from launcher.supervisor import Child, Supervisor
 
-PROFILES = ("development", "production")
-
 
 def _step(title: str) -> None:
     print(f"==> {title}", flush=True)
