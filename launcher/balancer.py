@@ -2,11 +2,15 @@
 the foreground with a configuration generated into ``var/nginx/`` (never a system-wide nginx).
 
 * ``rasa_port``: the Rasa servers (REST channel and HTTP API). A server that refuses the
-  connection, times out connecting or answers 502/503 is skipped (``proxy_next_upstream``) and
-  left out for ``fail_timeout`` after one failure (passive health check). A request already
-  sent to a server that then died is not re-sent (POST is not idempotent: the message may have
-  been handled). Not sticky: Rasa's Redis lock store orders one conversation's messages.
-* ``action_port``: the action servers, the same way (Rasa's ``action_endpoint`` points here).
+  connection or resets it is skipped (``proxy_next_upstream error``) and left out for
+  ``fail_timeout`` after one failure (passive health check). A killed Rasa server keeps its
+  listening socket for a moment while the kernel tears the process down: a message sent then
+  is reset after it was "sent", so the reset is retried for POST too (``non_idempotent``). The
+  price: a server that dies after handling a message but before answering gets it once more
+  on the other server. A *timeout* is not retried (a slow turn is not handled twice). Not
+  sticky: Rasa's Redis lock store orders one conversation's messages.
+* ``action_port``: the action servers. Connection errors, connect timeouts and 502/503 move to
+  the next one, but never a POST already sent (an action may have changed data in the API).
 * ``chroma_port``: the Chroma server, only for requests carrying ``X-Chroma-Token`` (the Chroma
   1.x server has no authentication of its own; it listens on loopback behind this check).
 
@@ -26,6 +30,8 @@ CHROMA_TOKEN_HEADER = "X-Chroma-Token"
 # nginx reads the token from its configuration file: only characters that need no quoting
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~+/=-]{16,200}")
 FAIL_TIMEOUT_SECONDS = 10
+RASA_NEXT_UPSTREAM = "error non_idempotent"
+NEXT_UPSTREAM = "error timeout http_502 http_503"
 
 
 def nginx_binary(settings: Settings) -> str | None:
@@ -60,7 +66,7 @@ def _upstream(name: str, replicas: list[Replica]) -> list[str]:
     return lines
 
 
-def _proxy(upstream: str, scheme: str, read_timeout: int) -> list[str]:
+def _proxy(upstream: str, scheme: str, read_timeout: int, next_upstream: str) -> list[str]:
     return [
         "        location / {",
         f"            proxy_pass {scheme}://{upstream};",
@@ -68,7 +74,7 @@ def _proxy(upstream: str, scheme: str, read_timeout: int) -> list[str]:
         '            proxy_set_header Connection "";',
         "            proxy_set_header Host $host;",
         "            proxy_set_header X-Forwarded-For $remote_addr;",
-        "            proxy_next_upstream error timeout http_502 http_503;",
+        f"            proxy_next_upstream {next_upstream};",
         "            proxy_next_upstream_tries 0;",
         "            proxy_connect_timeout 2s;",
         f"            proxy_read_timeout {read_timeout}s;",
@@ -93,6 +99,7 @@ def nginx_conf(settings: Settings) -> str:
         "    access_log off;",
         "    server_tokens off;",
         "    client_max_body_size 20m;",
+        "    client_body_buffer_size 1m;",  # Rasa posts whole trackers to the action servers
         f"    client_body_temp_path {base / 'tmp' / 'body'};",
         f"    proxy_temp_path {base / 'tmp' / 'proxy'};",
         f"    fastcgi_temp_path {base / 'tmp' / 'fastcgi'};",
@@ -110,16 +117,16 @@ def nginx_conf(settings: Settings) -> str:
         "    }",
         "    server {",
         f"        listen 127.0.0.1:{settings.rasa_port};",
-        *_proxy("huimin_rasa", rasa[0].scheme if rasa else "http", 120),
+        *_proxy("huimin_rasa", rasa[0].scheme if rasa else "http", 120, RASA_NEXT_UPSTREAM),
         "    }",
         "    server {",
         f"        listen 127.0.0.1:{settings.action_port};",
-        *_proxy("huimin_actions", actions[0].scheme if actions else "http", 60),
+        *_proxy("huimin_actions", actions[0].scheme if actions else "http", 60, NEXT_UPSTREAM),
         "    }",
         "    server {",
         f"        listen 127.0.0.1:{settings.chroma_port};",
         "        if ($huimin_chroma_allowed = 0) { return 401; }",
-        *_proxy("huimin_chroma", "http", 60),
+        *_proxy("huimin_chroma", "http", 60, NEXT_UPSTREAM),
         "    }",
         "}",
     ]

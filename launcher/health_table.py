@@ -1,5 +1,6 @@
 """`make run` prints what ``GET /api/health`` says about each dependency, once the API answers
-and the Rasa servers have loaded their model (or after a time limit, showing what is down)."""
+and every dependency is up (the Rasa servers have loaded their model), or after a time limit,
+showing what is down."""
 
 from __future__ import annotations
 
@@ -25,9 +26,9 @@ def format_health(payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _servers_up(payload: dict[str, Any]) -> bool:
+def _all_up(payload: dict[str, Any]) -> bool:
     rows = payload.get("dependencies", [])
-    return all(row.get("ok") for row in rows if row.get("kind") in ("rasa", "action_server"))
+    return bool(rows) and all(row.get("ok") for row in rows)
 
 
 def print_health_when_ready(
@@ -45,7 +46,7 @@ def print_health_when_ready(
             answer = httpx.get(url, timeout=10)
             if answer.status_code == 200:
                 payload = answer.json()
-                if _servers_up(payload):
+                if _all_up(payload):
                     break
         except (httpx.HTTPError, ValueError):
             pass

@@ -169,8 +169,8 @@ class ProductionSystem:
         payload: dict[str, Any] = answer.json()
         return payload
 
-    def wait_ready(self, *, within: float, also: tuple[str, ...] = ()) -> dict[str, Any]:
-        """Until every Rasa and action server (and the named dependencies) is up."""
+    def wait_ready(self, *, within: float) -> dict[str, Any]:
+        """Until every dependency /api/health lists is up (Rasa servers, balancer, ...)."""
         deadline = time.monotonic() + within
         last: dict[str, Any] = {}
         while time.monotonic() < deadline:
