@@ -184,13 +184,8 @@ class ProductionSystem:
             except (httpx.HTTPError, ValueError):
                 time.sleep(2)
                 continue
-            rows = {row["name"]: row for row in last.get("dependencies", [])}
-            servers = [r for r in rows.values() if r["kind"] in ("rasa", "action_server")]
-            if (
-                servers
-                and all(r["ok"] for r in servers)
-                and all(rows.get(name, {}).get("ok") for name in also)
-            ):
+            rows = last.get("dependencies", [])
+            if rows and all(row["ok"] for row in rows):
                 return last
             time.sleep(2)
         raise TimeoutError(
