@@ -50,6 +50,9 @@ class Resident:
         self.system = system
         self.sender = sender
         self.client = httpx.Client(timeout=120)
+        # where the tracker is read: the balancer, or one server directly (any server reads
+        # the shared tracker store; reading past the balancer leaves its rotation to messages)
+        self.reader = system.rasa_url
 
     def say(self, text: str) -> tuple[str, float]:
         started = time.perf_counter()
@@ -66,7 +69,7 @@ class Resident:
 
     def tracker(self) -> dict[str, Any]:
         answer = self.client.get(
-            f"{self.system.rasa_url}/conversations/{self.sender}/tracker",
+            f"{self.reader}/conversations/{self.sender}/tracker",
             params={"token": self.system.rasa_token},
         )
         answer.raise_for_status()
@@ -78,41 +81,73 @@ def filled(slots: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in slots.items() if v not in (None, [], "", False)}
 
 
-def kill_and_answer(
-    system: ProductionSystem, resident: Resident, victim: str, text: str
-) -> dict[str, Any]:
-    """Kill ``victim`` (SIGKILL, by the pid the supervisor wrote), say ``text``, check that the
-    form went on from where it was."""
+def _answer_moves_the_form_on(
+    resident: Resident, victim: str, text: str
+) -> tuple[str, str, str, float, int]:
+    """Say ``text``; the form must ask its next question with every filled slot kept."""
     before = resident.tracker()
     asked = before["slots"].get("requested_slot")
     if not asked:
         loop = before.get("active_loop")
-        raise FaultError(f"not inside a form before the kill (active loop: {loop})")
+        raise FaultError(f"not inside a form (active loop: {loop})")
     kept = filled(before["slots"])
-    pid = system.pid(victim)
-    os.kill(pid, signal.SIGKILL)
-    killed_at = time.perf_counter()
     reply, elapsed = resident.say(text)
     after = resident.tracker()
-    lost = {
-        k: v
-        for k, v in kept.items()
-        if k not in ("requested_slot",) and after["slots"].get(k) in (None, [], "")
-    }
+    lost = sorted(k for k in kept if k != "requested_slot" and not filled(after["slots"]).get(k))
     now_asked = after["slots"].get("requested_slot")
     if lost:
-        raise FaultError(f"slots lost after killing {victim}: {sorted(lost)}")
+        raise FaultError(f"slots lost after killing {victim}: {lost}")
     if now_asked == asked:
         raise FaultError(f"the form asks {asked} again after killing {victim}: {reply!r}")
+    return asked, now_asked, reply, elapsed, len(kept)
+
+
+def kill_and_answer(
+    system: ProductionSystem, resident: Resident, victim: str, texts: list[str]
+) -> dict[str, Any]:
+    """Kill ``victim`` (SIGKILL, by the pid the supervisor wrote), then say each of ``texts``
+    (two: the balancer alternates, so one of them is sent to the dead server first) and check
+    that each moves the form on from where it was."""
+    pid = system.pid(victim)
+    servers = {
+        row["name"]: row["detail"].split()[0]
+        for row in system.health()["dependencies"]
+        if row["kind"] == "rasa"
+    }
+    port = servers[victim].rsplit(":", 1)[1]
+    # only the messages pass the balancer now: two in a row, so one of them is sent to the
+    # dead server first (round robin) and must be answered by the other
+    resident.reader = "http://" + next(a for name, a in servers.items() if name != victim)
+    log_lines_before = len(system.log_tail(10**9).splitlines())
+    os.kill(pid, signal.SIGKILL)
+    killed_at = time.perf_counter()
+    answers = []
+    for text in texts:
+        asked, now_asked, reply, elapsed, kept = _answer_moves_the_form_on(resident, victim, text)
+        answers.append(
+            {
+                "asked_before": asked,
+                "asked_after": now_asked,
+                "slots_kept": kept,
+                "answer_seconds": round(elapsed, 3),
+                "reply_excerpt": reply[:40],
+            }
+        )
+    since_kill = time.perf_counter() - killed_at
+    resident.reader = system.rasa_url
+    after_kill = system.log_tail(10**9).splitlines()[log_lines_before:]
+    skipped = [
+        line
+        for line in after_kill
+        if " nginx " in line and f"127.0.0.1:{port}" in line and "failed" in line
+    ]
     return {
         "killed": victim,
         "pid": pid,
-        "asked_before": asked,
-        "asked_after": now_asked,
-        "slots_kept": len(kept),
-        "answer_seconds": round(elapsed, 3),
-        "since_kill_seconds": round(time.perf_counter() - killed_at, 3),
-        "reply_excerpt": reply[:60],
+        "answers": answers,
+        "seconds_since_kill": round(since_kill, 3),
+        # the balancer's own record that it found the dead server and went to the other one
+        "balancer_skipped_the_dead_server": bool(skipped),
     }
 
 
@@ -136,14 +171,17 @@ def run(system: ProductionSystem, *, short: bool) -> dict[str, Any]:
     if "核验成功" not in checked:
         raise FaultError(f"identity check failed: {checked!r}")
     answers = list(ANSWERS)
-    report["events"].append(kill_and_answer(system, resident, "rasa1", answers.pop(0)))
+    report["events"].append(
+        kill_and_answer(system, resident, "rasa1", [answers.pop(0), answers.pop(0)])
+    )
     if short:
         report["survived"] = True
         return report
-    resident.say(answers.pop(0))
     # the killed server is back (restarted by the supervisor); now kill the other one
-    system.wait_ready(within=300)
-    report["events"].append(kill_and_answer(system, resident, "rasa2", answers.pop(0)))
+    system.wait_ready(within=600)
+    report["events"].append(
+        kill_and_answer(system, resident, "rasa2", [answers.pop(0), answers.pop(0)])
+    )
     for text in answers:
         resident.say(text)
     final, _ = resident.say("老公住院,看病一年自付两万")

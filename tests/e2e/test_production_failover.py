@@ -81,5 +81,8 @@ def test_a_rasa_server_killed_mid_form_is_survived(tmp_path: Path) -> None:
     assert health["balancer"].startswith("nginx up")
     event = report["events"][0]
     assert event["killed"] == "rasa1"
-    assert event["asked_after"] != event["asked_before"]
+    assert len(event["answers"]) == 2
+    for answer in event["answers"]:  # each message after the kill moved the form on
+        assert answer["asked_after"] != answer["asked_before"]
+    assert event["balancer_skipped_the_dead_server"] is True
     assert report["survived"] is True
