@@ -19,8 +19,8 @@ search per configuration finds the highest resident rate whose p95 over all turn
 
     .venv/bin/python scripts/load_test.py                       # short: 30 s per measurement
     .venv/bin/python scripts/load_test.py --duration 600 --find-max --step-seconds 60
-    .venv/bin/python scripts/load_test.py --rasa-url http://127.0.0.1:5005 --compare 2
-      (an already running system; --compare 2: the given URL only)
+    .venv/bin/python scripts/load_test.py --rasa-url http://127.0.0.1:5005 \
+      --direct-url http://127.0.0.1:5006      (an already running production profile)
 
 Writes ``var/load/load-<time>.json`` and ``.md`` (a markdown table).
 """
@@ -287,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step-seconds", type=float, default=20.0)
     parser.add_argument("--p95-budget-ms", type=float, default=500.0)
     parser.add_argument("--rasa-url", default=None, help="an already running system's balancer")
+    parser.add_argument(
+        "--direct-url", default=None, help="with --rasa-url: one of its Rasa servers' own URL"
+    )
     parser.add_argument("--base-port", type=int, default=5160)
     parser.add_argument("--prefix", default=None, help="database/queue name prefix")
     parser.add_argument("--note", default="", help="e.g. 'busy machine'")
@@ -295,7 +298,11 @@ def main(argv: list[str] | None = None) -> int:
 
     system: ProductionSystem | None = None
     if args.rasa_url:
-        targets = {"given": args.rasa_url.rstrip("/")}
+        targets = {}
+        if args.direct_url and 1 in args.compare:
+            targets["1 Rasa (direct)"] = args.direct_url.rstrip("/")
+        if 2 in args.compare:
+            targets["2 Rasa (balancer)"] = args.rasa_url.rstrip("/")
     else:
         var_dir = Path(tempfile.mkdtemp(prefix="huimin-load-"))
         system = ProductionSystem(var_dir, args.base_port, args.prefix or new_prefix("huimin_load"))

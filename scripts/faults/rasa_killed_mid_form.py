@@ -182,10 +182,10 @@ def run(system: ProductionSystem, *, short: bool) -> dict[str, Any]:
     report["events"].append(
         kill_and_answer(system, resident, "rasa2", [answers.pop(0), answers.pop(0)])
     )
+    final = ""
     for text in answers:
-        resident.say(text)
-    final, _ = resident.say("老公住院,看病一年自付两万")
-    for text in FINISH:
+        final, _ = resident.say(text)
+    for text in FINISH:  # other programs proposed: no; documents: later; the summary: right
         if "申请编号" in final:
             break
         final, _ = resident.say(text)
