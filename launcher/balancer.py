@@ -2,15 +2,19 @@
 the foreground with a configuration generated into ``var/nginx/`` (never a system-wide nginx).
 
 * ``rasa_port``: the Rasa servers (REST channel and HTTP API). A server that refuses the
-  connection or resets it is skipped (``proxy_next_upstream error``) and left out for
-  ``fail_timeout`` after one failure (passive health check). A killed Rasa server keeps its
-  listening socket for a moment while the kernel tears the process down: a message sent then
-  is reset after it was "sent", so the reset is retried for POST too (``non_idempotent``). The
-  price: a server that dies after handling a message but before answering gets it once more
-  on the other server. A *timeout* is not retried (a slow turn is not handled twice). Not
-  sticky: Rasa's Redis lock store orders one conversation's messages.
+  connection or resets it is skipped for that request (``proxy_next_upstream error``). It is
+  never marked down for a while (``max_fails=0``): a server that failed once while loading its
+  model would otherwise be "unavailable" for ``fail_timeout`` even after it came up, and if the
+  other one died in that window nginx would answer 502 ("no live upstreams"), which the failover
+  test met. Trying a dead server costs one refused connect on loopback. A killed Rasa server
+  keeps its listening socket for a moment while the kernel tears the process down: a message
+  sent then is reset after it was "sent", so the reset is retried for POST too
+  (``non_idempotent``). The price: a server that dies after handling a message but before
+  answering gets it once more on the other server. A *timeout* is not retried (a slow turn is
+  not handled twice). Not sticky: Rasa's Redis lock store orders one conversation's messages.
 * ``action_port``: the action servers. Connection errors, connect timeouts and 502/503 move to
-  the next one, but never a POST already sent (an action may have changed data in the API).
+  the next one, but never a POST already sent (an action may have changed data in the API); a
+  failed server is left out for ``fail_timeout`` (passive check; they start in seconds).
 * ``chroma_port``: the Chroma server, only for requests carrying ``X-Chroma-Token`` (the Chroma
   1.x server has no authentication of its own; it listens on loopback behind this check).
 
@@ -54,14 +58,13 @@ def nginx_conf_path(settings: Settings) -> Path:
     return nginx_dir(settings) / "nginx.conf"
 
 
-def _upstream(name: str, replicas: list[Replica]) -> list[str]:
+def _upstream(name: str, replicas: list[Replica], *, passive: bool) -> list[str]:
+    """``passive``: a server that failed is left out for ``fail_timeout`` (passive check)."""
+    marking = f"max_fails=1 fail_timeout={FAIL_TIMEOUT_SECONDS}s" if passive else "max_fails=0"
     lines = [f"    upstream {name} {{"]
     for replica in replicas:
         host = "127.0.0.1" if replica.host in ("0.0.0.0", "") else replica.host
-        lines.append(
-            f"        server {host}:{replica.port} max_fails=1 "
-            f"fail_timeout={FAIL_TIMEOUT_SECONDS}s;"
-        )
+        lines.append(f"        server {host}:{replica.port} {marking};")
     lines += ["        keepalive 32;", "    }"]
     return lines
 
@@ -105,8 +108,8 @@ def nginx_conf(settings: Settings) -> str:
         f"    fastcgi_temp_path {base / 'tmp' / 'fastcgi'};",
         f"    uwsgi_temp_path {base / 'tmp' / 'uwsgi'};",
         f"    scgi_temp_path {base / 'tmp' / 'scgi'};",
-        *_upstream("huimin_rasa", rasa),
-        *_upstream("huimin_actions", actions),
+        *_upstream("huimin_rasa", rasa, passive=False),
+        *_upstream("huimin_actions", actions, passive=True),
         "    upstream huimin_chroma {",
         f"        server 127.0.0.1:{settings.chroma_backend_port};",
         "        keepalive 8;",

@@ -162,9 +162,11 @@ def test_nginx_configuration_balances_on_loopback_and_guards_chroma(tmp_path: Pa
         "listen 127.0.0.1:6102;",
         "listen 127.0.0.1:6103;",
     ]
-    assert "server 127.0.0.1:6110 max_fails=1" in text
-    assert "server 127.0.0.1:6111 max_fails=1" in text
-    assert "server 127.0.0.1:6121 max_fails=1" in text
+    # Rasa servers are tried on every request (never marked down for a while: the survivor
+    # of a kill must not be "unavailable" because it failed once while loading its model)
+    assert "server 127.0.0.1:6110 max_fails=0;" in text
+    assert "server 127.0.0.1:6111 max_fails=0;" in text
+    assert "server 127.0.0.1:6121 max_fails=1 fail_timeout=10s;" in text
     rasa_block, actions_block = text.split("listen 127.0.0.1:6101;")[1].split(
         "listen 127.0.0.1:6102;"
     )
