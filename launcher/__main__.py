@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m launcher")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="prepare what is missing, then start every process")
-    sub.add_parser("check", help="check the settings (database, ports, model folder) and exit")
-    sub.add_parser(
+    profiles = ("development", "production")
+    profile_help = "process profile (default: HUIMIN_PROFILE or development); README"
+    run_cmd = sub.add_parser("run", help="prepare what is missing, then start every process")
+    check = sub.add_parser("check", help="check the settings (database, ports, model folder)")
+    prepare = sub.add_parser(
         "prepare", help="migrate, seed demo data, ingest knowledge, train Rasa if needed"
     )
+    for command in (run_cmd, check, prepare):
+        command.add_argument("--profile", choices=profiles, default=None, help=profile_help)
     train = sub.add_parser("train", help="train the Rasa model if its inputs changed")
     train.add_argument("--force", action="store_true")
     prune = sub.add_parser(
@@ -29,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     from launcher.rasa_model import train_if_needed
 
     if args.command == "run":
-        return run.main()
+        return run.main(profile=args.profile)
+    if getattr(args, "profile", None):
+        os.environ["HUIMIN_PROFILE"] = args.profile
     try:
         settings = load_settings()
     except PreflightFailed as failed:

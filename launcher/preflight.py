@@ -200,12 +200,123 @@ def check_wechat(settings: Settings) -> list[Problem]:
     return problems
 
 
+def _is_postgresql(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgresql+", "postgres://"))
+
+
+def check_production_profile(settings: Settings, *, reach: bool = True) -> list[Problem]:
+    """The production profile needs PostgreSQL (API and Rasa's tracker store), Redis (rate
+    limits and Rasa's lock store), RabbitMQ (Rasa's event broker) and nginx; it refuses to
+    start without them (fail closed). ``reach``: also log in to Redis and RabbitMQ now."""
+    from huimin.topology import redact_url
+    from launcher.balancer import TOKEN_PATTERN, nginx_binary
+    from workflows.probes import probe_amqp, probe_redis
+
+    needs = "生产配置必须设置 / the production profile needs"
+    problems: list[Problem] = []
+    if not _is_postgresql(settings.database_url):
+        problems.append(
+            Problem(
+                "HUIMIN_DATABASE_URL",
+                f"{needs} PostgreSQL, 如 postgresql+psycopg://huimin@127.0.0.1:5432/huimin",
+            )
+        )
+    if not _is_postgresql(settings.tracker_store_url):
+        problems.append(
+            Problem(
+                "HUIMIN_TRACKER_STORE_URL",
+                f"{needs} PostgreSQL 对话存储 / a PostgreSQL tracker store, "
+                "如 postgresql://huimin@127.0.0.1:5432/huimin_rasa",
+            )
+        )
+    if not (settings.redis_url or "").startswith(("redis://", "rediss://")):
+        problems.append(
+            Problem(
+                "HUIMIN_REDIS_URL",
+                f"{needs} Redis (限流计数与 Rasa 锁) / Redis, 如 redis://127.0.0.1:6379/0",
+            )
+        )
+    lock = settings.effective_lock_store_url
+    if lock and not lock.startswith(("redis://", "rediss://")):
+        problems.append(Problem("HUIMIN_LOCK_STORE_URL", f"{needs} a redis:// URL"))
+    broker_url = settings.event_broker_url or ""
+    if not broker_url.startswith(("amqp://", "amqps://")):
+        problems.append(
+            Problem(
+                "HUIMIN_EVENT_BROKER_URL",
+                f"{needs} RabbitMQ 事件总线 / RabbitMQ, 如 amqp://huimin:密码@127.0.0.1:5672/%2F",
+            )
+        )
+    elif not (broker_url.rstrip("/").count("/") == 2 or "/%2F" in broker_url):
+        problems.append(
+            Problem(
+                "HUIMIN_EVENT_BROKER_URL",
+                "Rasa 的事件总线只使用默认虚拟主机 / Rasa's pika broker uses the default vhost '/'",
+            )
+        )
+    if nginx_binary(settings) is None:
+        problems.append(
+            Problem(
+                "HUIMIN_NGINX_BIN",
+                f"找不到 nginx / nginx not found ({settings.nginx_bin}); "
+                "安装: bash scripts/ensure-system.sh",
+            )
+        )
+    if not TOKEN_PATTERN.fullmatch(settings.chroma_token.get_secret_value()):
+        problems.append(
+            Problem(
+                "HUIMIN_CHROMA_TOKEN",
+                "须为16-200个字母、数字或 ._~+/=- / 16-200 letters, digits or ._~+/=-",
+            )
+        )
+    for name, count in (
+        ("HUIMIN_RASA_REPLICAS", settings.rasa_replicas),
+        ("HUIMIN_ACTION_REPLICAS", settings.action_replicas),
+    ):
+        if count < 1:
+            problems.append(Problem(name, "至少为 1 / at least 1"))
+    if reach and not problems:
+        timeout = max(settings.health_probe_timeout_seconds, 2.0)
+        for setting, found in (
+            ("HUIMIN_REDIS_URL", probe_redis("redis", settings.redis_url or "", timeout)),
+            ("HUIMIN_LOCK_STORE_URL", probe_redis("lock", lock, timeout)),
+            (
+                "HUIMIN_EVENT_BROKER_URL",
+                probe_amqp("broker", broker_url, timeout, settings.event_broker_queue),
+            ),
+        ):
+            if not found.ok:
+                problems.append(
+                    Problem(setting, f"无法连接 / cannot connect: {redact_url(found.detail)}")
+                )
+    return problems
+
+
+def production_ports(settings: Settings) -> list[tuple[str, int, str]]:
+    from huimin.topology import action_servers, rasa_servers
+
+    ports = [
+        ("127.0.0.1", settings.chroma_port, "HUIMIN_CHROMA_PORT"),
+        ("127.0.0.1", settings.chroma_backend_port, "HUIMIN_CHROMA_BACKEND_PORT"),
+    ]
+    ports += [(r.host, r.port, "HUIMIN_RASA_REPLICA_BASE_PORT") for r in rasa_servers(settings)]
+    ports += [(r.host, r.port, "HUIMIN_ACTION_REPLICA_BASE_PORT") for r in action_servers(settings)]
+    return ports
+
+
 def run_checks(settings: Settings, *, check_ports: bool = True) -> list[Problem]:
     problems: list[Problem] = []
     if settings.is_production:
         problems += [Problem(p.split(" ", 1)[0], p) for p in settings.production_problems()]
+    if settings.is_production_profile:
+        problems += check_production_profile(settings)
     problems += check_internal_hops(settings)
     if check_ports:
+        if settings.is_production_profile:
+            for host, port, name in production_ports(settings):
+                problem = check_port_free(host, port, name)
+                if problem:
+                    problems.append(problem)
         for host, port, name in (
             (settings.api_host, settings.api_port, "HUIMIN_API_PORT"),
             (settings.rasa_host, settings.rasa_port, "HUIMIN_RASA_PORT"),

@@ -18,8 +18,8 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TextIO
 
@@ -49,6 +49,7 @@ class Child:
     name: str
     argv: Sequence[str]
     restart: bool = True
+    env: Mapping[str, str] = field(default_factory=dict)  # on top of the supervisor's
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Supervisor:
         grace_seconds: float = STOP_GRACE_SECONDS,
         policy: RestartPolicy | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        pid_dir: Path | None = None,
     ) -> None:
         self.children = {child.name: child for child in children}
         self.cwd = cwd
@@ -79,6 +81,7 @@ class Supervisor:
         self.grace_seconds = grace_seconds
         self.policy = policy or RestartPolicy()
         self.monotonic = monotonic
+        self.pid_dir = pid_dir  # <name>.pid of each running child (fault scripts read them)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.states: dict[str, _ChildState] = {name: _ChildState() for name in self.children}
         self._events: queue.Queue[tuple[str, str, int | None, object]] = queue.Queue()
@@ -101,7 +104,7 @@ class Supervisor:
         process = subprocess.Popen(
             list(child.argv),
             cwd=self.cwd,
-            env=self.env,
+            env={**self.env, **child.env},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -113,6 +116,9 @@ class Supervisor:
         state.starts += 1
         self.processes[child.name] = process
         self._print(child.name, f"started with pid {process.pid}")
+        if self.pid_dir is not None:
+            self.pid_dir.mkdir(parents=True, exist_ok=True)
+            (self.pid_dir / f"{child.name}.pid").write_text(f"{process.pid}\n", encoding="utf-8")
         assert process.stdout is not None
         threading.Thread(
             target=self._pump, args=(child.name, process.stdout, process), daemon=True
@@ -137,6 +143,9 @@ class Supervisor:
                 self._print(name, "did not stop in time, killing it")
                 _signal_group(process, signal.SIGKILL)
                 process.wait()
+        if self.pid_dir is not None:
+            for name in self.processes:
+                (self.pid_dir / f"{name}.pid").unlink(missing_ok=True)
 
     def _on_exit(self, name: str, code: int | None) -> int | None:
         """Schedule a restart; return an exit status when supervision must end instead."""

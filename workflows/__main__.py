@@ -15,6 +15,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the API")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--host", default=None)
+    serve.add_argument(
+        "--workers", type=int, default=None, help="uvicorn worker processes (HUIMIN_API_WORKERS)"
+    )
     user = sub.add_parser("create-user", help="add a staff account")
     user.add_argument("--username", required=True)
     user.add_argument(
@@ -83,8 +86,12 @@ def main(argv: list[str] | None = None) -> int:
 
         # Behind a TLS proxy: X-Forwarded-Proto/For trusted from forwarded_allow_ips only (the
         # session cookies are then Secure, the pages see https and the client's address).
+        workers = args.workers or settings.effective_api_workers
         uvicorn.run(
-            create_app(settings),
+            # several workers: each process builds its app from the same settings (environment)
+            "workflows.asgi:app_from_settings" if workers > 1 else create_app(settings),
+            factory=workers > 1,
+            workers=workers if workers > 1 else None,
             host=args.host or settings.api_host,
             port=args.port or settings.api_port,
             log_level="info",

@@ -57,8 +57,8 @@ PENDING_COMMANDS = {("workflows", "analytics-consume")}
 # same names the launcher's production profile exports to its Rasa processes
 RASA_ENVIRONMENT = {
     "HUIMIN_LOCK_STORE_PASSWORD",
-    "HUIMIN_BROKER_USERNAME",
-    "HUIMIN_BROKER_PASSWORD",
+    "HUIMIN_EVENT_BROKER_USERNAME",
+    "HUIMIN_EVENT_BROKER_PASSWORD",
 }
 # What must be the same in the launcher's endpoints and here (hosts, ports and the names of
 # the credentials differ: here they come from the Secret huimin-rasa-secrets)
@@ -431,10 +431,8 @@ def test_rasa_endpoints_name_the_production_stores(endpoints: Any) -> None:
                 profile="production",
                 tracker_store_url="postgresql://huimin@127.0.0.1:5432/huimin_rasa",
                 lock_store_url="redis://127.0.0.1:6379/1",
-                broker_url="amqp://huimin@127.0.0.1:5672/",
                 event_broker_url="amqp://huimin@127.0.0.1:5672/",
                 # the deployment names the queue for Rasa and the consumer alike
-                broker_queue=config["event_broker"]["queues"][0],
                 event_broker_queue=config["event_broker"]["queues"][0],
             )
         )
