@@ -22,7 +22,7 @@ from workflows.db import Base
 from workflows.migrate import alembic_config, upgrade_to_head
 from workflows.models_registry import import_all_models
 
-PREVIOUS = "0050_visit_followups"
+PREVIOUS = "0060_conversation_funnel"
 COLUMNS = {
     ("property_items", "only_home"),
     ("household_members", "own_income_monthly"),

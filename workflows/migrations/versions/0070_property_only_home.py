@@ -11,7 +11,7 @@
   it is (kept on the applicant, marked).
 
 Revision ID: 0070_property_only_home
-Revises: 0050_visit_followups
+Revises: 0060_conversation_funnel
 Create Date: 2026-11-30 09:30:00
 """
 
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0070_property_only_home"
-down_revision = "0050_visit_followups"
+down_revision = "0060_conversation_funnel"
 branch_labels = None
 depends_on = None
 
