@@ -46,13 +46,6 @@ PRODUCTION_STORES = {
 }
 # Settings the manifests name that land with a branch being merged at the same time (the
 # analytics consumer's broker settings). Remove a name once huimin/settings.py has it.
-PENDING_SETTINGS = {
-    "HUIMIN_EVENT_BROKER_URL",
-    "HUIMIN_EVENT_BROKER_QUEUE",
-    "HUIMIN_ANALYTICS_HMAC_KEY",
-    "HUIMIN_CHROMA_TOKEN",  # the production profile's branch: the Chroma client sends it
-}
-PENDING_COMMANDS = {("workflows", "analytics-consume")}
 # Not settings: variables of Rasa's own environment that its endpoints refer to as ${VAR}, the
 # same names the launcher's production profile exports to its Rasa processes
 RASA_ENVIRONMENT = {
@@ -407,13 +400,13 @@ def test_secret_examples_fail_closed() -> None:
                     "HUIMIN_RASA_AUTH_TOKEN": demo.rasa_auth_token,
                     "HUIMIN_ACTION_SECRET": demo.action_secret,
                     "HUIMIN_AUDIT_HMAC_KEY": demo.audit_hmac_key,
+                    "HUIMIN_ANALYTICS_HMAC_KEY": demo.analytics_hmac_key,
+                    "HUIMIN_CHROMA_TOKEN": demo.chroma_token,
                 }
                 if key in values:
                     assert value == values[key].get_secret_value(), f"{example.name}: {key}"
                 else:
-                    refused = f"{example.name}: {key} has a value that nothing refuses"
-                    assert key in PENDING_SETTINGS, refused
-                    assert value.startswith("dev-only-"), refused
+                    raise AssertionError(f"{example.name}: {key} has a value that nothing refuses")
 
 
 # ---- Rasa's stores and the launcher ----------------------------------------------------------
@@ -510,7 +503,7 @@ def test_every_huimin_variable_is_a_setting() -> None:
     unknown = {
         name: str(path)
         for name, path in used.items()
-        if name not in settings | PENDING_SETTINGS | RASA_ENVIRONMENT
+        if name not in settings | RASA_ENVIRONMENT
     }
     assert not unknown, f"not in huimin/settings.py: {unknown}"
 
@@ -535,7 +528,7 @@ def test_every_command_exists() -> None:
         path = PROJECT_ROOT / Path(*module.split("."))
         source = path / "__main__.py" if path.is_dir() else path.with_suffix(".py")
         assert source.is_file(), f"no module {module}"
-        if subcommand and (module, subcommand) not in PENDING_COMMANDS:
+        if subcommand:
             # the sub-command is declared (add_parser) in the module's package
             sources = path.rglob("*.py") if path.is_dir() else [source]
             declared = re.compile(rf'add_parser\(\s*"{re.escape(subcommand)}"')
