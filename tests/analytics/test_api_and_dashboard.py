@@ -14,6 +14,7 @@ from tests.analytics.test_funnel import scripted, today_of
 from tests.analytics.test_record import record_all
 from tests.conftest import FakeClock
 from workflows.analytics import keys
+from workflows.analytics.steps import APPLICATION_QUESTIONS
 
 URL = "/api/analytics/funnel"
 
@@ -104,7 +105,8 @@ def test_the_dashboard_draws_the_funnel_for_the_supervisor(
     section = page.split('id="conversation-funnel"')[1].split("</section>")[0]
     svg = section.split("<svg")[1].split("</svg>")[0]
     assert 'aria-label="对话漏斗(近 8 周)"' in svg
-    assert svg.count("<rect") == 2 + 18 + 1 + 1  # started, begun, 18 questions, submitted, 转人工
+    # started, begun, one bar per form question, submitted, 转人工
+    assert svg.count("<rect") == 2 + len(APPLICATION_QUESTIONS) + 1 + 1
     assert ">8(100%)<" in svg  # conversations started
     assert ">4(50%)<" in svg  # applications begun
     assert "问到:居住证(部分)" in svg

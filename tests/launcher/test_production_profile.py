@@ -112,7 +112,16 @@ def test_a_broker_that_refuses_the_log_in_is_named(tmp_path: Path) -> None:
 def test_the_process_table_has_workers_replicas_balancer_and_chroma(tmp_path: Path) -> None:
     settings = production(tmp_path)
     specs = {spec.name: spec for spec in process_specs(settings)}
-    assert list(specs) == ["api", "actions1", "actions2", "rasa1", "rasa2", "nginx", "chroma"]
+    assert list(specs) == [
+        "api",
+        "actions1",
+        "actions2",
+        "rasa1",
+        "rasa2",
+        "nginx",
+        "chroma",
+        "analytics",  # the event broker's consumer
+    ]
     api = specs["api"].command
     assert api[api.index("--workers") + 1] == "2"
     assert specs["rasa1"].command[specs["rasa1"].command.index("-p") + 1] == "6110"

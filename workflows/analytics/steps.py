@@ -44,6 +44,8 @@ APPLICATION_QUESTIONS: tuple[tuple[str, str, bool], ...] = (
     ("programs", "申请项目", False),
     ("expenses_text", "刚性支出", True),  # only for programs that need it
     ("illness_text", "疾病情况", True),  # only for programs that need it
+    ("income_owner", "收入归属", True),  # only for 特困 with one household income figure
+    ("own_income_text", "本人收入", True),  # only when that income stayed on the household
     ("extra_programs", "其他可申请项目", True),  # only when other programs are proposed
     ("documents_later", "材料提交方式", False),
     ("summary_confirmed", "确认提交", False),
