@@ -247,14 +247,18 @@ class LiveSystem:
             link.symlink_to(MODEL)
         endpoints = self.var_dir / "rasa" / "endpoints.yml"
         endpoints.parent.mkdir(parents=True, exist_ok=True)
-        # what launcher/processes.py writes, plus the broker block P's profile wires in
+        # what launcher/processes.py writes (its broker block included)
         text = endpoints_yaml(settings)
         if self.plain_tracker_store:
-            text = text.split("tracker_store:")[0] + (
-                "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
-                f'  db: "{self.var_dir / "rasa" / "plain-trackers.db"}"\n'
+            text = (
+                text.split("tracker_store:")[0]
+                + (
+                    "tracker_store:\n  type: SQL\n  dialect: sqlite\n"
+                    f'  db: "{self.var_dir / "rasa" / "plain-trackers.db"}"\n'
+                )
+                + event_broker_yaml(settings)
             )
-        endpoints.write_text(text + event_broker_yaml(settings), "utf-8")
+        endpoints.write_text(text, "utf-8")
         python = sys.executable
         for args in (["workflows", "migrate"], ["workflows", "seed-demo"]):
             subprocess.run(
