@@ -107,6 +107,8 @@ async def _client_run(
     concurrency: int,
     deadline: float,
     progress: list[int],
+    kills_done: list[int],
+    thresholds: Sequence[int],
 ) -> list[Outcome]:
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(count):
@@ -117,6 +119,11 @@ async def _client_run(
 
         async def worker() -> None:
             while not queue.empty():
+                # hold at each kill's threshold until that kill happened, so that a fast
+                # recovery cannot let every submission finish before the next kill
+                due = sum(1 for threshold in thresholds if progress[0] >= threshold)
+                while kills_done[0] < due and time.monotonic() < deadline:
+                    await asyncio.sleep(0.05)
                 index = queue.get_nowait()
                 outcome = await submit_with_retries(
                     client,
@@ -141,6 +148,7 @@ def _killer(
     progress: list[int],
     recover: list[float],
     done: threading.Event,
+    kills_done: list[int],
 ) -> None:
     """Kill after each 1/(kills+1) of the submissions were answered; time the recovery."""
     for number in range(1, kills + 1):
@@ -151,6 +159,7 @@ def _killer(
             return
         killed_at = time.monotonic()
         pid = kill()
+        kills_done[0] += 1
         log(f"kill {number}/{kills}: SIGKILL to the API (pid {pid}) after {progress[0]} answers")
         time.sleep(0.3)  # let the old process die before asking who answers
         try:
@@ -228,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         result.details["api start (s)"] = round(wait_url(health, timeout=120), 1)
         log(f"API up; {count} submissions, {args.concurrency} at a time, {kills} kills")
         progress = [0]
+        kills_done = [0]
+        thresholds = [count * number // (kills + 1) for number in range(1, kills + 1)]
         recover: list[float] = []
         done = threading.Event()
         killer = threading.Thread(
@@ -240,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                 "progress": progress,
                 "recover": recover,
                 "done": done,
+                "kills_done": kills_done,
             },
             daemon=True,
         )
@@ -253,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
                 concurrency=args.concurrency,
                 deadline=time.monotonic() + 300,
                 progress=progress,
+                kills_done=kills_done,
+                thresholds=thresholds,
             )
         )
         done.set()
