@@ -125,7 +125,8 @@ def compose(
     for hit in result.hits[1:MAX_CITATIONS]:
         if hit.score >= SECOND_PASSAGE_RATIO * top.score and hit.bm25 > 0:
             chosen.append(hit)
-    tokens = {t for t in result.query_tokens if not t.isdigit()}
+    # the question's words, and the corpus words standing for those the corpus lacks
+    tokens = {t for t in (*result.query_tokens, *result.bridged_tokens) if not t.isdigit()}
     # (score, citation index, position, text, matched question words)
     picked: list[Picked] = []
     for ci, hit in enumerate(chosen):

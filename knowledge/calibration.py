@@ -166,7 +166,10 @@ def calibrate(
     dev = chosen(rows if rows is not None else load_questions(), "all", "dev")
     views = blind_retrievers(service, dev) if blind else {}
     tops = []
-    dense_shares = DENSE_SHARES if service.retriever.embedder is not None else (0.0,)
+    # the dense similarity is trusted for the confidence only when ranking uses it at all (a
+    # model whose tuned ranking weight is 0, like the English MiniLM on Chinese, only adds noise)
+    uses_dense = service.retriever.embedder is not None and base.dense_weight > 0
+    dense_shares = DENSE_SHARES if uses_dense else (0.0,)
     # the dense similarity of every top passage is computed once (ranking does not depend on
     # dense_share); each trial below only re-weights it
     probe = replace(base, dense_share=max(base.dense_share, 0.5))

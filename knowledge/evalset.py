@@ -1,9 +1,11 @@
 """The evaluation questions (``knowledge/eval/``) and what counts as a right answer.
 
-Three sets: ``questions.jsonl`` (the older set, split by line parity: odd lines dev, even lines
+Four sets: ``questions.jsonl`` (the older set, split by line parity: odd lines dev, even lines
 held-out), ``paraphrase.jsonl`` (residents' own words, with its own ``split`` and ``fact``
-fields) and ``residents-dev.jsonl`` (set ``new2``: more residents' words, all dev, written later
-for tuning). Only the dev half may be used to choose anything (weights, thresholds, thesaurus).
+fields), ``residents-dev.jsonl`` (set ``new2``: more residents' words, all dev, written later
+for tuning) and ``residents-heldout.jsonl`` (set ``new3``: residents' words written blind by
+someone who never saw the retrieval, its data or its results; all held-out). Only the dev
+half may be used to choose anything (weights, thresholds, thesaurus).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ EVAL_DIR = Path(__file__).resolve().parent / "eval"
 QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
 PARAPHRASE_FILE = EVAL_DIR / "paraphrase.jsonl"
 RESIDENTS_DEV_FILE = EVAL_DIR / "residents-dev.jsonl"
-SETS = ("old", "new", "new2")
+RESIDENTS_HELDOUT_FILE = EVAL_DIR / "residents-heldout.jsonl"
+SETS = ("old", "new", "new2", "new3")
 SPLITS = ("dev", "heldout", "all")
 
 
@@ -28,8 +31,10 @@ def load_questions(
     path: Path = QUESTIONS_FILE,
     paraphrase: Path | None = PARAPHRASE_FILE,
     residents_dev: Path | None = RESIDENTS_DEV_FILE,
+    residents_heldout: Path | None = RESIDENTS_HELDOUT_FILE,
 ) -> list[dict[str, Any]]:
-    """All sets, each row with ``set`` (old/new/new2), ``split`` (dev/heldout) and ``fact``."""
+    """All sets, each row with ``set`` (old/new/new2/new3), ``split`` (dev/heldout) and
+    ``fact``."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     for i, row in enumerate(rows, start=1):
         row["split"] = "dev" if i % 2 else "heldout"
@@ -39,10 +44,11 @@ def load_questions(
         for line in paraphrase.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rows.append({**json.loads(line), "set": "new"})
-    if residents_dev is not None and residents_dev.is_file():
-        for line in residents_dev.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                rows.append({**json.loads(line), "set": "new2"})
+    for path_, qset in ((residents_dev, "new2"), (residents_heldout, "new3")):
+        if path_ is not None and path_.is_file():
+            for line in path_.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    rows.append({**json.loads(line), "set": qset})
     return rows
 
 

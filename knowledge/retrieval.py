@@ -20,6 +20,7 @@ import numpy as np
 
 from knowledge.embedding import Embedder, encode_queries
 from knowledge.index import IndexedChunk, KnowledgeIndex
+from knowledge.lexicon import SynonymLexicon, VocabularyBridge, default_lexicon
 from knowledge.scope import NotCovered
 from knowledge.textnorm import Normaliser
 from knowledge.tokenizer import Tokenizer
@@ -45,6 +46,9 @@ class RetrievalParams:
     dense_share: float = 0.0
     dense_floor: float = 0.8
     dense_ceiling: float = 0.95
+    # a question word the corpus lacks stands for the corpus words among its strict synonyms
+    # in 同义词词林 (knowledge/lexicon.py), for ranking and for the confidence
+    general_synonyms: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class SearchResult:
     query_tokens: list[str]
     confidence: float
     query_bigrams: list[str] = field(default_factory=list)
+    # corpus synonyms standing for question words the corpus lacks (general_synonyms)
+    bridged_tokens: list[str] = field(default_factory=list)
 
 
 def _scale(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -85,8 +91,11 @@ class HybridRetriever:
         tokenizer: Tokenizer,
         params: RetrievalParams,
         not_covered: NotCovered | None = None,
+        lexicon: SynonymLexicon | None = None,
     ) -> None:
         self.not_covered = not_covered or NotCovered()
+        self._lexicon = lexicon
+        self._bridge: VocabularyBridge | None = None
         self.index = index
         self.embedder = embedder  # called only when the dense side is needed (lazy model)
         self.normaliser = normaliser
@@ -102,6 +111,14 @@ class HybridRetriever:
                 self.index.bm25.document_frequencies(), self.tokenizer.is_dictionary_word
             )
         return self._corrector
+
+    @property
+    def bridge(self) -> VocabularyBridge:
+        """Unknown question words -> corpus synonyms, built on first use."""
+        if self._bridge is None:
+            lexicon = self._lexicon if self._lexicon is not None else default_lexicon()
+            self._bridge = VocabularyBridge(lexicon, self.index.bm25.document_frequencies())
+        return self._bridge
 
     def normalised_question(self, question: str) -> str:
         normalised = self.normaliser.question(question)
@@ -171,14 +188,17 @@ class HybridRetriever:
         bm25 = self.index.bm25
         total = covered = covered_words = 0.0
         for token in set(tokens):
+            alternatives: tuple[str, ...] = ()
             if token in bm25:
                 weight = bm25.idf[token]
             elif token.isdigit():
                 continue
+            elif params.general_synonyms and (alternatives := self.bridge.alternatives(token)):
+                weight = max(bm25.idf[w] for w in alternatives)
             else:
                 weight = params.oov_weight * bm25.max_idf
             total += weight
-            if token in chunk.tokens:
+            if token in chunk.tokens or any(w in chunk.tokens for w in alternatives):
                 covered += weight
                 if not token.isdigit() and token not in QUESTION_WORDS:
                     covered_words += weight
@@ -203,7 +223,8 @@ class HybridRetriever:
         if not tokens or not allowed.any():
             return SearchResult([], tokens, 0.0, bigrams)
         weight = params.dense_weight if dense_weight is None else dense_weight
-        words = self.index.bm25.scores(tokens)
+        scoring = self.bridge.expand(tokens) if params.general_synonyms else tokens
+        words = self.index.bm25.scores(scoring)
         lexical = words
         if params.bigram_weight > 0:
             pairs = self.index.bigram_bm25.scores(bigrams)
@@ -250,4 +271,5 @@ class HybridRetriever:
         )
         if confidence and self.outside_scope(question):
             confidence = 0.0  # a subject the documents do not cover: refuse
-        return SearchResult(hits, tokens, confidence, bigrams)
+        bridged = [t for t in scoring if t not in tokens]
+        return SearchResult(hits, tokens, confidence, bigrams, bridged)

@@ -166,7 +166,7 @@ def test_every_expected_section_and_fact_is_in_the_documents() -> None:
                 r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", text, re.M | re.S
             )
     for row in load_questions():
-        if row["set"] not in ("new", "new2") or not row["answerable"]:
+        if row["set"] not in ("new", "new2", "new3") or not row["answerable"]:
             continue
         texts = []
         for ref in row["expected"]:
@@ -185,8 +185,22 @@ def test_second_dev_set_is_dev_only_with_facts_and_refusals() -> None:
     assert {r["split"] for r in new2} == {"dev"}
     assert sum(r["topic"] == "eldercare" for r in answerable) * 3 >= len(answerable)
     assert all(r["fact"] and r["expected"] for r in answerable)
-    ids = [r["id"] for r in load_questions() if r["set"] in ("new", "new2")]
+    ids = [r["id"] for r in load_questions() if r["set"] in ("new", "new2", "new3")]
     assert len(ids) == len(set(ids))
+
+
+def test_blind_set_is_held_out_only_and_never_feeds_the_thesaurus() -> None:
+    """Set new3 (residents-heldout.jsonl) was written blind and is never used for choices."""
+    new3 = [r for r in load_questions() if r["set"] == "new3"]
+    answerable = [r for r in new3 if r["answerable"]]
+    assert len(answerable) >= 80 and len(new3) - len(answerable) >= 20
+    assert {r["split"] for r in new3} == {"heldout"}
+    assert sum(r["topic"] == "eldercare" for r in answerable) * 3 >= len(answerable)
+    assert all(r["fact"] and r["expected"] for r in answerable)
+    ids = {r["id"] for r in new3}
+    for line in THESAURUS.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip() and not line.startswith("#"):
+            assert not ids & set(line.split(",")[2].replace("/", " ").split()), line
 
 
 @pytest.mark.parametrize(
