@@ -70,10 +70,17 @@ class ApiClient:
 
     # Knowledge and eligibility -------------------------------------------------------------
     async def ask(
-        self, question: str, audience: str = "resident", conversation_id: str | None = None
+        self,
+        question: str,
+        audience: str = "resident",
+        conversation_id: str | None = None,
+        passage: str | None = None,
     ) -> dict[str, Any]:
-        """A cited answer; with ``conversation_id`` the API limits questions per conversation."""
-        body = {"question": question, "audience": audience}
+        """A cited answer; with ``conversation_id`` the API limits questions per conversation;
+        ``passage``: the suggested passage the resident picked (answered from it alone)."""
+        body: dict[str, Any] = {"question": question, "audience": audience}
+        if passage:
+            body["passage"] = passage
         headers = {CONVERSATION_HEADER: conversation_id} if conversation_id else None
         result: dict[str, Any] = await self._request(
             "POST", "/api/knowledge/ask", json=body, timeout=KNOWLEDGE_TIMEOUT, headers=headers

@@ -9,10 +9,28 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import api_client, parsing
-from actions.common import MAX_QUESTION_CHARS, latest_intent, latest_text
+from actions.common import MAX_QUESTION_CHARS, entity_values, latest_intent, latest_text
 from actions.handoff import open_handoff
 
 MISUNDERSTANDINGS_BEFORE_HANDOFF = 3
+PASSAGE_ENTITY = "policy_passage"  # a suggested passage the resident picked
+QUESTION_SLOT = "policy_question"  # the question the suggestions were offered for
+MAX_BUTTON_TITLE = 30
+
+
+def suggestion_buttons(suggestions: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One button per suggested passage (its id in the payload), then a person."""
+    rows = []
+    for item in suggestions:
+        passage = str(item.get("passage") or "")
+        label = str(item.get("label") or item.get("section") or "").strip()[:MAX_BUTTON_TITLE]
+        if passage and label and passage.replace("-", "").replace("_", "").isalnum():
+            rows.append(
+                {"title": label, "payload": f'/ask_policy{{"{PASSAGE_ENTITY}": "{passage}"}}'}
+            )
+    if rows:
+        rows.append({"title": "都不是,转人工", "payload": "/request_human"})
+    return rows
 
 
 def _known_number(item: dict[str, Any]) -> str:
@@ -72,7 +90,11 @@ class ActionAnswerPolicy(Action):
         question = latest_text(tracker).strip()[:MAX_QUESTION_CHARS]
         is_fallback = latest_intent(tracker) == "nlu_fallback"
         in_form = bool(tracker.active_loop.get("name"))
-        if question.startswith("/") or not question:
+        picked = entity_values(tracker, PASSAGE_ENTITY)
+        if picked:
+            # a suggested passage: answer the question it was offered for from it alone
+            question = str(tracker.get_slot(QUESTION_SLOT) or "")[:MAX_QUESTION_CHARS]
+        elif question.startswith("/") or not question:
             # A button payload such as /ask_policy: ask what they want to know.
             dispatcher.utter_message(response="utter_ask_policy_prompt")
             return []
@@ -81,11 +103,18 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(response="utter_nonsense")
             return [SlotSet("misunderstood", 0)]
         try:
-            result = await api_client.get_client().ask(question, conversation_id=tracker.sender_id)
+            result = await api_client.get_client().ask(
+                question,
+                conversation_id=tracker.sender_id,
+                passage=picked[0] if picked else None,
+            )
         except api_client.ApiRejectedError as error:
             if error.status_code == 429:
                 dispatcher.utter_message(response="utter_too_many_questions")
                 return []
+            if picked:  # the passage is gone (documents re-ingested): ask again
+                dispatcher.utter_message(response="utter_policy_passage_gone")
+                return [SlotSet(QUESTION_SLOT, None)]
             result = {"confident": False, "answer": "", "citations": []}
         except api_client.ApiUnavailableError:
             dispatcher.utter_message(response="utter_api_unavailable")
@@ -109,6 +138,11 @@ class ActionAnswerPolicy(Action):
             dispatcher.utter_message(response="utter_offer_after_answer")
             return [SlotSet("misunderstood", 0), SlotSet("offer", "prescreen")]
 
+        buttons = suggestion_buttons(list(result.get("suggestions") or []))
+        if buttons:
+            # not sure which rule is meant: the closest passages to pick from, and a person
+            dispatcher.utter_message(response="utter_policy_suggestions", buttons=buttons)
+            return [SlotSet("misunderstood", 0), SlotSet(QUESTION_SLOT, question)]
         if not is_fallback:
             dispatcher.utter_message(response="utter_policy_no_answer")
             return [SlotSet("misunderstood", 0)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from knowledge.models import Answer, Citation, date_label_of
+from knowledge.models import Answer, Citation, Suggestion, date_label_of
 from knowledge.retrieval import Hit, SearchResult
 
 MAX_SENTENCES = 3
@@ -35,6 +35,14 @@ UNREADABLE_REPLY = (
     "抱歉，没能看懂您的问题。请用文字简单描述您想了解的事情，例如：“户口不在这边能申请低保吗？”"
     "如需人工帮助，请回复“转人工”。"
 )
+MAX_SUGGESTIONS = 3
+MAX_LABEL_CHARS = 26
+SUGGEST_REPLY = (
+    "抱歉，我没能确定您问的是哪一条规定，不敢随意回答。您想了解的是不是下面这些内容？"
+    "点一下就给您看相关规定；都不是的话，可以换个说法再问，或回复“转人工”。"
+)
+_LEADING_NUMBER_RE = re.compile(r"^(?:专栏)?\d+\s+")
+
 NOT_FOUND_REPLY = (
     "抱歉，惠民联办的政策资料里没有找到能可靠回答这个问题的内容，我不能随意回答。"
     "您可以换个说法再问，或回复“转人工”，由工作人员为您解答；也可以咨询所在村（社区）"
@@ -116,10 +124,16 @@ def compose(
     confident: bool,
     idf: dict[str, float],
     normalise: Callable[[str], str],
+    close: list[Hit] | None = None,
 ) -> Answer:
-    """Build the answer from ``result``; ``normalise`` puts a sentence in the index's form."""
+    """Build the answer from ``result``; ``normalise`` puts a sentence in the index's form.
+
+    Not confident: a refusal, offering the ``close`` passages to pick from (see
+    :meth:`knowledge.retrieval.HybridRetriever.close_passages`) when there are any."""
     if not confident or not result.hits:
-        return Answer(question, NOT_FOUND_REPLY, False, [], result.confidence)
+        offered = suggestions(close or [])
+        reply = SUGGEST_REPLY if offered else NOT_FOUND_REPLY
+        return Answer(question, reply, False, [], result.confidence, offered)
     top = result.hits[0]
     chosen = [top]
     for hit in result.hits[1:MAX_CITATIONS]:
@@ -172,3 +186,26 @@ def compose(
     )
     text = f"{body}\n来源：{sources}"
     return Answer(question, text, True, citations, result.confidence)
+
+
+def suggestion_label(section: str, title: str) -> str:
+    """The section heading as a button reads it: numbering dropped, cut to a short line."""
+    label = _LEADING_NUMBER_RE.sub("", section.strip()) or title
+    return label if len(label) <= MAX_LABEL_CHARS else label[: MAX_LABEL_CHARS - 1] + "…"
+
+
+def suggestions(hits: list[Hit]) -> list[Suggestion]:
+    """The first ``MAX_SUGGESTIONS`` of ``hits`` from distinct sections, as buttons read them."""
+    out: list[Suggestion] = []
+    seen: set[tuple[str, str]] = set()
+    for hit in hits:
+        meta = hit.chunk.meta
+        title, section = str(meta.get("title", "")), str(meta.get("section", ""))
+        key = (str(meta.get("doc_id", "")), section)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Suggestion(hit.chunk.id, suggestion_label(section, title), title, section))
+        if len(out) == MAX_SUGGESTIONS:
+            break
+    return out

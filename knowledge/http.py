@@ -10,11 +10,12 @@ import threading
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from huimin.settings import CONVERSATION_HEADER, Settings
-from knowledge.service import KnowledgeService
+from knowledge.service import KnowledgeService, UnknownPassageError
 
 router = APIRouter(tags=["knowledge"])
 MAX_BODY_CHARS = 100_000  # beyond this the request is refused (422); up to it, truncated
@@ -25,6 +26,19 @@ class AskRequest(BaseModel):
         ..., max_length=MAX_BODY_CHARS, description="问题（超过200字的部分截断后回答）"
     )
     audience: Literal["resident", "adviser", "staff"] = "resident"
+    passage: str | None = Field(
+        None,
+        max_length=100,
+        pattern=r"^[0-9A-Za-z_-]+$",
+        description="所选建议条目的编号（suggestions[].passage）：按这一条资料回答",
+    )
+
+
+class SuggestionOut(BaseModel):
+    passage: str
+    label: str
+    title: str
+    section: str
 
 
 class CitationOut(BaseModel):
@@ -46,6 +60,7 @@ class AskResponse(BaseModel):
     answer: str
     confident: bool
     citations: list[CitationOut]
+    suggestions: list[SuggestionOut] = []  # not confident: the closest passages to pick from
 
 
 def _service(request: Request) -> KnowledgeService:
@@ -81,12 +96,28 @@ def _count_question(request: Request, settings: Settings) -> None:
     "/api/knowledge/ask",
     response_model=AskResponse,
     summary="政策问答（带出处）",
-    responses={429: {"description": "提问过于频繁"}},
+    responses={
+        422: {"description": "参数有误，或所选资料已更新"},
+        429: {"description": "提问过于频繁"},
+    },
 )
 async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
     _count_question(request, request.app.state.settings)
     service = _service(request)
-    answer = await run_in_threadpool(service.ask, body.question, body.audience)
+    try:
+        answer = await run_in_threadpool(
+            service.ask, body.question, body.audience, None, body.passage
+        )
+    except UnknownPassageError:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", "passage"),
+                    "msg": "这条资料已经更新或不存在，请重新提问",
+                    "type": "value_error",
+                }
+            ]
+        ) from None
     return answer.api_dict()
 
 

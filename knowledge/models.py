@@ -70,6 +70,17 @@ class Citation:
         return date_text(self.effective_date, self.date_label)
 
 
+@dataclass(frozen=True)
+class Suggestion:
+    """A passage offered when no answer is certain ("您是想问……吗?"): the resident picks one
+    and gets the answer from that passage (``ask(..., passage=...)``)."""
+
+    passage: str  # chunk id
+    label: str  # what the resident reads on the button (the section heading, shortened)
+    title: str
+    section: str
+
+
 @dataclass
 class Answer:
     question: str
@@ -77,6 +88,7 @@ class Answer:
     confident: bool
     citations: list[Citation] = field(default_factory=list)
     confidence: float = 0.0
+    suggestions: list[Suggestion] = field(default_factory=list)
 
     def contract_dict(self) -> dict[str, Any]:
         """The CLI contract (`python -m knowledge ask --json`)."""
@@ -94,4 +106,5 @@ class Answer:
             "answer": self.answer,
             "confident": self.confident,
             "citations": [{**asdict(c), "dated": c.dated} for c in self.citations],
+            "suggestions": [asdict(s) for s in self.suggestions],
         }

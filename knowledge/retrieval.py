@@ -49,6 +49,9 @@ class RetrievalParams:
     # a question word the corpus lacks stands for the corpus words among its strict synonyms
     # in 同义词词林 (knowledge/lexicon.py), for ranking and for the confidence
     general_synonyms: bool = False
+    # below min_confidence, passages covering the question at least this much are offered
+    # to pick from ("您是不是想了解……"); chosen on the dev half (scripts/bench_knowledge.py)
+    suggest_floor: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class SearchResult:
     query_bigrams: list[str] = field(default_factory=list)
     # corpus synonyms standing for question words the corpus lacks (general_synonyms)
     bridged_tokens: list[str] = field(default_factory=list)
+    outside: str | None = None  # the not-covered subject the question names (refused)
 
 
 def _scale(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -96,6 +100,7 @@ class HybridRetriever:
         self.not_covered = not_covered or NotCovered()
         self._lexicon = lexicon
         self._bridge: VocabularyBridge | None = None
+        self._positions: dict[str, int] | None = None  # chunk id -> row, built on first use
         self.index = index
         self.embedder = embedder  # called only when the dense side is needed (lazy model)
         self.normaliser = normaliser
@@ -269,7 +274,31 @@ class HybridRetriever:
             if hits and hits[0].bm25 > 0
             else 0.0
         )
-        if confidence and self.outside_scope(question):
+        outside = self.outside_scope(question) if confidence else None
+        if outside:
             confidence = 0.0  # a subject the documents do not cover: refuse
         bridged = [t for t in scoring if t not in tokens]
-        return SearchResult(hits, tokens, confidence, bigrams, bridged)
+        return SearchResult(hits, tokens, confidence, bigrams, bridged, outside)
+
+    def close_passages(self, result: SearchResult, floor: float) -> list[Hit]:
+        """Hits worth offering when no answer is certain: each covers the question at least
+        ``floor`` (the same confidence measure, per passage); none when the question names a
+        subject the documents do not cover."""
+        if result.outside:
+            return []
+        return [
+            hit
+            for hit in result.hits
+            if hit.bm25 > 0
+            and self.confidence(result.query_tokens, result.query_bigrams, hit.chunk) >= floor
+        ]
+
+    def passage(self, chunk_id: str, audience: str | None = "resident") -> IndexedChunk | None:
+        """The chunk ``chunk_id`` if this audience may read it (a suggestion the resident
+        picked); None when it is unknown (re-ingested since) or not for them."""
+        if self._positions is None:
+            self._positions = {chunk.id: i for i, chunk in enumerate(self.index.chunks)}
+        i = self._positions.get(chunk_id)
+        if i is None or not self.index.mask(audience, None)[i]:
+            return None
+        return self.index.chunks[i]

@@ -19,7 +19,7 @@ from knowledge.generator import GroundedGenerator, load_local_generator
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest
 from knowledge.models import AUDIENCES, Answer
-from knowledge.retrieval import HybridRetriever, Mode, RetrievalParams, SearchResult
+from knowledge.retrieval import Hit, HybridRetriever, Mode, RetrievalParams, SearchResult
 from knowledge.scope import NotCovered
 from knowledge.store import collection_name, make_client, open_collection
 from knowledge.textnorm import (
@@ -34,6 +34,10 @@ from knowledge.tuning import DATA_DIR, load_params
 
 MAX_QUESTION_CHARS = 200  # longer questions are cut, not refused
 ECHO_CHARS = 500
+
+
+class UnknownPassageError(LookupError):
+    """A picked suggestion's passage is gone (documents re-ingested) or not for this reader."""
 
 
 def prepare_question(question: str) -> str:
@@ -174,29 +178,61 @@ class KnowledgeService:
             dense_weight=dense_weight,
         )
 
-    def ask(self, question: str, audience: str = "resident", region: str | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        audience: str = "resident",
+        region: str | None = None,
+        passage: str | None = None,
+    ) -> Answer:
+        """A cited answer, or a refusal (with suggestions when some passages are close).
+
+        ``passage``: the id of a suggested passage the resident picked; the answer is built from
+        that passage alone (sentences matching the question first). Raises
+        :class:`UnknownPassageError` when no such passage is readable for ``audience``."""
         if audience not in AUDIENCES:
             raise ValueError(f"audience must be one of {AUDIENCES}")
         cleaned = prepare_question(question)
         echo = (question or "")[:ECHO_CHARS]
+        retriever = self.retriever
+        generator = self.generator()
+        if passage is not None:
+            picked = self._answer_from(retriever, echo, cleaned, passage, audience)
+            return generator.rewrite(picked) if generator else picked
         if not cleaned:
             return Answer(echo, EMPTY_REPLY, False)
         if not has_meaningful_text(cleaned):
             return Answer(echo, UNREADABLE_REPLY, False)
-        retriever = self.retriever
         result = retriever.search(cleaned, audience=audience, region=region)
         if not result.query_tokens:
             return Answer(echo, UNREADABLE_REPLY, False)
         confident = bool(result.hits) and result.confidence >= self.params.min_confidence
+        close = [] if confident else retriever.close_passages(result, self.params.suggest_floor)
         answer = compose(
             echo,
             result,
             confident=confident,
             idf=retriever.index.bm25.idf,
             normalise=retriever.normaliser.passage,
+            close=close,
         )
-        generator = self.generator()
         return generator.rewrite(answer) if generator and answer.confident else answer
+
+    def _answer_from(
+        self, retriever: HybridRetriever, echo: str, cleaned: str, passage: str, audience: str
+    ) -> Answer:
+        chunk = retriever.passage(passage, audience)
+        if chunk is None:
+            raise UnknownPassageError(passage)
+        tokens, bigrams = retriever.query_terms(cleaned) if cleaned else ([], [])
+        result = SearchResult([Hit(chunk, 1.0, 1.0, 0.0)], tokens, 1.0, bigrams)
+        return compose(
+            echo,
+            result,
+            confident=True,
+            idf=retriever.index.bm25.idf,
+            normalise=retriever.normaliser.passage,
+        )
 
     def status(self) -> dict[str, Any]:
         """Cheap health report; never loads the model, never raises."""

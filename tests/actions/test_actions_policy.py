@@ -199,3 +199,73 @@ async def test_the_ask_policy_button_asks_what_to_ask(
     assert events == []
     assert kit.responses(dispatcher) == ["utter_ask_policy_prompt"]
     assert fake_api.requests == []
+
+
+SUGGESTED = {
+    **NO_ANSWER,
+    "answer": "抱歉，我没能确定您问的是哪一条规定",
+    "suggestions": [
+        {
+            "passage": "1b2c-0001",
+            "label": "第十九条 公示7天",
+            "title": "审核确认办法",
+            "section": "x",
+        },
+        {"passage": "1b2c-0002", "label": "受理", "title": "审核确认办法", "section": "y"},
+        {"passage": "bad id!", "label": "坏的", "title": "?", "section": "z"},
+    ],
+}
+
+
+async def test_an_uncertain_answer_offers_the_closest_passages_and_remembers_the_question(
+    fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
+) -> None:
+    fake_api.on("POST", "/api/knowledge/ask", body=SUGGESTED)
+    tracker = kit.tracker("名单要贴出来让大伙看几天", "ask_policy")
+
+    events = await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
+
+    assert kit.responses(dispatcher) == ["utter_policy_suggestions"]
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == ["第十九条 公示7天", "受理", "都不是,转人工"]
+    assert buttons[0]["payload"] == '/ask_policy{"policy_passage": "1b2c-0001"}'
+    assert buttons[-1]["payload"] == "/request_human"
+    assert kit.slots(events) == {"misunderstood": 0, "policy_question": "名单要贴出来让大伙看几天"}
+
+
+async def test_a_picked_passage_answers_the_remembered_question(
+    fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
+) -> None:
+    fake_api.on("POST", "/api/knowledge/ask", body=ANSWER)
+    tracker = kit.tracker(
+        '/ask_policy{"policy_passage": "1b2c-0001"}',
+        "ask_policy",
+        entities=[{"entity": "policy_passage", "value": "1b2c-0001"}],
+        slots={"policy_question": "名单要贴出来让大伙看几天"},
+    )
+
+    await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
+
+    assert fake_api.json_of("POST", "/api/knowledge/ask") == {
+        "question": "名单要贴出来让大伙看几天",
+        "audience": "resident",
+        "passage": "1b2c-0001",
+    }
+    assert kit.responses(dispatcher) == ["utter_policy_answer", "utter_offer_after_answer"]
+
+
+async def test_a_passage_gone_since_asks_for_the_question_again(
+    fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
+) -> None:
+    fake_api.on("POST", "/api/knowledge/ask", status=422, body={"detail": []})
+    tracker = kit.tracker(
+        '/ask_policy{"policy_passage": "gone-0001"}',
+        "ask_policy",
+        entities=[{"entity": "policy_passage", "value": "gone-0001"}],
+        slots={"policy_question": "公示几天"},
+    )
+
+    events = await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
+
+    assert kit.responses(dispatcher) == ["utter_policy_passage_gone"]
+    assert kit.slots(events) == {"policy_question": None}

@@ -133,3 +133,20 @@ def test_three_person_dibao_and_medical_application_with_costs_and_an_ill_spouse
     assert [(p["kind"], float(p["value"]), p["only_home"]) for p in case["property"]] == [
         ("house", 0.0, True)  # the only self-occupied home, a fact, not a value
     ]
+
+
+def test_an_uncertain_policy_question_offers_passages_and_a_pick_is_answered(
+    running_system: Any,
+) -> None:
+    """Over the REST channel: no certain answer -> the closest rules as buttons (and a person);
+    pressing one answers the same question from that rule, with its source."""
+    sender = "web:e2e-suggest"
+    replies = running_system.say(sender, "名单要贴出来让大伙看几天")
+    buttons = [b for reply in replies for b in reply.get("buttons") or []]
+    assert "是不是下面这些" in _text(replies), replies
+    assert len(buttons) >= 2, replies
+    assert buttons[-1]["payload"] == "/request_human"
+    assert buttons[0]["payload"].startswith('/ask_policy{"policy_passage": ')
+    answer = _text(running_system.say(sender, buttons[0]["payload"]))
+    assert "依据" in answer, answer
+    assert "[1]" in answer, answer

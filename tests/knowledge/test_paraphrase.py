@@ -193,7 +193,8 @@ def test_blind_set_is_held_out_only_and_never_feeds_the_thesaurus() -> None:
     """Set new3 (residents-heldout.jsonl) was written blind and is never used for choices."""
     new3 = [r for r in load_questions() if r["set"] == "new3"]
     answerable = [r for r in new3 if r["answerable"]]
-    assert len(answerable) >= 80 and len(new3) - len(answerable) >= 20
+    assert len(answerable) >= 80
+    assert len(new3) - len(answerable) >= 20
     assert {r["split"] for r in new3} == {"heldout"}
     assert sum(r["topic"] == "eldercare" for r in answerable) * 3 >= len(answerable)
     assert all(r["fact"] and r["expected"] for r in answerable)
