@@ -267,3 +267,50 @@ def test_dibao_decision_is_the_districts_and_the_queue_hides_decided_cases(site)
         assert application["number"] in approved
     finally:
         site.clock.current = started
+
+
+def test_adviser_is_offered_the_closest_rules_and_a_pick_answers(site, tmp_path) -> None:
+    """A real knowledge service over a small corpus, set so that no answer is certain."""
+    from dataclasses import replace
+
+    from knowledge.service import KnowledgeService
+    from tests.knowledge.conftest import FakeEmbedder, make_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "care.md").write_text(
+        "---\nid: care\ntitle: 养老服务补贴要点\nregion: fuyang\naudience: [adviser]\n---\n\n"
+        "## 1 护理补贴\n\n经评估为重度失能的老年人，按月发放护理补贴。\n\n"
+        "## 2 高龄津贴\n\n年满80周岁的老年人按月领取高龄津贴。\n",
+        encoding="utf-8",
+    )
+    service = KnowledgeService(make_settings(tmp_path), embedder=FakeEmbedder())
+    service.ingest()
+    service.params = replace(service.params, min_confidence=0.99, suggest_floor=0.1)
+    service.reload()
+    original = site.app.state.knowledge_service
+    site.app.state.knowledge_service = service
+    try:
+        client = staff_client(site, "adviser")
+        csrf = client.get("/staff/adviser").text.split('name="csrf" value="')[1].split('"')[0]
+        refused = client.post(
+            "/staff/adviser", data={"question": "失能老人护理补贴怎么发", "csrf": csrf}
+        )
+        assert refused.status_code == 200
+        assert "您想查的是不是这些规定" in refused.text
+        assert '<button type="submit">护理补贴</button>' in refused.text
+        passage = refused.text.split('name="passage" value="')[1].split('"')[0]
+        picked = client.post(
+            "/staff/adviser",
+            data={"question": "失能老人护理补贴怎么发", "csrf": csrf, "passage": passage},
+        )
+        assert "按月发放护理补贴" in picked.text
+        assert "依据不足" not in picked.text
+        gone = client.post(
+            "/staff/adviser",
+            data={"question": "护理补贴", "csrf": csrf, "passage": "gone-0001"},
+        )
+        assert gone.status_code == 200
+        assert "这条资料已经更新或不存在" in gone.text
+    finally:
+        site.app.state.knowledge_service = original

@@ -1,5 +1,5 @@
 """/staff/adviser: the elder-care adviser asks the knowledge base (audience "adviser") and sees
-the answer with its citations."""
+the answer with its citations; when no answer is certain, the closest passages to pick from."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
+from knowledge.service import UnknownPassageError
 from workflows.auth.capabilities import Capability
 from workflows.deps import SettingsDep
 from workflows.staff_pages.access import refusal
@@ -34,6 +35,7 @@ async def adviser_ask(
     settings: SettingsDep,
     question: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
+    passage: Annotated[str, Form(max_length=100)] = "",
 ) -> HTMLResponse:
     if not csrf_ok(request, settings, csrf):
         return error_page(request, 403, CSRF_REFUSED)
@@ -46,10 +48,17 @@ async def adviser_ask(
     if not question:
         error = "请输入问题"
     else:
+        service = request.app.state.knowledge_service
         try:
-            service = request.app.state.knowledge_service
-            result = await run_in_threadpool(service.ask, question, "adviser")
+            if passage:  # a suggested passage the adviser picked: answer from it alone
+                result = await run_in_threadpool(
+                    lambda: service.ask(question, "adviser", passage=passage)
+                )
+            else:
+                result = await run_in_threadpool(service.ask, question, "adviser")
             answer = result.api_dict()
+        except UnknownPassageError:
+            error = "这条资料已经更新或不存在,请重新提问"
         except Exception:  # the page says so instead of failing
             error = "知识库暂时不可用,请稍后再试"
     return render(
