@@ -1,11 +1,13 @@
 """The evaluation questions (``knowledge/eval/``) and what counts as a right answer.
 
-Four sets: ``questions.jsonl`` (the older set, split by line parity: odd lines dev, even lines
+Five sets: ``questions.jsonl`` (the older set, split by line parity: odd lines dev, even lines
 held-out), ``paraphrase.jsonl`` (residents' own words, with its own ``split`` and ``fact``
 fields), ``residents-dev.jsonl`` (set ``new2``: more residents' words, all dev, written later
-for tuning) and ``residents-heldout.jsonl`` (set ``new3``: residents' words written blind by
-someone who never saw the retrieval, its data or its results; all held-out). Only the dev
-half may be used to choose anything (weights, thresholds, thesaurus).
+for tuning), ``residents-heldout.jsonl`` (set ``new3``: residents' words written blind by
+someone who never saw the retrieval, its data or its results; all held-out) and
+``residents-dev2.jsonl`` (set ``new4``: written the same blind way later, all dev, to calibrate
+for wording nobody has seen). Only the dev half may be used to choose anything (weights,
+thresholds, thesaurus).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ QUESTIONS_FILE = EVAL_DIR / "questions.jsonl"
 PARAPHRASE_FILE = EVAL_DIR / "paraphrase.jsonl"
 RESIDENTS_DEV_FILE = EVAL_DIR / "residents-dev.jsonl"
 RESIDENTS_HELDOUT_FILE = EVAL_DIR / "residents-heldout.jsonl"
-SETS = ("old", "new", "new2", "new3")
+RESIDENTS_DEV2_FILE = EVAL_DIR / "residents-dev2.jsonl"
+SETS = ("old", "new", "new2", "new3", "new4")
 SPLITS = ("dev", "heldout", "all")
 
 
@@ -32,8 +35,9 @@ def load_questions(
     paraphrase: Path | None = PARAPHRASE_FILE,
     residents_dev: Path | None = RESIDENTS_DEV_FILE,
     residents_heldout: Path | None = RESIDENTS_HELDOUT_FILE,
+    residents_dev2: Path | None = RESIDENTS_DEV2_FILE,
 ) -> list[dict[str, Any]]:
-    """All sets, each row with ``set`` (old/new/new2/new3), ``split`` (dev/heldout) and
+    """All sets, each row with ``set`` (old/new/new2/new3/new4), ``split`` (dev/heldout) and
     ``fact``."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     for i, row in enumerate(rows, start=1):
@@ -44,7 +48,11 @@ def load_questions(
         for line in paraphrase.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 rows.append({**json.loads(line), "set": "new"})
-    for path_, qset in ((residents_dev, "new2"), (residents_heldout, "new3")):
+    for path_, qset in (
+        (residents_dev, "new2"),
+        (residents_heldout, "new3"),
+        (residents_dev2, "new4"),
+    ):
         if path_ is not None and path_.is_file():
             for line in path_.read_text(encoding="utf-8").splitlines():
                 if line.strip():

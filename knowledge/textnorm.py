@@ -98,7 +98,7 @@ class SynonymTable:
         return self.pattern.sub(lambda m: self.canonical[m.group(0)], text)
 
 
-_QUESTION_ID_RE = re.compile(r"\b[pr]\d{3}\b")
+_QUESTION_ID_RE = re.compile(r"\b[prd]\d{3}\b")
 
 
 def source_questions(source: str) -> set[str]:

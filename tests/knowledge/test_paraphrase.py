@@ -104,13 +104,13 @@ def test_thesaurus_rejects_incomplete_or_conflicting_rows(tmp_path: Path) -> Non
 
 def test_thesaurus_is_grown_from_the_dev_half_only() -> None:
     """Every source it names is an issue example or a dev question of paraphrase.jsonl."""
-    rows = {r["id"]: r for r in load_questions() if r["set"] in ("new", "new2")}
+    rows = {r["id"]: r for r in load_questions() if r["set"] in ("new", "new2", "new4")}
     for line in THESAURUS.read_text(encoding="utf-8").splitlines()[1:]:
         if line.startswith("#") or not line.strip():
             continue
         source = line.split(",")[2]
         for word in source.replace("/", " ").split():
-            if word[:1] in ("p", "r") and word[1:].isdigit():
+            if word[:1] in ("p", "r", "d") and word[1:].isdigit():
                 assert rows[word]["split"] == "dev", line
 
 
@@ -166,7 +166,7 @@ def test_every_expected_section_and_fact_is_in_the_documents() -> None:
                 r"^## ([^\n]+)\n(.*?)(?=^## |\Z)", text, re.M | re.S
             )
     for row in load_questions():
-        if row["set"] not in ("new", "new2", "new3") or not row["answerable"]:
+        if row["set"] not in ("new", "new2", "new3", "new4") or not row["answerable"]:
             continue
         texts = []
         for ref in row["expected"]:
@@ -185,7 +185,7 @@ def test_second_dev_set_is_dev_only_with_facts_and_refusals() -> None:
     assert {r["split"] for r in new2} == {"dev"}
     assert sum(r["topic"] == "eldercare" for r in answerable) * 3 >= len(answerable)
     assert all(r["fact"] and r["expected"] for r in answerable)
-    ids = [r["id"] for r in load_questions() if r["set"] in ("new", "new2", "new3")]
+    ids = [r["id"] for r in load_questions() if r["set"] in ("new", "new2", "new3", "new4")]
     assert len(ids) == len(set(ids))
 
 
@@ -269,3 +269,13 @@ def test_the_fact_check_folds_numerals_and_width_but_is_not_lenient() -> None:
     assert contains_fact("公示 7 天", ["7天"])
     assert not contains_fact("满60周岁的老人。", ["80周岁"])
     assert not contains_fact("高龄补贴", ["高龄津贴"])  # a synonym is not the fact
+
+
+def test_blind_dev_set_is_dev_only() -> None:
+    """Set new4 (residents-dev2.jsonl): written blind like new3, but for calibration."""
+    new4 = [r for r in load_questions() if r["set"] == "new4"]
+    answerable = [r for r in new4 if r["answerable"]]
+    assert len(answerable) >= 80
+    assert len(new4) - len(answerable) >= 20
+    assert {r["split"] for r in new4} == {"dev"}
+    assert all(r["fact"] and r["expected"] for r in answerable)
