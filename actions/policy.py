@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import api_client, parsing
 from actions.common import MAX_QUESTION_CHARS, entity_values, latest_intent, latest_text
 from actions.handoff import open_handoff
+from huimin.masking import mask_text
 
 MISUNDERSTANDINGS_BEFORE_HANDOFF = 3
 PASSAGE_ENTITY = "policy_passage"  # a suggested passage the resident picked
@@ -142,7 +143,8 @@ class ActionAnswerPolicy(Action):
         if buttons:
             # not sure which rule is meant: the closest passages to pick from, and a person
             dispatcher.utter_message(response="utter_policy_suggestions", buttons=buttons)
-            return [SlotSet("misunderstood", 0), SlotSet(QUESTION_SLOT, question)]
+            # kept for the pick, with ID and mobile numbers masked (it is stored with the tracker)
+            return [SlotSet("misunderstood", 0), SlotSet(QUESTION_SLOT, mask_text(question))]
         if not is_fallback:
             dispatcher.utter_message(response="utter_policy_no_answer")
             return [SlotSet("misunderstood", 0)]

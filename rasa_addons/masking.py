@@ -51,6 +51,7 @@ SENSITIVE_SLOTS = frozenset(
         "lead_address",
         "lead_contact",
         "lead_description",
+        "policy_question",
     }
 )
 

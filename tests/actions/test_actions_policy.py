@@ -269,3 +269,17 @@ async def test_a_passage_gone_since_asks_for_the_question_again(
 
     assert kit.responses(dispatcher) == ["utter_policy_passage_gone"]
     assert kit.slots(events) == {"policy_question": None}
+
+
+async def test_the_remembered_question_has_no_id_or_mobile_number(
+    fake_api: Any, dispatcher: CollectingDispatcher, kit: Any
+) -> None:
+    fake_api.on("POST", "/api/knowledge/ask", body=SUGGESTED)
+    tracker = kit.tracker("我身份证330183195503120211，电话13812345678，公示几天", "ask_policy")
+
+    events = await ActionAnswerPolicy().run(dispatcher, tracker, kit.domain)
+
+    remembered = kit.slots(events)["policy_question"]
+    assert "330183195503120211" not in remembered
+    assert "13812345678" not in remembered
+    assert "公示几天" in remembered
