@@ -106,7 +106,7 @@ async def ask(body: AskRequest, request: Request) -> dict[str, Any]:
     service = _service(request)
     try:
         answer = await run_in_threadpool(
-            service.ask, body.question, body.audience, None, body.passage
+            service.ask, body.question, body.audience, passage=body.passage
         )
     except UnknownPassageError:
         raise RequestValidationError(

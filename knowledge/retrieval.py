@@ -228,7 +228,7 @@ class HybridRetriever:
         if not tokens or not allowed.any():
             return SearchResult([], tokens, 0.0, bigrams)
         weight = params.dense_weight if dense_weight is None else dense_weight
-        scoring = self.bridge.expand(tokens) if params.general_synonyms else tokens
+        scoring = self._scoring_tokens(tokens, params)
         words = self.index.bm25.scores(scoring)
         lexical = words
         if params.bigram_weight > 0:
@@ -279,6 +279,17 @@ class HybridRetriever:
             confidence = 0.0  # a subject the documents do not cover: refuse
         bridged = [t for t in scoring if t not in tokens]
         return SearchResult(hits, tokens, confidence, bigrams, bridged, outside)
+
+    def _scoring_tokens(self, tokens: list[str], params: RetrievalParams) -> list[str]:
+        """The question's words with unknown ones replaced by their corpus synonyms (when on)."""
+        return self.bridge.expand(tokens) if params.general_synonyms else tokens
+
+    def passage_result(self, question: str, chunk: IndexedChunk) -> SearchResult:
+        """``question`` read as ``search`` reads it, answered by ``chunk`` alone (a suggestion
+        the resident picked): the answer's sentences are chosen with the same words."""
+        tokens, bigrams = self.query_terms(question) if question else ([], [])
+        bridged = [t for t in self._scoring_tokens(tokens, self.params) if t not in tokens]
+        return SearchResult([Hit(chunk, 1.0, 1.0, 0.0)], tokens, 1.0, bigrams, bridged)
 
     def close_passages(self, result: SearchResult, floor: float) -> list[Hit]:
         """Hits worth offering when no answer is certain: each covers the question at least

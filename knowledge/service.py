@@ -19,7 +19,7 @@ from knowledge.generator import GroundedGenerator, load_local_generator
 from knowledge.index import KnowledgeIndex
 from knowledge.ingest import IngestReport, ingest
 from knowledge.models import AUDIENCES, Answer
-from knowledge.retrieval import Hit, HybridRetriever, Mode, RetrievalParams, SearchResult
+from knowledge.retrieval import HybridRetriever, Mode, RetrievalParams, SearchResult
 from knowledge.scope import NotCovered
 from knowledge.store import collection_name, make_client, open_collection
 from knowledge.textnorm import (
@@ -195,10 +195,23 @@ class KnowledgeService:
         cleaned = prepare_question(question)
         echo = (question or "")[:ECHO_CHARS]
         retriever = self.retriever
-        generator = self.generator()
         if passage is not None:
-            picked = self._answer_from(retriever, echo, cleaned, passage, audience)
-            return generator.rewrite(picked) if generator else picked
+            answer = self._answer_from(retriever, echo, cleaned, passage, audience)
+        else:
+            answer = self._answer(retriever, echo, cleaned, audience, region)
+        if not answer.confident:
+            return answer
+        generator = self.generator()  # loaded only once a confident answer exists
+        return generator.rewrite(answer) if generator else answer
+
+    def _answer(
+        self,
+        retriever: HybridRetriever,
+        echo: str,
+        cleaned: str,
+        audience: str,
+        region: str | None,
+    ) -> Answer:
         if not cleaned:
             return Answer(echo, EMPTY_REPLY, False)
         if not has_meaningful_text(cleaned):
@@ -208,7 +221,7 @@ class KnowledgeService:
             return Answer(echo, UNREADABLE_REPLY, False)
         confident = bool(result.hits) and result.confidence >= self.params.min_confidence
         close = [] if confident else retriever.close_passages(result, self.params.suggest_floor)
-        answer = compose(
+        return compose(
             echo,
             result,
             confident=confident,
@@ -216,7 +229,6 @@ class KnowledgeService:
             normalise=retriever.normaliser.passage,
             close=close,
         )
-        return generator.rewrite(answer) if generator and answer.confident else answer
 
     def _answer_from(
         self, retriever: HybridRetriever, echo: str, cleaned: str, passage: str, audience: str
@@ -224,11 +236,9 @@ class KnowledgeService:
         chunk = retriever.passage(passage, audience)
         if chunk is None:
             raise UnknownPassageError(passage)
-        tokens, bigrams = retriever.query_terms(cleaned) if cleaned else ([], [])
-        result = SearchResult([Hit(chunk, 1.0, 1.0, 0.0)], tokens, 1.0, bigrams)
         return compose(
             echo,
-            result,
+            retriever.passage_result(cleaned, chunk),
             confident=True,
             idf=retriever.index.bm25.idf,
             normalise=retriever.normaliser.passage,

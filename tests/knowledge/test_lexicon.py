@@ -94,3 +94,22 @@ def test_an_everyday_word_grounds_the_passage_that_uses_the_official_one(
     answer = fake_service.ask(question)
     assert answer.confident
     assert "产生大额开支" in answer.answer
+
+
+def test_a_picked_passage_chooses_its_sentence_with_the_same_synonyms(
+    fake_service: KnowledgeService, write_doc: Callable[..., Path]
+) -> None:
+    write_doc(
+        "spending.md",
+        "## 支出型救助\n\n本办法适用于全区。家庭因病、因学产生大额开支的，可以申请支出型救助。\n",
+        id="spending",
+        title="社会救助",
+    )
+    fake_service.ingest()
+    fake_service.params = replace(fake_service.params, general_synonyms=True)
+    fake_service.reload()
+    chunk = fake_service.retriever.index.chunks[0]
+    answer = fake_service.ask("花销太大怎么办", passage=chunk.id)
+    assert answer.confident
+    assert "产生大额开支" in answer.answer
+    assert "适用于全区" not in answer.answer

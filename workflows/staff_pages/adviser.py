@@ -51,9 +51,7 @@ async def adviser_ask(
         service = request.app.state.knowledge_service
         try:
             if passage:  # a suggested passage the adviser picked: answer from it alone
-                result = await run_in_threadpool(
-                    lambda: service.ask(question, "adviser", passage=passage)
-                )
+                result = await run_in_threadpool(service.ask, question, "adviser", passage=passage)
             else:
                 result = await run_in_threadpool(service.ask, question, "adviser")
             answer = result.api_dict()
