@@ -177,27 +177,34 @@ def test_every_expected_section_and_fact_is_in_the_documents() -> None:
         assert any(f in t for f in row["fact"] for t in texts), (row["id"], row["fact"])
 
 
-def test_second_dev_set_is_dev_only_with_facts_and_refusals() -> None:
-    new2 = [r for r in load_questions() if r["set"] == "new2"]
-    answerable = [r for r in new2 if r["answerable"]]
+@pytest.mark.parametrize(
+    ("qset", "split"),
+    [
+        ("new2", "dev"),  # residents-dev.jsonl: grown into the thesaurus
+        ("new3", "heldout"),  # residents-heldout.jsonl: written blind, never used for choices
+        ("new4", "dev"),  # residents-dev2.jsonl: written blind, for calibration
+    ],
+)
+def test_later_sets_have_one_split_facts_refusals_and_a_third_elder_care(
+    qset: str, split: str
+) -> None:
+    rows = [r for r in load_questions() if r["set"] == qset]
+    answerable = [r for r in rows if r["answerable"]]
     assert len(answerable) >= 80
-    assert len(new2) - len(answerable) >= 20
-    assert {r["split"] for r in new2} == {"dev"}
+    assert len(rows) - len(answerable) >= 20
+    assert {r["split"] for r in rows} == {split}
     assert sum(r["topic"] == "eldercare" for r in answerable) * 3 >= len(answerable)
     assert all(r["fact"] and r["expected"] for r in answerable)
+
+
+def test_question_ids_are_unique_across_the_residents_sets() -> None:
     ids = [r["id"] for r in load_questions() if r["set"] in ("new", "new2", "new3", "new4")]
     assert len(ids) == len(set(ids))
 
 
-def test_blind_set_is_held_out_only_and_never_feeds_the_thesaurus() -> None:
+def test_blind_held_out_set_never_feeds_the_thesaurus() -> None:
     """Set new3 (residents-heldout.jsonl) was written blind and is never used for choices."""
     new3 = [r for r in load_questions() if r["set"] == "new3"]
-    answerable = [r for r in new3 if r["answerable"]]
-    assert len(answerable) >= 80
-    assert len(new3) - len(answerable) >= 20
-    assert {r["split"] for r in new3} == {"heldout"}
-    assert sum(r["topic"] == "eldercare" for r in answerable) * 3 >= len(answerable)
-    assert all(r["fact"] and r["expected"] for r in answerable)
     ids = {r["id"] for r in new3}
     for line in THESAURUS.read_text(encoding="utf-8").splitlines()[1:]:
         if line.strip() and not line.startswith("#"):
@@ -269,13 +276,3 @@ def test_the_fact_check_folds_numerals_and_width_but_is_not_lenient() -> None:
     assert contains_fact("公示 7 天", ["7天"])
     assert not contains_fact("满60周岁的老人。", ["80周岁"])
     assert not contains_fact("高龄补贴", ["高龄津贴"])  # a synonym is not the fact
-
-
-def test_blind_dev_set_is_dev_only() -> None:
-    """Set new4 (residents-dev2.jsonl): written blind like new3, but for calibration."""
-    new4 = [r for r in load_questions() if r["set"] == "new4"]
-    answerable = [r for r in new4 if r["answerable"]]
-    assert len(answerable) >= 80
-    assert len(new4) - len(answerable) >= 20
-    assert {r["split"] for r in new4} == {"dev"}
-    assert all(r["fact"] and r["expected"] for r in answerable)
