@@ -444,6 +444,21 @@ def _f(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
+ANSWER_COLUMNS = (
+    "answerable | answered | answered from an expected section | answered with the fact "
+    "| reached in one tap | unanswerable | correctly refused | refused, passages offered"
+)
+
+
+def _answer_cells(r: dict[str, Any]) -> str:
+    """One row of ``answer_rates`` under ``ANSWER_COLUMNS``."""
+    return (
+        f"{r['n_answerable']} | {_f(r['answered'])} | {_f(r['answered_from_expected_section'])} "
+        f"| {_f(r['answered_with_fact'])} | {_f(r['reached'])} | {r['n_unanswerable']} "
+        f"| {_f(r['refused'])} | {_f(r['offered_outside'])}"
+    )
+
+
 def print_report(results: dict[str, Any]) -> None:
     print(f"embedding model: {results['embedding_model']}  params: {results['params']}")
     ing = results["ingest"]
@@ -461,33 +476,17 @@ def print_report(results: dict[str, Any]) -> None:
                 f"| {mode} | {split} | {m['n']} | {m['hit@1']:.3f} | {m['hit@3']:.3f} "
                 f"| {m['mrr']:.3f} |"
             )
-    print(
-        "\n| mode | set/split | answerable | answered | answered from an expected section "
-        "| answered with the fact | reached in one tap | unanswerable | correctly refused "
-        "| refused, passages offered |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"\n| mode | set/split | {ANSWER_COLUMNS} |\n|---|---|{'---|' * 8}")
     for mode, table in results["answers_by_mode"].items():
         for split, r in table.items():
-            print(
-                f"| {mode} | {split} | {r['n_answerable']} | {_f(r['answered'])} "
-                f"| {_f(r['answered_from_expected_section'])} | {_f(r['answered_with_fact'])} "
-                f"| {_f(r['reached'])} | {r['n_unanswerable']} | {_f(r['refused'])} "
-                f"| {_f(r['offered_outside'])} |"
-            )
+            print(f"| {mode} | {split} | {_answer_cells(r)} |")
     print(
         "\nhybrid, dev questions asked blind (without the thesaurus rows grown from them):\n"
-        "| set/split | answerable | answered | answered from an expected section "
-        "| answered with the fact | reached in one tap | unanswerable | correctly refused |\n"
-        "|---|---|---|---|---|---|---|---|"
+        f"| set/split | {ANSWER_COLUMNS} |\n|---|{'---|' * 8}"
     )
     for split, r in results.get("answers_dev_blind", {}).items():
         if r["n_answerable"] or r["n_unanswerable"]:
-            print(
-                f"| {split} | {r['n_answerable']} | {_f(r['answered'])} "
-                f"| {_f(r['answered_from_expected_section'])} | {_f(r['answered_with_fact'])} "
-                f"| {_f(r['reached'])} | {r['n_unanswerable']} | {_f(r['refused'])} |"
-            )
+            print(f"| {split} | {_answer_cells(r)} |")
     if "sweep" in results:
         print("\n| dense weight | dev hit@3 | dev MRR | held-out hit@3 | held-out MRR |")
         print("|---|---|---|---|---|")
